@@ -1,0 +1,115 @@
+/**
+ * All settings, read from the environment once at start, validated, defaulted and frozen.
+ * No other module reads process.env. The README lists every variable.
+ */
+import path from 'node:path';
+
+export interface RetryConfig {
+  /** First retry after this many ms; each further retry doubles it. */
+  baseMs: number;
+  /** The interval never grows past this. */
+  capMs: number;
+  /** After this long since the callback was created it is dead-lettered. */
+  windowMs: number;
+  /** Fraction of each interval drawn at random (0.2 = ±20%). */
+  jitter: number;
+}
+
+export interface DispatchConfig {
+  connectTimeoutMs: number;
+  responseTimeoutMs: number;
+  /** In-flight attempts per destination (origin, queue, mail domain) in one process. */
+  perDestinationConcurrency: number;
+  /** In-flight attempts in one process across all destinations. */
+  maxInFlight: number;
+  claimBatch: number;
+  /** Idle poll interval; new outbox rows wake the loop sooner. */
+  pollMs: number;
+  retry: RetryConfig;
+}
+
+export interface SimulatorConfig {
+  seed: number;
+  /** Multiplies every simulated delay: 1 = realistic seconds, 0.01 = a hundred times faster. */
+  timeScale: number;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string;
+  logLevel: string;
+  bodyLimitBytes: number;
+  /** Base of the `error.type` URLs in callbacks. */
+  errorTypeBase: string;
+  /** `iss` claim of the callback JWT. */
+  jwtIssuer: string;
+  dispatch: DispatchConfig;
+  simulator: SimulatorConfig;
+  /** How often TTL expiry is checked. */
+  ttlSweepMs: number;
+}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min = 0): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) {
+    throw new Error(`${name} must be an integer >= ${min}, got "${raw}"`);
+  }
+  return value;
+}
+
+function decimal(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min || value > max) {
+    throw new Error(`${name} must be a number from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function deepFreeze<T>(value: T): T {
+  for (const child of Object.values(value as object)) {
+    if (child && typeof child === 'object') deepFreeze(child);
+  }
+  return Object.freeze(value);
+}
+
+export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
+  const databaseUrl = env.DATABASE_URL || `file:${path.join(cwd, 'data', 'statusrelay.db')}`;
+  if (!/^(file:|postgres(ql)?:\/\/)/.test(databaseUrl)) {
+    throw new Error(`DATABASE_URL must start with file: or postgres://, got "${databaseUrl}"`);
+  }
+  return deepFreeze({
+    port: integer(env, 'PORT', 8080),
+    host: env.HOST || '0.0.0.0',
+    databaseUrl,
+    logLevel: env.LOG_LEVEL || 'info',
+    bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 64 * 1024, 1024),
+    errorTypeBase: env.ERROR_TYPE_BASE || 'https://developer.vonage.com/api-errors/messages',
+    jwtIssuer: env.JWT_ISSUER || 'statusrelay',
+    dispatch: {
+      connectTimeoutMs: integer(env, 'CONNECT_TIMEOUT_MS', 3_000, 1),
+      responseTimeoutMs: integer(env, 'RESPONSE_TIMEOUT_MS', 15_000, 1),
+      perDestinationConcurrency: integer(env, 'DESTINATION_CONCURRENCY', 64, 1),
+      maxInFlight: integer(env, 'MAX_IN_FLIGHT', 1_024, 1),
+      claimBatch: integer(env, 'CLAIM_BATCH', 256, 1),
+      pollMs: integer(env, 'DISPATCH_POLL_MS', 1_000, 1),
+      retry: {
+        baseMs: integer(env, 'RETRY_BASE_MS', 5_000, 1),
+        capMs: integer(env, 'RETRY_CAP_MS', 15 * 60_000, 1),
+        windowMs: integer(env, 'RETRY_WINDOW_MS', 24 * 3_600_000, 1),
+        jitter: decimal(env, 'RETRY_JITTER', 0.2, 0, 1),
+      },
+    },
+    simulator: {
+      seed: integer(env, 'SIMULATOR_SEED', 1),
+      timeScale: decimal(env, 'SIMULATOR_TIME_SCALE', 1, 0, 1_000),
+    },
+    ttlSweepMs: integer(env, 'TTL_SWEEP_MS', 1_000, 1),
+  });
+}

@@ -1,0 +1,150 @@
+/**
+ * The one storage interface under every stage. SQLite (embedded default) and PostgreSQL
+ * implement it; the conformance suite in test/store-conformance runs against both.
+ * All methods are async so a networked store fits; every multi-row write is one transaction.
+ */
+import type { Message, StatusEvent } from '../lifecycle/types.js';
+import type { Delivery, Destination, Format } from '../routing/types.js';
+import type { Status } from '../lifecycle/vocabulary.js';
+
+export interface Account {
+  id: string;
+  name: string;
+  api_key: string;
+  /** scrypt hash of the API secret: it is only ever checked, never shown again. */
+  api_secret_hash: string;
+  /** Kept in clear: it is needed to sign every callback. */
+  signature_secret: string;
+  application_id?: string;
+  status_url?: string;
+  /** The forwarding rules document (routing/forwarding-rules.ts); undefined = defaults. */
+  forwarding?: unknown;
+  created_at: number;
+}
+
+export type CallbackState = 'pending' | 'inflight' | 'delivered' | 'failed' | 'dead';
+
+/** One outbox row: a status change on its way to one destination. Its id is the `webhook-id`. */
+export interface Callback {
+  id: string;
+  account_id: string;
+  message_uuid: string;
+  event_seq: number;
+  status: Status;
+  destination: Destination;
+  destination_key: string;
+  format: Format;
+  content_type: string;
+  body: string;
+  state: CallbackState;
+  attempts: number;
+  /** pending: when the next attempt is due; inflight: when the lease runs out. */
+  due_at: number;
+  created_at: number;
+  last_error?: string;
+  delivered_at?: number;
+}
+
+export interface Attempt {
+  callback_id: string;
+  number: number;
+  started_at: number;
+  duration_ms: number;
+  status_code?: number;
+  error?: string;
+  outcome: 'delivered' | 'retry' | 'failed' | 'dead';
+}
+
+/** A claimed callback together with what the sender needs to sign it. */
+export interface ClaimedCallback extends Callback {
+  lease_token: string;
+  signing: { signature_secret: string; api_key: string; application_id?: string };
+}
+
+/** The outcome of one attempt, as dispatch reports it back. */
+export interface AttemptResult {
+  callback_id: string;
+  lease_token: string;
+  attempt: Attempt;
+  /** For outcome `retry`: when the next attempt is due. */
+  next_attempt_at?: number;
+}
+
+/** A new outbox row, as routing and formatting produce it. */
+export interface NewCallback extends Delivery {
+  id: string;
+  account_id: string;
+  message_uuid: string;
+  event_seq: number;
+  status: Status;
+  content_type: string;
+  body: string;
+}
+
+/** What one provider report (or TTL expiry) changes, written atomically. */
+export interface Transition {
+  message: Message;
+  events: StatusEvent[];
+  callbacks: NewCallback[];
+  /** Failover items created by this change, to be handed to carriage after commit. */
+  started: Message[];
+}
+
+/** A message as the lifecycle sees it inside a transition: with its account's routing settings. */
+export interface MessageContext {
+  message: Message;
+  account: Pick<Account, 'id' | 'status_url' | 'forwarding'>;
+}
+
+export interface ClaimOptions {
+  now: number;
+  limit: number;
+  leaseMs: number;
+  /** Destinations already at their concurrency limit in this process. */
+  excludeKeys: string[];
+}
+
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+
+  createAccount(account: Account): Promise<void>;
+  findAccountByApiKey(apiKey: string): Promise<Account | undefined>;
+  getAccount(id: string): Promise<Account | undefined>;
+  updateAccount(id: string, patch: { status_url?: string | null; forwarding?: unknown }): Promise<void>;
+
+  /** Stores new messages (the first item of a workflow) in one transaction. */
+  insertMessages(messages: Message[]): Promise<void>;
+  getMessage(uuid: string): Promise<Message | undefined>;
+  setProviderRef(uuid: string, providerRef: string): Promise<void>;
+  findByProviderRef(providerRef: string): Promise<Message | undefined>;
+  /** Messages not yet settled, oldest first: carriage resumes them after a restart. */
+  listUnsettled(limit: number, afterUuid?: string): Promise<Message[]>;
+  /** Unsettled messages whose TTL ran out by `now`. */
+  listExpired(now: number, limit: number): Promise<Message[]>;
+
+  /**
+   * Reads the named messages (locked against concurrent transitions), lets `decide` compute
+   * the transitions from them, and writes every returned transition in the same transaction.
+   */
+  transition(uuids: string[], decide: (contexts: Map<string, MessageContext>) => Transition[]): Promise<Transition[]>;
+
+  listEvents(uuid: string): Promise<StatusEvent[]>;
+  listCallbacks(uuid: string): Promise<Array<Callback & { attempts_log: Attempt[] }>>;
+  getCallback(id: string): Promise<Callback | undefined>;
+
+  claimDueCallbacks(options: ClaimOptions): Promise<ClaimedCallback[]>;
+  /** Writes attempt outcomes; results whose lease was lost are ignored. */
+  recordAttempts(results: AttemptResult[]): Promise<void>;
+  /** Makes a finished callback due again now (same id, so the same `webhook-id`). */
+  replayCallback(id: string, accountId: string, now: number): Promise<boolean>;
+  /** Replays every dead-lettered callback of the account created since `since`. */
+  replayDeadLetters(accountId: string, since: number, now: number): Promise<number>;
+  /** Callbacks not yet finished (pending or in flight). */
+  outboxDepth(): Promise<number>;
+  /** When the next pending callback is due, if any. */
+  nextDueAt(): Promise<number | undefined>;
+}
+
+export type { Delivery };
