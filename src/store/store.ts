@@ -77,8 +77,10 @@ export interface NewCallback extends Delivery {
   message_uuid: string;
   event_seq: number;
   status: Status;
+  destination_key: string;
   content_type: string;
   body: string;
+  created_at: number;
 }
 
 /** What one provider report (or TTL expiry) changes, written atomically. */
@@ -100,6 +102,8 @@ export interface ClaimOptions {
   now: number;
   limit: number;
   leaseMs: number;
+  /** At most this many callbacks per destination in one claim. */
+  perKey: number;
   /** Destinations already at their concurrency limit in this process. */
   excludeKeys: string[];
 }
@@ -120,7 +124,7 @@ export interface Store {
   setProviderRef(uuid: string, providerRef: string): Promise<void>;
   findByProviderRef(providerRef: string): Promise<Message | undefined>;
   /** Messages not yet settled, oldest first: carriage resumes them after a restart. */
-  listUnsettled(limit: number, afterUuid?: string): Promise<Message[]>;
+  listUnsettled(limit: number, after?: Pick<Message, 'created_at' | 'uuid'>): Promise<Message[]>;
   /** Unsettled messages whose TTL ran out by `now`. */
   listExpired(now: number, limit: number): Promise<Message[]>;
 

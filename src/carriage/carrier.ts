@@ -1,0 +1,15 @@
+/** A provider connector: hands messages to a provider and reports what happens to them. */
+import type { Message, ProviderReport } from '../lifecycle/types.js';
+import type { RecordResult } from '../lifecycle/recorder.js';
+
+export interface Carrier {
+  readonly name: string;
+  /** Hands a stored message to the provider. Must not throw: failures become reports. */
+  submit(message: Message): void;
+  /** Picks up a message stored before a restart that has not settled yet. */
+  resume(message: Message): void;
+  stop(): Promise<void>;
+}
+
+/** What a carrier calls with each normalized report; resolves once the report is stored. */
+export type ReportSink = (report: ProviderReport) => Promise<RecordResult>;

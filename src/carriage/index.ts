@@ -1,0 +1,33 @@
+/** Carriage: which connector carries which channel, and picking up unsettled work after a restart. */
+import type { Carrier } from './carrier.js';
+import type { Message } from '../lifecycle/types.js';
+import type { Store } from '../store/store.js';
+import type { Channel } from '../lifecycle/vocabulary.js';
+
+export interface Carriage {
+  submit(message: Message): void;
+  /** Hands every unsettled message back to its connector; returns how many. */
+  resumeUnsettled(store: Store): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export function createCarriage(byChannel: Record<Channel, Carrier>): Carriage {
+  const carriers = new Set(Object.values(byChannel));
+  return {
+    submit: (message) => byChannel[message.channel].submit(message),
+    async resumeUnsettled(store) {
+      let count = 0;
+      let after: Message | undefined;
+      for (;;) {
+        const page = await store.listUnsettled(1_000, after);
+        for (const message of page) byChannel[message.channel].resume(message);
+        count += page.length;
+        if (page.length < 1_000) return count;
+        after = page[page.length - 1];
+      }
+    },
+    async stop() {
+      await Promise.all([...carriers].map((carrier) => carrier.stop()));
+    },
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * The built-in provider: plays each message's planned reports on timers. After a restart it
+ * replays the plan of every unsettled message from the message's creation time; reports that
+ * were already recorded come back as duplicates and are dropped by the lifecycle.
+ */
+import type { Carrier, ReportSink } from '../carrier.js';
+import type { Message } from '../../lifecycle/types.js';
+import { makeError } from '../../lifecycle/errors.js';
+import { planReports, type SimulatorProfile, DEFAULT_PROFILE } from './plan.js';
+
+export interface SimulatorOptions {
+  seed: number;
+  timeScale: number;
+  errorTypeBase: string;
+  report: ReportSink;
+  now: () => number;
+  newId: () => string;
+  onError: (error: unknown) => void;
+  profile?: SimulatorProfile;
+}
+
+export function createSimulator(options: SimulatorOptions): Carrier {
+  const timers = new Set<NodeJS.Timeout>();
+  let stopped = false;
+
+  function play(message: Message): void {
+    for (const step of planReports(message, options.seed, options.profile ?? DEFAULT_PROFILE)) {
+      const at = message.created_at + step.afterMs * options.timeScale;
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        if (stopped) return;
+        const { errorCode, status, details } = step;
+        options
+          .report({
+            ...details,
+            message_uuid: message.uuid,
+            status,
+            occurred_at: options.now(),
+            source: 'simulator',
+            ...(errorCode ? { error: makeError(errorCode, options.errorTypeBase, options.newId()) } : {}),
+          })
+          .catch(options.onError);
+      }, Math.max(0, at - options.now()));
+      timers.add(timer);
+    }
+  }
+
+  return {
+    name: 'simulator',
+    submit: play,
+    resume: play,
+    async stop() {
+      stopped = true;
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+    },
+  };
+}

@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+/** Operator commands. `statusrelay account create --name <name>` prints new credentials as JSON. */
+import { parseArgs } from 'node:util';
+import { loadConfig } from './config.js';
+import { openStore } from './store/open.js';
+import { createAccount } from './intake/accounts.js';
+
+const USAGE = 'usage: statusrelay account create --name <name>';
+
+async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { name: { type: 'string' } } });
+  if (positionals.join(' ') !== 'account create' || !values.name?.trim()) {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  const store = await openStore(loadConfig().databaseUrl);
+  try {
+    await store.migrate();
+    const credentials = await createAccount(store, values.name.trim(), Date.now());
+    process.stdout.write(`${JSON.stringify(credentials, null, 2)}\n`);
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2)).catch((error) => {
+  process.stderr.write(`statusrelay: ${error instanceof Error ? error.message : String(error)}\n`);
+  return 1;
+});

@@ -1,0 +1,143 @@
+/**
+ * Delivers callbacks to HTTP(S) URLs: one signed POST per attempt. Never throws; every failure
+ * becomes a verdict the retry policy understands, with a short reason for the attempt log.
+ */
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { Agent, request } from 'undici';
+import type { ClaimedCallback } from '../../store/store.js';
+import { classifyErrorCode, classifyHttpStatus, parseRetryAfter, type Verdict } from '../retry-policy.js';
+import { signCallback } from '../signing.js';
+
+export interface SendOutcome {
+  verdict: Verdict;
+  statusCode?: number;
+  error?: string;
+  /** The receiver's Retry-After in ms, if it sent one with a retryable answer. */
+  retryAfterMs?: number;
+  durationMs: number;
+}
+
+export interface HttpSenderOptions {
+  connectTimeoutMs: number;
+  responseTimeoutMs: number;
+  /** Sockets per origin; dispatch limits in-flight attempts per origin to the same number. */
+  connectionsPerOrigin: number;
+  /** `iss` claim of the JWT. */
+  issuer: string;
+}
+
+export interface HttpSender {
+  send(callback: ClaimedCallback, now: number): Promise<SendOutcome>;
+  close(): Promise<void>;
+}
+
+const USER_AGENT = 'statusrelay/0.1';
+/** How much of an error response is kept for the attempt log. */
+const SNIPPET_CHARS = 200;
+/** Reading stops here; beyond it the socket is dropped rather than drained. */
+const DRAIN_LIMIT_BYTES = 64 * 1024;
+
+/** Readable names for the errors that happen most; other errors are logged by their code. */
+const ERROR_TEXT: Record<string, string> = {
+  UND_ERR_CONNECT_TIMEOUT: 'connect timeout',
+  UND_ERR_HEADERS_TIMEOUT: 'response timeout',
+  UND_ERR_BODY_TIMEOUT: 'response body timeout',
+  UND_ERR_SOCKET: 'socket closed',
+};
+
+export function createHttpSender(options: HttpSenderOptions): HttpSender {
+  // One pool per origin, keep-alive by default: a busy customer endpoint reuses its sockets.
+  // undici's response timers tick about once a second, so a response timeout fires up to ~1 s late.
+  const agent = new Agent({
+    connect: { timeout: options.connectTimeoutMs },
+    headersTimeout: options.responseTimeoutMs,
+    bodyTimeout: options.responseTimeoutMs,
+    connections: options.connectionsPerOrigin,
+  });
+
+  async function send(callback: ClaimedCallback, now: number): Promise<SendOutcome> {
+    const started = performance.now();
+    const elapsed = () => Math.round(performance.now() - started);
+    if (callback.destination.type !== 'url') {
+      return { verdict: 'failed', error: `not an HTTP destination: ${callback.destination.type}`, durationMs: 0 };
+    }
+    try {
+      const signed = signCallback({
+        body: callback.body,
+        callbackId: callback.id,
+        now,
+        jti: randomUUID(),
+        signing: callback.signing,
+        issuer: options.issuer,
+      });
+      const response = await request(callback.destination.url, {
+        method: 'POST',
+        dispatcher: agent,
+        headers: { 'content-type': callback.content_type, 'user-agent': USER_AGENT, ...signed },
+        body: callback.body,
+      });
+      const statusCode = response.statusCode;
+      const verdict = classifyHttpStatus(statusCode);
+      // The body is always read so the socket goes back to the pool; its text only matters on failure.
+      const snippet = await readSnippet(response.body);
+      if (verdict === 'delivered') return { verdict, statusCode, durationMs: elapsed() };
+
+      const error = snippet ? `HTTP ${statusCode}: ${snippet}` : `HTTP ${statusCode}`;
+      const outcome: SendOutcome = { verdict, statusCode, error, durationMs: elapsed() };
+      if (verdict === 'retry') {
+        const header = response.headers['retry-after'];
+        const retryAfterMs = parseRetryAfter(Array.isArray(header) ? header[0] : header, now + elapsed());
+        if (retryAfterMs !== undefined) outcome.retryAfterMs = retryAfterMs;
+      }
+      return outcome;
+    } catch (err) {
+      const code = errorCode(err);
+      const error = (code && ERROR_TEXT[code]) ?? code ?? shorten(String((err as Error)?.message ?? err));
+      return { verdict: classifyErrorCode(code), error, durationMs: elapsed() };
+    }
+  }
+
+  return {
+    send,
+    close: () => agent.close(),
+  };
+}
+
+/**
+ * Reads the response body: up to SNIPPET_CHARS worth kept, the rest discarded. A failure while
+ * reading does not change the verdict: the status code has already answered.
+ */
+async function readSnippet(body: AsyncIterable<Buffer> & { destroy(): unknown }): Promise<string> {
+  const kept: Buffer[] = [];
+  let keptBytes = 0;
+  let readBytes = 0;
+  try {
+    for await (const chunk of body) {
+      readBytes += chunk.length;
+      // UTF-8 needs at most 4 bytes per character.
+      if (keptBytes < SNIPPET_CHARS * 4) {
+        kept.push(chunk);
+        keptBytes += chunk.length;
+      }
+      if (readBytes > DRAIN_LIMIT_BYTES) {
+        body.destroy();
+        break;
+      }
+    }
+  } catch {
+    // Timeout or reset mid-body: keep what arrived.
+  }
+  return shorten(Buffer.concat(kept).toString('utf8'));
+}
+
+function shorten(text: string): string {
+  return text.replace(/\s+/g, ' ').trim().slice(0, SNIPPET_CHARS);
+}
+
+/** The error code of a failed request; undici sometimes wraps the socket error. */
+function errorCode(err: unknown): string | undefined {
+  const e = err as { code?: unknown; cause?: { code?: unknown }; errors?: Array<{ code?: unknown }> } | null;
+  const code = e?.code ?? e?.cause?.code ?? e?.errors?.[0]?.code;
+  return typeof code === 'string' ? code : undefined;
+}

@@ -1,0 +1,85 @@
+/**
+ * Signs every callback twice (design.md section 4), so that receivers built for either
+ * convention verify it unchanged: a Vonage-style JWT in `Authorization` and the Standard
+ * Webhooks headers. Both use the account's signature secret.
+ */
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createSigner } from 'fast-jwt';
+
+const SECRET_PREFIX = 'whsec_';
+
+export interface SigningKeys {
+  /** One secret, or several separated by spaces while a rotation is in progress (newest first). */
+  signature_secret: string;
+  api_key: string;
+  application_id?: string;
+}
+
+export interface SignInput {
+  body: string;
+  /** The callback id: the `webhook-id`, the same on every retry. */
+  callbackId: string;
+  /** Epoch ms of this attempt. */
+  now: number;
+  /** Unique per attempt. */
+  jti: string;
+  signing: SigningKeys;
+  issuer: string;
+}
+
+/** A fresh account secret: `whsec_` + base64 of 32 random bytes, as Standard Webhooks expects. */
+export function newSignatureSecret(): string {
+  return SECRET_PREFIX + randomBytes(32).toString('base64');
+}
+
+type Signer = (payload: Record<string, unknown>) => string;
+
+// Building a signer parses the key; accounts are few and hot, so keep one per secret. Bounded,
+// oldest out first, so a long-running process with many accounts does not grow without limit.
+const MAX_SIGNERS = 1_000;
+const signers = new Map<string, Signer>();
+
+function signerFor(secret: string): Signer {
+  let signer = signers.get(secret);
+  if (!signer) {
+    signer = createSigner({ key: secret, algorithm: 'HS256' }) as Signer;
+    if (signers.size >= MAX_SIGNERS) signers.delete(signers.keys().next().value as string);
+    signers.set(secret, signer);
+  }
+  return signer;
+}
+
+/** The HMAC key of a Standard Webhooks secret: the base64 after the `whsec_` prefix. */
+function hmacKey(secret: string): Buffer {
+  return Buffer.from(secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret, 'base64');
+}
+
+/** The signing headers of one attempt (lowercase names). */
+export function signCallback(input: SignInput): Record<string, string> {
+  const secrets = input.signing.signature_secret.split(' ').filter((s) => s.length > 0);
+  if (secrets.length === 0) throw new Error('account has no signature secret');
+  const seconds = Math.floor(input.now / 1000);
+
+  const claims: Record<string, unknown> = {
+    iat: seconds,
+    jti: input.jti,
+    iss: input.issuer,
+    api_key: input.signing.api_key,
+    payload_hash: createHash('sha256').update(input.body, 'utf8').digest('hex'),
+  };
+  if (input.signing.application_id) claims.application_id = input.signing.application_id;
+  // The JWT carries one signature only: the first (newest) secret, used as its utf-8 string.
+  const token = signerFor(secrets[0]!)(claims);
+
+  const signed = `${input.callbackId}.${seconds}.${input.body}`;
+  const signatures = secrets.map(
+    (secret) => `v1,${createHmac('sha256', hmacKey(secret)).update(signed, 'utf8').digest('base64')}`,
+  );
+
+  return {
+    authorization: `Bearer ${token}`,
+    'webhook-id': input.callbackId,
+    'webhook-timestamp': String(seconds),
+    'webhook-signature': signatures.join(' '),
+  };
+}

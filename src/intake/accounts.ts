@@ -1,0 +1,54 @@
+/** Account credentials: creation and the API's Basic-auth check. */
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { Account, Store } from '../store/store.js';
+import { newSignatureSecret } from '../dispatch/signing.js';
+
+export interface Credentials {
+  account_id: string;
+  name: string;
+  api_key: string;
+  api_secret: string;
+  signature_secret: string;
+}
+
+/**
+ * API secrets are 24 random bytes, so a fast salted SHA-256 is as safe as a slow KDF here
+ * (nothing to brute-force) and keeps per-request auth cheap.
+ */
+function hashSecret(apiKey: string, secret: string): string {
+  return createHash('sha256').update(`${apiKey}:${secret}`).digest('hex');
+}
+
+export async function createAccount(store: Store, name: string, now: number): Promise<Credentials> {
+  const credentials: Credentials = {
+    account_id: randomUUID(),
+    name,
+    api_key: randomBytes(8).toString('hex'),
+    api_secret: randomBytes(24).toString('base64url'),
+    signature_secret: newSignatureSecret(),
+  };
+  await store.createAccount({
+    id: credentials.account_id,
+    name,
+    api_key: credentials.api_key,
+    api_secret_hash: hashSecret(credentials.api_key, credentials.api_secret),
+    signature_secret: credentials.signature_secret,
+    created_at: now,
+  });
+  return credentials;
+}
+
+/** The account named by an `Authorization: Basic` header, if the secret matches. */
+export async function authenticateBasic(store: Store, header: string | undefined): Promise<Account | undefined> {
+  const match = /^Basic ([A-Za-z0-9+/=]+)$/i.exec(header ?? '');
+  if (!match) return undefined;
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 1) return undefined;
+  const apiKey = decoded.slice(0, colon);
+  const account = await store.findAccountByApiKey(apiKey);
+  if (!account) return undefined;
+  const given = Buffer.from(hashSecret(apiKey, decoded.slice(colon + 1)), 'hex');
+  const stored = Buffer.from(account.api_secret_hash, 'hex');
+  return given.length === stored.length && timingSafeEqual(given, stored) ? account : undefined;
+}

@@ -1,0 +1,38 @@
+/** Replay: one callback by id, or every dead letter since a time. Same id, so the same webhook-id. */
+import type { FastifyInstance } from 'fastify';
+import type { ApiDeps } from './server.js';
+import { requireAccount } from './server.js';
+import { ProblemError } from './problems.js';
+
+export function callbackRoutes(deps: ApiDeps) {
+  return async function routes(app: FastifyInstance) {
+    app.addHook('preHandler', requireAccount(deps.store));
+
+    app.post<{ Params: { id: string } }>('/v1/callbacks/:id/replay', async (request, reply) => {
+      const { id } = request.params;
+      const callback = await deps.store.getCallback(id);
+      if (!callback || callback.account_id !== request.account.id) {
+        throw new ProblemError('not-found', { detail: `No callback ${id}.` });
+      }
+      if (!(await deps.store.replayCallback(id, request.account.id, deps.now()))) {
+        throw new ProblemError('conflict', { detail: `Callback ${id} is still ${callback.state}; only finished callbacks can be replayed.` });
+      }
+      deps.wakeDispatch();
+      return reply.code(202).send({ id, state: 'pending' });
+    });
+
+    app.post('/v1/callbacks/replay', async (request, reply) => {
+      const body = request.body as { since?: unknown } | null;
+      const since = typeof body?.since === 'string' ? Date.parse(body.since) : NaN;
+      if (Number.isNaN(since)) {
+        throw new ProblemError('invalid-parameters', {
+          detail: 'Name the start of the replay window.',
+          invalid_parameters: [{ name: 'since', reason: 'must be an ISO 8601 timestamp, e.g. 2026-11-23T00:00:00Z' }],
+        });
+      }
+      const replayed = await deps.store.replayDeadLetters(request.account.id, since, deps.now());
+      if (replayed > 0) deps.wakeDispatch();
+      return reply.code(202).send({ replayed });
+    });
+  };
+}

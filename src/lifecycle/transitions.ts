@@ -1,0 +1,84 @@
+/**
+ * Turns a batch of provider reports into store transitions: the state machine decides what is
+ * recorded, routing where each forwarded status goes, formatting the exact body bytes, and
+ * failover which item starts next. Pure apart from the injected id source.
+ */
+import type { MessageContext, NewCallback, Transition } from '../store/store.js';
+import type { Message, ProviderReport } from './types.js';
+import { applyReport } from './state-machine.js';
+import { buildPayload } from './callback.js';
+import { nextFailoverItem } from './failover.js';
+import { routeStatusChange } from '../routing/route.js';
+import { destinationKey } from '../routing/types.js';
+import { renderBody } from '../dispatch/formats.js';
+
+export type ReportVerdict = 'changed' | 'late' | 'duplicate' | 'invalid' | 'unknown';
+
+export interface PlannedBatch {
+  transitions: Transition[];
+  /** One verdict per report, in input order. */
+  verdicts: Array<{ verdict: ReportVerdict; reason?: string }>;
+}
+
+export function planTransitions(
+  reports: ProviderReport[],
+  contexts: Map<string, MessageContext>,
+  now: number,
+  newId: () => string,
+): PlannedBatch {
+  const byMessage = new Map<string, Transition>();
+  const verdicts: PlannedBatch['verdicts'] = [];
+
+  for (const report of reports) {
+    const context = contexts.get(report.message_uuid);
+    if (!context) {
+      verdicts.push({ verdict: 'unknown', reason: `no message ${report.message_uuid}` });
+      continue;
+    }
+    // Several reports for one message in a batch build on each other.
+    const pending = byMessage.get(report.message_uuid);
+    const current = pending?.message ?? context.message;
+    const outcome = applyReport(current, report, now);
+    if (outcome.kind === 'duplicate' || outcome.kind === 'invalid') {
+      verdicts.push({ verdict: outcome.kind, reason: outcome.kind === 'invalid' ? outcome.reason : undefined });
+      continue;
+    }
+    verdicts.push({ verdict: outcome.kind });
+    const transition = pending ?? { message: current, events: [], callbacks: [], started: [] };
+    transition.message = outcome.message;
+    transition.events.push(...outcome.events);
+    for (const event of outcome.events) {
+      if (event.forwarded) transition.callbacks.push(...callbacksFor(outcome.message, event, context, now, newId));
+    }
+    // Only a change can reach `rejected`, and a rejected message changes no more: one start at most.
+    const next = outcome.kind === 'changed' ? nextFailoverItem(outcome.message, newId(), now) : undefined;
+    if (next) transition.started.push(next);
+    byMessage.set(report.message_uuid, transition);
+  }
+  return { transitions: [...byMessage.values()], verdicts };
+}
+
+function callbacksFor(
+  message: Message,
+  event: Transition['events'][number],
+  context: MessageContext,
+  now: number,
+  newId: () => string,
+): NewCallback[] {
+  const payload = buildPayload(message, event);
+  return routeStatusChange(message, event.status, context.account).map((delivery) => {
+    const { body, contentType } = renderBody(payload, delivery.format);
+    return {
+      ...delivery,
+      id: newId(),
+      account_id: message.account_id,
+      message_uuid: message.uuid,
+      event_seq: event.seq,
+      status: event.status,
+      destination_key: destinationKey(delivery.destination),
+      content_type: contentType,
+      body,
+      created_at: now,
+    };
+  });
+}

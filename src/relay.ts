@@ -1,0 +1,108 @@
+/**
+ * Wires the five stages around one store: intake → carriage → lifecycle → routing → dispatch.
+ * main.ts runs it as a process; tests run it in-process on port 0.
+ */
+import { randomUUID } from 'node:crypto';
+import pino, { type Logger } from 'pino';
+import type { Config } from './config.js';
+import type { Transition } from './store/store.js';
+import { openStore } from './store/open.js';
+import { createMetrics } from './ops/metrics.js';
+import { createStatusRecorder } from './lifecycle/recorder.js';
+import { createCarriage } from './carriage/index.js';
+import { createSimulator } from './carriage/simulator/simulator.js';
+import { createDispatcher } from './dispatch/loop.js';
+import { createHttpSender } from './dispatch/senders/http.js';
+import { buildApi } from './intake/api/server.js';
+import { CHANNELS, type Channel } from './lifecycle/vocabulary.js';
+
+export interface RelayOptions {
+  logger?: Logger;
+  now?: () => number;
+}
+
+export async function createRelay(config: Config, options: RelayOptions = {}) {
+  const logger = options.logger ?? pino({ level: config.logLevel });
+  const now = options.now ?? Date.now;
+  const newId = randomUUID;
+  const onError = (error: unknown) => logger.error({ err: error }, 'background task failed');
+
+  const store = await openStore(config.databaseUrl);
+  await store.migrate();
+  const metrics = createMetrics(() => store.outboxDepth());
+
+  const httpSender = createHttpSender({
+    connectTimeoutMs: config.dispatch.connectTimeoutMs,
+    responseTimeoutMs: config.dispatch.responseTimeoutMs,
+    connectionsPerOrigin: config.dispatch.perDestinationConcurrency,
+    issuer: config.jwtIssuer,
+  });
+  const dispatcher = createDispatcher({
+    store,
+    senders: { url: httpSender },
+    config: config.dispatch,
+    metrics,
+    now,
+    random: Math.random,
+    onError,
+  });
+
+  // Late-bound: the recorder starts failover items through carriage, carriage reports to the recorder.
+  const startItems = (transitions: Transition[]) => {
+    for (const transition of transitions) for (const message of transition.started) carriage.submit(message);
+    if (transitions.some((transition) => transition.callbacks.length > 0)) dispatcher.wake();
+  };
+  const recorder = createStatusRecorder({ store, now, newId, errorTypeBase: config.errorTypeBase, metrics, onCommitted: startItems });
+  const simulator = createSimulator({
+    ...config.simulator,
+    errorTypeBase: config.errorTypeBase,
+    report: (report) => recorder.record(report),
+    now,
+    newId,
+    onError,
+  });
+  const carriers = Object.fromEntries(CHANNELS.map((channel) => [channel, simulator])) as Record<Channel, typeof simulator>;
+  const carriage = createCarriage(carriers);
+
+  const api = buildApi({
+    store,
+    carriage,
+    metrics,
+    logger,
+    now,
+    newId,
+    bodyLimitBytes: config.bodyLimitBytes,
+    wakeDispatch: () => dispatcher.wake(),
+  });
+
+  let ttlTimer: NodeJS.Timeout | undefined;
+
+  return {
+    config,
+    store,
+    api,
+    recorder,
+    logger,
+    /** Starts every stage and listens; resolves with the bound address. */
+    async start(): Promise<string> {
+      dispatcher.start();
+      const resumed = await carriage.resumeUnsettled(store);
+      ttlTimer = setInterval(() => recorder.expireDue().catch(onError), config.ttlSweepMs);
+      const address = await api.listen({ port: config.port, host: config.host });
+      logger.info({ address, store: store.kind, resumed }, 'statusrelay listening');
+      return address;
+    },
+    /** Graceful stop: no new requests, in-flight attempts finish, the rest waits for the next start. */
+    async stop(): Promise<void> {
+      await api.close();
+      clearInterval(ttlTimer);
+      await carriage.stop();
+      await recorder.idle();
+      await dispatcher.stop();
+      await httpSender.close();
+      await store.close();
+    },
+  };
+}
+
+export type Relay = Awaited<ReturnType<typeof createRelay>>;

@@ -1,0 +1,113 @@
+/**
+ * Row <-> object mapping shared by both stores. Both keep the same columns; JSON columns are
+ * text in SQLite and jsonb in PostgreSQL, so parsing accepts either.
+ */
+import type { Message, StatusEvent } from '../lifecycle/types.js';
+import type { Attempt, Callback, CallbackState } from './store.js';
+import { isSettled } from '../lifecycle/vocabulary.js';
+
+export type Row = Record<string, unknown>;
+
+export function json<T>(value: unknown): T {
+  return (typeof value === 'string' ? JSON.parse(value) : value) as T;
+}
+
+function optional<T>(value: unknown): T | undefined {
+  return value === null || value === undefined ? undefined : (value as T);
+}
+
+/** Columns of a message row, derived from the message. */
+export function messageColumns(message: Message) {
+  return {
+    uuid: message.uuid,
+    account_id: message.account_id,
+    state: message.state,
+    settled: isSettled(message.state) ? 1 : 0,
+    expires_at: message.expires_at ?? null,
+    provider_ref: message.provider_ref ?? null,
+    data: JSON.stringify(message),
+    created_at: message.created_at,
+    updated_at: message.updated_at,
+  };
+}
+
+export function messageFromRow(row: Row): Message {
+  const message = json<Message>(row.data);
+  // provider_ref is set after submission without rewriting the JSON.
+  const providerRef = optional<string>(row.provider_ref);
+  return providerRef ? { ...message, provider_ref: providerRef } : message;
+}
+
+export function eventColumns(event: StatusEvent) {
+  const { message_uuid, seq, status, occurred_at, recorded_at, source, forwarded, implied, ...details } = event;
+  return {
+    message_uuid,
+    seq,
+    status,
+    occurred_at,
+    recorded_at,
+    source,
+    forwarded: forwarded ? 1 : 0,
+    implied: implied ? 1 : 0,
+    details: Object.keys(details).length ? JSON.stringify(details) : null,
+  };
+}
+
+export function eventFromRow(row: Row): StatusEvent {
+  return {
+    message_uuid: row.message_uuid as string,
+    seq: Number(row.seq),
+    status: row.status as StatusEvent['status'],
+    occurred_at: Number(row.occurred_at),
+    recorded_at: Number(row.recorded_at),
+    source: row.source as string,
+    forwarded: Boolean(row.forwarded),
+    implied: Boolean(row.implied),
+    ...(row.details ? json<object>(row.details) : {}),
+  };
+}
+
+export function callbackFromRow(row: Row): Callback {
+  return {
+    id: row.id as string,
+    account_id: row.account_id as string,
+    message_uuid: row.message_uuid as string,
+    event_seq: Number(row.event_seq),
+    status: row.status as Callback['status'],
+    destination: json(row.destination),
+    destination_key: row.destination_key as string,
+    format: row.format as Callback['format'],
+    content_type: row.content_type as string,
+    body: row.body as string,
+    state: row.state as CallbackState,
+    attempts: Number(row.attempts),
+    due_at: Number(row.due_at),
+    created_at: Number(row.created_at),
+    last_error: optional(row.last_error),
+    delivered_at: row.delivered_at == null ? undefined : Number(row.delivered_at),
+  };
+}
+
+export function attemptFromRow(row: Row): Attempt {
+  return {
+    callback_id: row.callback_id as string,
+    number: Number(row.number),
+    started_at: Number(row.started_at),
+    duration_ms: Number(row.duration_ms),
+    status_code: row.status_code == null ? undefined : Number(row.status_code),
+    error: optional(row.error),
+    outcome: row.outcome as Attempt['outcome'],
+  };
+}
+
+/** What an attempt outcome does to its callback row. */
+export function callbackUpdateFor(result: { attempt: Attempt; next_attempt_at?: number }) {
+  const { outcome, started_at, error, status_code } = result.attempt;
+  const state: CallbackState = outcome === 'retry' ? 'pending' : outcome;
+  return {
+    state,
+    due_at: outcome === 'retry' ? (result.next_attempt_at ?? started_at) : started_at,
+    last_error: error ?? (status_code !== undefined && outcome !== 'delivered' ? `HTTP ${status_code}` : null),
+    delivered_at: outcome === 'delivered' ? started_at + result.attempt.duration_ms : null,
+  };
+}

@@ -1,0 +1,45 @@
+import type { Db } from './database.js';
+import type { Account } from '../store.js';
+import { json, type Row } from '../rows.js';
+
+function accountFromRow(row: Row | undefined): Account | undefined {
+  if (!row) return undefined;
+  return {
+    id: row.id as string,
+    name: row.name as string,
+    api_key: row.api_key as string,
+    api_secret_hash: row.api_secret_hash as string,
+    signature_secret: row.signature_secret as string,
+    application_id: (row.application_id as string | null) ?? undefined,
+    status_url: (row.status_url as string | null) ?? undefined,
+    forwarding: row.forwarding == null ? undefined : json(row.forwarding),
+    created_at: Number(row.created_at),
+  };
+}
+
+export function accountQueries(db: Db) {
+  const insert = db.prepare(`INSERT INTO accounts
+    (id, name, api_key, api_secret_hash, signature_secret, application_id, status_url, forwarding, created_at)
+    VALUES (@id, @name, @api_key, @api_secret_hash, @signature_secret, @application_id, @status_url, @forwarding, @created_at)`);
+  const byApiKey = db.prepare('SELECT * FROM accounts WHERE api_key = ?');
+  const byId = db.prepare('SELECT * FROM accounts WHERE id = ?');
+  const setStatusUrl = db.prepare('UPDATE accounts SET status_url = ? WHERE id = ?');
+  const setForwarding = db.prepare('UPDATE accounts SET forwarding = ? WHERE id = ?');
+
+  return {
+    createAccount(account: Account): void {
+      insert.run({
+        ...account,
+        application_id: account.application_id ?? null,
+        status_url: account.status_url ?? null,
+        forwarding: account.forwarding === undefined ? null : JSON.stringify(account.forwarding),
+      });
+    },
+    findAccountByApiKey: (apiKey: string) => accountFromRow(byApiKey.get(apiKey) as Row | undefined),
+    getAccount: (id: string) => accountFromRow(byId.get(id) as Row | undefined),
+    updateAccount: db.transaction((id: string, patch: { status_url?: string | null; forwarding?: unknown }) => {
+      if (patch.status_url !== undefined) setStatusUrl.run(patch.status_url, id);
+      if (patch.forwarding !== undefined) setForwarding.run(JSON.stringify(patch.forwarding), id);
+    }),
+  };
+}

@@ -1,0 +1,30 @@
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import path from 'node:path';
+import { SQLITE_MIGRATIONS } from './migrations.js';
+
+export type Db = Database.Database;
+
+/** Opens the database file (creating its folder) with the settings a durable outbox needs. */
+export function openDatabase(file: string): Db {
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  // NORMAL is durable in WAL mode except for power loss; a process crash loses nothing.
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = ON');
+  return db;
+}
+
+export function migrate(db: Db): void {
+  db.exec('CREATE TABLE IF NOT EXISTS migrations (id INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
+  db.transaction(() => {
+    const applied = new Set(db.prepare('SELECT id FROM migrations').all().map((row) => (row as { id: number }).id));
+    for (const migration of SQLITE_MIGRATIONS) {
+      if (applied.has(migration.id)) continue;
+      db.exec(migration.sql);
+      db.prepare('INSERT INTO migrations (id, applied_at) VALUES (?, ?)').run(migration.id, Date.now());
+    }
+  }).immediate();
+}

@@ -1,0 +1,54 @@
+import type { Store } from '../store.js';
+import { migrate, openDatabase } from './database.js';
+import { accountQueries } from './accounts.js';
+import { messageQueries } from './messages.js';
+import { outboxQueries } from './outbox.js';
+import { transitionQuery } from './transition.js';
+
+/**
+ * The embedded store. better-sqlite3 is synchronous, so every method finishes its
+ * transaction before it returns; the async signatures only match the Store interface.
+ */
+export function openSqliteStore(file: string): Store {
+  const db = openDatabase(file);
+  let queries: ReturnType<typeof build> | undefined;
+  const build = () => ({
+    ...accountQueries(db),
+    ...messageQueries(db),
+    ...outboxQueries(db),
+    transition: transitionQuery(db),
+  });
+  // Statements can only be prepared once the tables exist, so queries are built after migrate().
+  const q = () => (queries ??= build());
+
+  return {
+    kind: 'sqlite',
+    async migrate() {
+      migrate(db);
+      q();
+    },
+    async close() {
+      db.close();
+    },
+    createAccount: async (account) => q().createAccount(account),
+    findAccountByApiKey: async (apiKey) => q().findAccountByApiKey(apiKey),
+    getAccount: async (id) => q().getAccount(id),
+    updateAccount: async (id, patch) => q().updateAccount(id, patch),
+    insertMessages: async (messages) => q().insertMessages(messages),
+    getMessage: async (uuid) => q().getMessage(uuid),
+    setProviderRef: async (uuid, ref) => q().setProviderRef(uuid, ref),
+    findByProviderRef: async (ref) => q().findByProviderRef(ref),
+    listUnsettled: async (limit, after) => q().listUnsettled(limit, after),
+    listExpired: async (now, limit) => q().listExpired(now, limit),
+    transition: async (uuids, decide) => q().transition(uuids, decide),
+    listEvents: async (uuid) => q().listEvents(uuid),
+    listCallbacks: async (uuid) => q().listCallbacks(uuid),
+    getCallback: async (id) => q().getCallback(id),
+    claimDueCallbacks: async (options) => q().claimDueCallbacks(options),
+    recordAttempts: async (results) => q().recordAttempts(results),
+    replayCallback: async (id, accountId, now) => q().replayCallback(id, accountId, now),
+    replayDeadLetters: async (accountId, since, now) => q().replayDeadLetters(accountId, since, now),
+    outboxDepth: async () => q().outboxDepth(),
+    nextDueAt: async () => q().nextDueAt(),
+  };
+}

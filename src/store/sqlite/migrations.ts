@@ -1,0 +1,88 @@
+/**
+ * Numbered, append-only migrations for the SQLite store. Never edit a released entry: add one.
+ * The ledger table `migrations` records which ran; they run inside one IMMEDIATE transaction,
+ * so two processes starting together apply each exactly once.
+ */
+export const SQLITE_MIGRATIONS: ReadonlyArray<{ id: number; sql: string }> = [
+  {
+    id: 1,
+    sql: `
+CREATE TABLE accounts (
+  id               TEXT PRIMARY KEY,
+  name             TEXT NOT NULL,
+  api_key          TEXT NOT NULL UNIQUE,
+  api_secret_hash  TEXT NOT NULL,
+  signature_secret TEXT NOT NULL,
+  application_id   TEXT,
+  status_url       TEXT,
+  forwarding       TEXT,
+  created_at       INTEGER NOT NULL
+);
+
+-- The message itself lives in 'data' (JSON); the columns beside it are what queries filter on.
+CREATE TABLE messages (
+  uuid         TEXT PRIMARY KEY,
+  account_id   TEXT NOT NULL REFERENCES accounts(id),
+  state        TEXT NOT NULL,
+  settled      INTEGER NOT NULL,
+  expires_at   INTEGER,
+  provider_ref TEXT,
+  data         TEXT NOT NULL,
+  created_at   INTEGER NOT NULL,
+  updated_at   INTEGER NOT NULL
+);
+CREATE INDEX messages_unsettled ON messages(created_at) WHERE settled = 0;
+CREATE INDEX messages_expiry ON messages(expires_at) WHERE settled = 0 AND expires_at IS NOT NULL;
+CREATE INDEX messages_provider_ref ON messages(provider_ref) WHERE provider_ref IS NOT NULL;
+
+CREATE TABLE status_events (
+  message_uuid TEXT NOT NULL,
+  seq          INTEGER NOT NULL,
+  status       TEXT NOT NULL,
+  occurred_at  INTEGER NOT NULL,
+  recorded_at  INTEGER NOT NULL,
+  source       TEXT NOT NULL,
+  forwarded    INTEGER NOT NULL,
+  implied      INTEGER NOT NULL,
+  details      TEXT,
+  PRIMARY KEY (message_uuid, seq)
+) WITHOUT ROWID;
+
+-- The outbox. due_at: next attempt (pending) or lease end (inflight).
+CREATE TABLE callbacks (
+  id              TEXT PRIMARY KEY,
+  account_id      TEXT NOT NULL,
+  message_uuid    TEXT NOT NULL,
+  event_seq       INTEGER NOT NULL,
+  status          TEXT NOT NULL,
+  destination     TEXT NOT NULL,
+  destination_key TEXT NOT NULL,
+  format          TEXT NOT NULL,
+  content_type    TEXT NOT NULL,
+  body            TEXT NOT NULL,
+  state           TEXT NOT NULL,
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  due_at          INTEGER NOT NULL,
+  lease_token     TEXT,
+  created_at      INTEGER NOT NULL,
+  last_error      TEXT,
+  delivered_at    INTEGER
+);
+CREATE INDEX callbacks_due ON callbacks(due_at) WHERE state IN ('pending', 'inflight');
+CREATE INDEX callbacks_lane ON callbacks(message_uuid, destination_key, event_seq) WHERE state IN ('pending', 'inflight');
+CREATE INDEX callbacks_message ON callbacks(message_uuid);
+CREATE INDEX callbacks_dead ON callbacks(account_id, created_at) WHERE state = 'dead';
+
+CREATE TABLE attempts (
+  callback_id TEXT NOT NULL,
+  number      INTEGER NOT NULL,
+  started_at  INTEGER NOT NULL,
+  duration_ms INTEGER NOT NULL,
+  status_code INTEGER,
+  error       TEXT,
+  outcome     TEXT NOT NULL,
+  PRIMARY KEY (callback_id, number)
+) WITHOUT ROWID;
+`,
+  },
+];
