@@ -1,0 +1,168 @@
+/**
+ * Runs a real statusrelay in the test process (port 0 on 127.0.0.1, its own database) and real
+ * HTTP receivers that verify every callback with the two public verifiers.
+ */
+import http from 'node:http';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { verifySignature } from '@vonage/jwt';
+import { Webhook } from 'standardwebhooks';
+import { loadConfig } from '../../src/config.js';
+import { createRelay, type Relay } from '../../src/relay.js';
+import { createAccount, type Credentials } from '../../src/intake/accounts.js';
+
+/** Fast timings so retries, dead letters and simulated providers fit in a test run. */
+export const FAST_ENV: Record<string, string> = {
+  PORT: '0',
+  HOST: '127.0.0.1',
+  LOG_LEVEL: 'silent',
+  SIMULATOR_TIME_SCALE: '0.01',
+  RETRY_BASE_MS: '50',
+  RETRY_CAP_MS: '200',
+  RETRY_WINDOW_MS: '3000',
+  RETRY_JITTER: '0',
+  CONNECT_TIMEOUT_MS: '500',
+  RESPONSE_TIMEOUT_MS: '500',
+  DISPATCH_POLL_MS: '50',
+  TTL_SWEEP_MS: '50',
+};
+
+/** A fresh SQLite file in a temp folder. */
+export function tempDatabaseUrl(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'statusrelay-test-'));
+  return `file:${path.join(dir, 'statusrelay.db')}`;
+}
+
+export interface RunningRelay {
+  relay: Relay;
+  baseUrl: string;
+  credentials: Credentials;
+  auth: string;
+  api(method: string, url: string, body?: unknown): Promise<{ status: number; body: any; headers: Headers }>;
+  stop(): Promise<void>;
+}
+
+export async function startRelay(env: Record<string, string> = {}): Promise<RunningRelay> {
+  const config = loadConfig({ DATABASE_URL: tempDatabaseUrl(), ...FAST_ENV, ...env });
+  const relay = await createRelay(config);
+  const baseUrl = await relay.start();
+  const credentials = await createAccount(relay.store, 'test account', Date.now());
+  const auth = basicAuth(credentials);
+  return {
+    relay,
+    baseUrl,
+    credentials,
+    auth,
+    async api(method, url, body) {
+      const response = await fetch(baseUrl + url, {
+        method,
+        headers: { authorization: auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      const text = await response.text();
+      return { status: response.status, headers: response.headers, body: text ? tryJson(text) : undefined };
+    },
+    stop: () => relay.stop(),
+  };
+}
+
+export function basicAuth(credentials: { api_key: string; api_secret: string }): string {
+  return 'Basic ' + Buffer.from(`${credentials.api_key}:${credentials.api_secret}`).toString('base64');
+}
+
+function tryJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+export interface ReceivedCallback {
+  body: string;
+  json: any;
+  headers: http.IncomingHttpHeaders;
+  receivedAt: number;
+  /** Both signatures checked with the public verifiers, payload_hash compared. */
+  verified: boolean;
+  verifyError?: string;
+}
+
+export interface Receiver {
+  url: string;
+  received: ReceivedCallback[];
+  close(): Promise<void>;
+}
+
+/**
+ * An HTTP receiver on 127.0.0.1. `answer` picks the status code for each request (default 200);
+ * returning 'hang' never answers. With `secret`, every request is verified.
+ */
+export async function startReceiver(
+  options: { secret?: string; answer?: (callback: ReceivedCallback, index: number) => number | 'hang'; headers?: Record<string, string> } = {},
+): Promise<Receiver> {
+  const received: ReceivedCallback[] = [];
+  const server = http.createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk) => chunks.push(chunk));
+    request.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const callback: ReceivedCallback = {
+        body,
+        json: tryJson(body),
+        headers: request.headers,
+        receivedAt: Date.now(),
+        verified: false,
+      };
+      if (options.secret) {
+        try {
+          verifyCallback(body, request.headers, options.secret);
+          callback.verified = true;
+        } catch (error) {
+          callback.verifyError = (error as Error).message;
+        }
+      }
+      received.push(callback);
+      const status = options.answer ? options.answer(callback, received.length - 1) : 200;
+      if (status === 'hang') return;
+      response.writeHead(status, options.headers ?? {});
+      response.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/callbacks`,
+    received,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** What a customer's receiver does: both public verifiers plus its own payload_hash check. */
+export function verifyCallback(body: string, headers: http.IncomingHttpHeaders, secret: string): void {
+  const token = String(headers.authorization ?? '').replace(/^Bearer /, '');
+  if (!verifySignature(token, secret)) throw new Error('JWT signature does not verify');
+  const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
+  const hash = createHash('sha256').update(body).digest('hex');
+  if (claims.payload_hash !== hash) throw new Error('payload_hash does not match the body');
+  new Webhook(secret).verify(body, headers as Record<string, string>, { jsonParse: false } as never);
+}
+
+export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+export function textMessage(overrides: Record<string, unknown> = {}) {
+  return { channel: 'sms', message_type: 'text', to: '436641234567', from: 'ACME', text: 'Hello', ...overrides };
+}
