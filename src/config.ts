@@ -25,6 +25,8 @@ export interface DispatchConfig {
   claimBatch: number;
   /** Idle poll interval; new outbox rows wake the loop sooner. */
   pollMs: number;
+  /** How long a claim holds a callback; a process that dies frees its callbacks after this. */
+  leaseMs: number;
   retry: RetryConfig;
 }
 
@@ -84,6 +86,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   if (!/^(file:|postgres(ql)?:\/\/)/.test(databaseUrl)) {
     throw new Error(`DATABASE_URL must start with file: or postgres://, got "${databaseUrl}"`);
   }
+  const connectTimeoutMs = integer(env, 'CONNECT_TIMEOUT_MS', 3_000, 1);
+  const responseTimeoutMs = integer(env, 'RESPONSE_TIMEOUT_MS', 15_000, 1);
   return deepFreeze({
     port: integer(env, 'PORT', 8080),
     host: env.HOST || '0.0.0.0',
@@ -93,12 +97,14 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     errorTypeBase: env.ERROR_TYPE_BASE || 'https://developer.vonage.com/api-errors/messages',
     jwtIssuer: env.JWT_ISSUER || 'statusrelay',
     dispatch: {
-      connectTimeoutMs: integer(env, 'CONNECT_TIMEOUT_MS', 3_000, 1),
-      responseTimeoutMs: integer(env, 'RESPONSE_TIMEOUT_MS', 15_000, 1),
+      connectTimeoutMs,
+      responseTimeoutMs,
       perDestinationConcurrency: integer(env, 'DESTINATION_CONCURRENCY', 64, 1),
       maxInFlight: integer(env, 'MAX_IN_FLIGHT', 1_024, 1),
       claimBatch: integer(env, 'CLAIM_BATCH', 256, 1),
       pollMs: integer(env, 'DISPATCH_POLL_MS', 1_000, 1),
+      // Outlives the slowest attempt plus one wait in a destination's local queue.
+      leaseMs: integer(env, 'LEASE_MS', 2 * (connectTimeoutMs + responseTimeoutMs) + 30_000, 1),
       retry: {
         baseMs: integer(env, 'RETRY_BASE_MS', 5_000, 1),
         capMs: integer(env, 'RETRY_CAP_MS', 15 * 60_000, 1),

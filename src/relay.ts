@@ -86,7 +86,7 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
     /** Starts every stage and listens; resolves with the bound address. */
     async start(): Promise<string> {
       dispatcher.start();
-      const resumed = await carriage.resumeUnsettled(store);
+      const resumed = await carriage.resumeOpen(store);
       ttlTimer = setInterval(() => recorder.expireDue().catch(onError), config.ttlSweepMs);
       const address = await api.listen({ port: config.port, host: config.host });
       logger.info({ address, store: store.kind, resumed }, 'statusrelay listening');

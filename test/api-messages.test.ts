@@ -7,7 +7,7 @@ test('REST API: accepts, refuses with a precise reason, and stores nothing it re
   const relay = await startRelay({ SIMULATOR_TIME_SCALE: '1000', BODY_LIMIT_BYTES: '4096' });
   t.after(() => relay.stop());
 
-  const unsettled = async () => (await relay.relay.store.listUnsettled(100)).length;
+  const unsettled = async () => (await relay.relay.store.listOpen(100)).length;
 
   await t.test('wrong credentials get 401 problem+json', async () => {
     const wrong = basicAuth({ api_key: relay.credentials.api_key, api_secret: 'nope' });

@@ -50,9 +50,9 @@ test('a rejected RCS attempt starts the SMS item; every callback carries the wor
   await relay.relay.recorder.record({ message_uuid: rcs, status: 'rejected', occurred_at: Date.now(), source: 'test', error });
   await waitFor(() => receiver.received.length === 1, 5_000, 'rcs rejected');
 
-  const unsettled = await relay.relay.store.listUnsettled(10);
-  assert.equal(unsettled.length, 1, 'the SMS item exists');
-  const sms = unsettled[0];
+  const open = await relay.relay.store.listOpen(10);
+  assert.equal(open.length, 1, 'the SMS item exists');
+  const sms = open[0];
   assert.equal(sms.channel, 'sms');
   await relay.relay.recorder.record({ message_uuid: sms.uuid, status: 'submitted', occurred_at: Date.now(), source: 'test' });
   await waitFor(() => receiver.received.length === 2, 5_000, 'sms submitted');

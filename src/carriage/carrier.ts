@@ -6,7 +6,7 @@ export interface Carrier {
   readonly name: string;
   /** Hands a stored message to the provider. Must not throw: failures become reports. */
   submit(message: Message): void;
-  /** Picks up a message stored before a restart that has not settled yet. */
+  /** Picks up a message stored before a restart that is not in a terminal state. */
   resume(message: Message): void;
   stop(): Promise<void>;
 }

@@ -1,4 +1,4 @@
-/** Carriage: which connector carries which channel, and picking up unsettled work after a restart. */
+/** Carriage: which connector carries which channel, and picking up open messages after a restart. */
 import type { Carrier } from './carrier.js';
 import type { Message } from '../lifecycle/types.js';
 import type { Store } from '../store/store.js';
@@ -6,8 +6,8 @@ import type { Channel } from '../lifecycle/vocabulary.js';
 
 export interface Carriage {
   submit(message: Message): void;
-  /** Hands every unsettled message back to its connector; returns how many. */
-  resumeUnsettled(store: Store): Promise<number>;
+  /** Hands every open (non-terminal) message back to its connector; returns how many. */
+  resumeOpen(store: Store): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -15,11 +15,11 @@ export function createCarriage(byChannel: Record<Channel, Carrier>): Carriage {
   const carriers = new Set(Object.values(byChannel));
   return {
     submit: (message) => byChannel[message.channel].submit(message),
-    async resumeUnsettled(store) {
+    async resumeOpen(store) {
       let count = 0;
       let after: Message | undefined;
       for (;;) {
-        const page = await store.listUnsettled(1_000, after);
+        const page = await store.listOpen(1_000, after);
         for (const message of page) byChannel[message.channel].resume(message);
         count += page.length;
         if (page.length < 1_000) return count;

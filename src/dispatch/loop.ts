@@ -22,8 +22,6 @@ export interface DispatcherDeps {
 
 export function createDispatcher(deps: DispatcherDeps) {
   const { config, store } = deps;
-  // A lease outlives the slowest attempt plus one wait in a destination's local queue.
-  const leaseMs = 2 * (config.connectTimeoutMs + config.responseTimeoutMs) + 30_000;
   const inFlightByKey = new Map<string, number>();
   const finished: AttemptResult[] = [];
   const attempts = new Set<Promise<void>>();
@@ -124,7 +122,7 @@ export function createDispatcher(deps: DispatcherDeps) {
     const claimed = await store.claimDueCallbacks({
       now: deps.now(),
       limit,
-      leaseMs,
+      leaseMs: config.leaseMs,
       perKey: config.perDestinationConcurrency,
       excludeKeys: full,
     });

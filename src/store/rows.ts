@@ -4,7 +4,7 @@
  */
 import type { Message, StatusEvent } from '../lifecycle/types.js';
 import type { Attempt, Callback, CallbackState } from './store.js';
-import { isSettled } from '../lifecycle/vocabulary.js';
+import { isTerminal } from '../lifecycle/vocabulary.js';
 
 export type Row = Record<string, unknown>;
 
@@ -22,7 +22,7 @@ export function messageColumns(message: Message) {
     uuid: message.uuid,
     account_id: message.account_id,
     state: message.state,
-    settled: isSettled(message.state) ? 1 : 0,
+    terminal: isTerminal(message.channel, message.state) ? 1 : 0,
     expires_at: message.expires_at ?? null,
     provider_ref: message.provider_ref ?? null,
     data: JSON.stringify(message),

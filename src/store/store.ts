@@ -123,9 +123,9 @@ export interface Store {
   getMessage(uuid: string): Promise<Message | undefined>;
   setProviderRef(uuid: string, providerRef: string): Promise<void>;
   findByProviderRef(providerRef: string): Promise<Message | undefined>;
-  /** Messages not yet settled, oldest first: carriage resumes them after a restart. */
-  listUnsettled(limit: number, after?: Pick<Message, 'created_at' | 'uuid'>): Promise<Message[]>;
-  /** Unsettled messages whose TTL ran out by `now`. */
+  /** Messages not in a terminal state, oldest first: carriage resumes them after a restart. */
+  listOpen(limit: number, after?: Pick<Message, 'created_at' | 'uuid'>): Promise<Message[]>;
+  /** Messages not yet delivered (accepted or submitted) whose TTL ran out by `now`. */
   listExpired(now: number, limit: number): Promise<Message[]>;
 
   /**

@@ -28,6 +28,7 @@ export const FAST_ENV: Record<string, string> = {
   RESPONSE_TIMEOUT_MS: '500',
   DISPATCH_POLL_MS: '50',
   TTL_SWEEP_MS: '50',
+  LEASE_MS: '3000',
 };
 
 /** A fresh SQLite file in a temp folder. */

@@ -1,6 +1,6 @@
 /**
  * The built-in provider: plays each message's planned reports on timers. After a restart it
- * replays the plan of every unsettled message from the message's creation time; reports that
+ * replays the plan of every open message from the message's creation time; reports that
  * were already recorded come back as duplicates and are dropped by the lifecycle.
  */
 import type { Carrier, ReportSink } from '../carrier.js';
@@ -23,32 +23,37 @@ export function createSimulator(options: SimulatorOptions): Carrier {
   const timers = new Set<NodeJS.Timeout>();
   let stopped = false;
 
-  function play(message: Message): void {
-    for (const step of planReports(message, options.seed, options.profile ?? DEFAULT_PROFILE)) {
-      const at = message.created_at + step.afterMs * options.timeScale;
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        if (stopped) return;
-        const { errorCode, status, details } = step;
-        options
-          .report({
-            ...details,
-            message_uuid: message.uuid,
-            status,
-            occurred_at: options.now(),
-            source: 'simulator',
-            ...(errorCode ? { error: makeError(errorCode, options.errorTypeBase, options.newId()) } : {}),
-          })
-          .catch(options.onError);
-      }, Math.max(0, at - options.now()));
-      timers.add(timer);
-    }
+  /**
+   * Steps run one after another on a chain of timers: separate timers per step could fire out
+   * of plan order when the event loop is busy (Node orders expired timers by list, not by time).
+   */
+  function play(message: Message, steps = planReports(message, options.seed, options.profile ?? DEFAULT_PROFILE)): void {
+    const [step, ...rest] = steps;
+    if (!step || stopped) return;
+    const at = message.created_at + step.afterMs * options.timeScale;
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      if (stopped) return;
+      const { errorCode, status, details } = step;
+      options
+        .report({
+          ...details,
+          message_uuid: message.uuid,
+          status,
+          occurred_at: options.now(),
+          source: 'simulator',
+          ...(errorCode ? { error: makeError(errorCode, options.errorTypeBase, options.newId()) } : {}),
+        })
+        .catch(options.onError);
+      play(message, rest);
+    }, Math.max(0, at - options.now()));
+    timers.add(timer);
   }
 
   return {
     name: 'simulator',
-    submit: play,
-    resume: play,
+    submit: (message) => play(message),
+    resume: (message) => play(message),
     async stop() {
       stopped = true;
       for (const timer of timers) clearTimeout(timer);

@@ -38,7 +38,7 @@ export function openSqliteStore(file: string): Store {
     getMessage: async (uuid) => q().getMessage(uuid),
     setProviderRef: async (uuid, ref) => q().setProviderRef(uuid, ref),
     findByProviderRef: async (ref) => q().findByProviderRef(ref),
-    listUnsettled: async (limit, after) => q().listUnsettled(limit, after),
+    listOpen: async (limit, after) => q().listOpen(limit, after),
     listExpired: async (now, limit) => q().listExpired(now, limit),
     transition: async (uuids, decide) => q().transition(uuids, decide),
     listEvents: async (uuid) => q().listEvents(uuid),

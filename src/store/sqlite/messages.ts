@@ -3,19 +3,20 @@ import type { Message } from '../../lifecycle/types.js';
 import { eventFromRow, messageColumns, messageFromRow, type Row } from '../rows.js';
 
 const INSERT_MESSAGE = `INSERT INTO messages
-  (uuid, account_id, state, settled, expires_at, provider_ref, data, created_at, updated_at)
-  VALUES (@uuid, @account_id, @state, @settled, @expires_at, @provider_ref, @data, @created_at, @updated_at)`;
+  (uuid, account_id, state, terminal, expires_at, provider_ref, data, created_at, updated_at)
+  VALUES (@uuid, @account_id, @state, @terminal, @expires_at, @provider_ref, @data, @created_at, @updated_at)`;
 
 export function messageQueries(db: Db) {
   const insert = db.prepare(INSERT_MESSAGE);
   const byUuid = db.prepare('SELECT * FROM messages WHERE uuid = ?');
   const setRef = db.prepare('UPDATE messages SET provider_ref = ? WHERE uuid = ?');
   const byRef = db.prepare('SELECT * FROM messages WHERE provider_ref = ?');
-  const unsettled = db.prepare(
-    'SELECT * FROM messages WHERE settled = 0 AND (created_at, uuid) > (?, ?) ORDER BY created_at, uuid LIMIT ?',
+  const open = db.prepare(
+    'SELECT * FROM messages WHERE terminal = 0 AND (created_at, uuid) > (?, ?) ORDER BY created_at, uuid LIMIT ?',
   );
   const expired = db.prepare(
-    'SELECT * FROM messages WHERE settled = 0 AND expires_at IS NOT NULL AND expires_at <= ? ORDER BY expires_at LIMIT ?',
+    `SELECT * FROM messages WHERE terminal = 0 AND expires_at IS NOT NULL AND expires_at <= ?
+      AND state IN ('accepted', 'submitted') ORDER BY expires_at LIMIT ?`,
   );
   const events = db.prepare('SELECT * FROM status_events WHERE message_uuid = ? ORDER BY seq');
 
@@ -34,8 +35,8 @@ export function messageQueries(db: Db) {
       const row = byRef.get(providerRef) as Row | undefined;
       return row && messageFromRow(row);
     },
-    listUnsettled(limit: number, after?: Pick<Message, "created_at" | "uuid">): Message[] {
-      return (unsettled.all(after?.created_at ?? -1, after?.uuid ?? '', limit) as Row[]).map(messageFromRow);
+    listOpen(limit: number, after?: Pick<Message, "created_at" | "uuid">): Message[] {
+      return (open.all(after?.created_at ?? -1, after?.uuid ?? '', limit) as Row[]).map(messageFromRow);
     },
     listExpired: (now: number, limit: number) => (expired.all(now, limit) as Row[]).map(messageFromRow),
     listEvents: (uuid: string) => (events.all(uuid) as Row[]).map(eventFromRow),

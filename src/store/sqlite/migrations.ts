@@ -24,15 +24,16 @@ CREATE TABLE messages (
   uuid         TEXT PRIMARY KEY,
   account_id   TEXT NOT NULL REFERENCES accounts(id),
   state        TEXT NOT NULL,
-  settled      INTEGER NOT NULL,
+  terminal     INTEGER NOT NULL,
   expires_at   INTEGER,
   provider_ref TEXT,
   data         TEXT NOT NULL,
   created_at   INTEGER NOT NULL,
   updated_at   INTEGER NOT NULL
 );
-CREATE INDEX messages_unsettled ON messages(created_at) WHERE settled = 0;
-CREATE INDEX messages_expiry ON messages(expires_at) WHERE settled = 0 AND expires_at IS NOT NULL;
+-- Open = not terminal: a provider may still report on it.
+CREATE INDEX messages_open ON messages(created_at) WHERE terminal = 0;
+CREATE INDEX messages_expiry ON messages(expires_at) WHERE terminal = 0 AND expires_at IS NOT NULL;
 CREATE INDEX messages_provider_ref ON messages(provider_ref) WHERE provider_ref IS NOT NULL;
 
 CREATE TABLE status_events (

@@ -11,7 +11,7 @@ export function transitionQuery(db: Db) {
   const load = db.prepare(`SELECT m.*, a.status_url AS account_status_url, a.forwarding AS account_forwarding
     FROM messages m JOIN accounts a ON a.id = m.account_id
     WHERE m.uuid IN (SELECT value FROM json_each(?))`);
-  const updateMessage = db.prepare(`UPDATE messages SET state = @state, settled = @settled, expires_at = @expires_at,
+  const updateMessage = db.prepare(`UPDATE messages SET state = @state, terminal = @terminal, expires_at = @expires_at,
     data = @data, updated_at = @updated_at WHERE uuid = @uuid`);
   const insertMessage = db.prepare(INSERT_MESSAGE);
   const insertEvent = db.prepare(`INSERT INTO status_events
