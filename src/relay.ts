@@ -52,7 +52,15 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
     for (const transition of transitions) for (const message of transition.started) carriage.submit(message);
     if (transitions.some((transition) => transition.callbacks.length > 0)) dispatcher.wake();
   };
-  const recorder = createStatusRecorder({ store, now, newId, errorTypeBase: config.errorTypeBase, metrics, onCommitted: startItems });
+  const recorder = createStatusRecorder({
+    store,
+    now,
+    newId,
+    errorTypeBase: config.errorTypeBase,
+    metrics,
+    onCommitted: startItems,
+    dispatcher,
+  });
   const simulator = createSimulator({
     ...config.simulator,
     errorTypeBase: config.errorTypeBase,

@@ -20,12 +20,12 @@ export interface DispatcherDeps {
   onError: (error: unknown) => void;
 }
 
+const RELEASE_WAITING_EVERY_MS = 5_000;
+
 export function createDispatcher(deps: DispatcherDeps) {
   const { config, store } = deps;
-  const inFlightByKey = new Map<string, number>();
   const finished: AttemptResult[] = [];
   const attempts = new Set<Promise<void>>();
-  let inFlight = 0;
   let running = false;
   let loopDone: Promise<void> = Promise.resolve();
   let wakeUp: (() => void) | undefined;
@@ -96,18 +96,49 @@ export function createDispatcher(deps: DispatcherDeps) {
     });
   }
 
-  function start(callback: ClaimedCallback): void {
-    inFlight++;
-    inFlightByKey.set(callback.destination_key, (inFlightByKey.get(callback.destination_key) ?? 0) + 1);
+  /**
+   * Per destination: at most `perDestinationConcurrency` attempts in flight and as many again
+   * claimed and waiting here, so claims come in batches while a slow or dead destination
+   * never holds more than its own slots.
+   */
+  const lanes = new Map<string, { inFlight: number; waiting: ClaimedCallback[] }>();
+  let held = 0;
+  /** Slots promised to callbacks being committed right now (see handoff.ts). */
+  const reserved = new Map<string, number>();
+  let reservedTotal = 0;
+
+  function laneLoad(key: string): number {
+    const lane = lanes.get(key);
+    return (lane ? lane.inFlight + lane.waiting.length : 0) + (reserved.get(key) ?? 0);
+  }
+
+  function unreserve(key: string): void {
+    const left = (reserved.get(key) ?? 1) - 1;
+    if (left > 0) reserved.set(key, left);
+    else reserved.delete(key);
+    reservedTotal--;
+  }
+
+  function admit(callback: ClaimedCallback): void {
+    let lane = lanes.get(callback.destination_key);
+    if (!lane) lanes.set(callback.destination_key, (lane = { inFlight: 0, waiting: [] }));
+    held++;
+    if (lane.inFlight < config.perDestinationConcurrency) launch(callback, lane);
+    else lane.waiting.push(callback);
+  }
+
+  function launch(callback: ClaimedCallback, lane: { inFlight: number; waiting: ClaimedCallback[] }): void {
+    lane.inFlight++;
     const running = attempt(callback)
       .catch(deps.onError)
       .finally(() => {
-        inFlight--;
-        const left = (inFlightByKey.get(callback.destination_key) ?? 1) - 1;
-        if (left === 0) inFlightByKey.delete(callback.destination_key);
-        else inFlightByKey.set(callback.destination_key, left);
+        held--;
+        lane.inFlight--;
         attempts.delete(running);
-        // Batch outcomes that finish in the same tick into one write.
+        const next = lane.waiting.shift();
+        if (next) launch(next, lane);
+        else if (lane.inFlight === 0) lanes.delete(callback.destination_key);
+        // Outcomes that finish in the same tick are written together.
         if (finished.length === 1) setImmediate(flush);
         else if (finished.length >= 512) void flush();
       });
@@ -115,9 +146,11 @@ export function createDispatcher(deps: DispatcherDeps) {
   }
 
   async function claimOnce(): Promise<number> {
-    const room = config.maxInFlight - inFlight;
+    const room = config.maxInFlight - held - reservedTotal;
     if (room <= 0) return 0;
-    const full = [...inFlightByKey].filter(([, count]) => count >= config.perDestinationConcurrency).map(([key]) => key);
+    const full = [...new Set([...lanes.keys(), ...reserved.keys()])].filter(
+      (key) => laneLoad(key) >= config.perDestinationConcurrency,
+    );
     const limit = Math.min(room, config.claimBatch);
     const claimed = await store.claimDueCallbacks({
       now: deps.now(),
@@ -126,8 +159,17 @@ export function createDispatcher(deps: DispatcherDeps) {
       perKey: config.perDestinationConcurrency,
       excludeKeys: full,
     });
-    for (const callback of claimed) start(callback);
+    for (const callback of claimed) admit(callback);
     return claimed.length === limit ? limit : 0;
+  }
+
+  /** Repairs lanes left waiting by a race between nodes; rare, so checked now and then. */
+  let lastRelease = 0;
+  async function releaseWaiting(): Promise<void> {
+    const now = deps.now();
+    if (now - lastRelease < RELEASE_WAITING_EVERY_MS) return;
+    lastRelease = now;
+    await store.releaseWaiting(now);
   }
 
   async function run(): Promise<void> {
@@ -135,11 +177,12 @@ export function createDispatcher(deps: DispatcherDeps) {
       wakeRequested = false;
       let full = 0;
       try {
+        await releaseWaiting();
         full = await claimOnce();
       } catch (error) {
         deps.onError(error);
       }
-      if (full > 0 && inFlight < config.maxInFlight) {
+      if (full > 0 && held < config.maxInFlight) {
         await new Promise((resolve) => setImmediate(resolve));
         continue;
       }
@@ -157,6 +200,23 @@ export function createDispatcher(deps: DispatcherDeps) {
       loopDone = run();
     },
     wake,
+    leaseMs: config.leaseMs,
+    reserve(destinationKey: string): boolean {
+      if (!running || held + reservedTotal >= config.maxInFlight) return false;
+      if (laneLoad(destinationKey) >= config.perDestinationConcurrency) return false;
+      reserved.set(destinationKey, (reserved.get(destinationKey) ?? 0) + 1);
+      reservedTotal++;
+      return true;
+    },
+    adopt(callbacks: ClaimedCallback[]): void {
+      for (const callback of callbacks) {
+        unreserve(callback.destination_key);
+        admit(callback);
+      }
+    },
+    release(destinationKeys: string[]): void {
+      for (const key of destinationKeys) unreserve(key);
+    },
     /** Stops claiming, lets in-flight attempts finish and records their outcomes. */
     async stop(): Promise<void> {
       running = false;

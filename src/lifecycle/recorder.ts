@@ -3,7 +3,8 @@
  * transaction per batch keeps SQLite and PostgreSQL fast under load, and each caller's promise
  * resolves only after its report is durably stored, so a connector acknowledges upstream only then.
  */
-import type { Store, Transition } from '../store/store.js';
+import type { ClaimedCallback, Store, Transition } from '../store/store.js';
+import { handOff, type HandOffTarget } from '../dispatch/handoff.js';
 import type { ProviderReport } from './types.js';
 import type { Metrics } from '../ops/metrics.js';
 import { planTransitions, type ReportVerdict } from './transitions.js';
@@ -20,6 +21,8 @@ export interface RecorderDeps {
   metrics: Metrics;
   /** Called after each commit, e.g. to wake dispatch and start failover items. */
   onCommitted: (transitions: Transition[]) => void;
+  /** This process's dispatcher, which takes new callbacks straight from the commit. */
+  dispatcher?: HandOffTarget & { adopt(callbacks: ClaimedCallback[]): void; release(destinationKeys: string[]): void };
 }
 
 export interface RecordResult {
@@ -42,18 +45,23 @@ export function createStatusRecorder(deps: RecorderDeps) {
     const uuids = [...new Set(reports.map((report) => report.message_uuid))];
     const now = deps.now();
     let verdicts: Array<{ verdict: ReportVerdict; reason?: string }> = [];
+    let adopted: ClaimedCallback[] = [];
+    const { dispatcher } = deps;
     try {
       const transitions = await deps.store.transition(uuids, (contexts) => {
         const planned = planTransitions(reports, contexts, now, deps.newId);
         verdicts = planned.verdicts;
+        if (dispatcher) adopted = handOff(planned.transitions, contexts, dispatcher, deps.newId(), now);
         return planned.transitions;
       });
+      dispatcher?.adopt(adopted);
       batch.forEach((item, i) => {
         deps.metrics.statusEvents.inc({ verdict: verdicts[i].verdict });
         item.resolve(verdicts[i]);
       });
       deps.onCommitted(transitions);
     } catch (error) {
+      dispatcher?.release(adopted.map((callback) => callback.destination_key));
       for (const item of batch) item.reject(error);
     }
   }

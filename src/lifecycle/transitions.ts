@@ -48,7 +48,13 @@ export function planTransitions(
     transition.message = outcome.message;
     transition.events.push(...outcome.events);
     for (const event of outcome.events) {
-      if (event.forwarded) transition.callbacks.push(...callbacksFor(outcome.message, event, context, now, newId));
+      if (!event.forwarded) continue;
+      for (const callback of callbacksFor(outcome.message, event, context, now, newId)) {
+        // Per message and destination, callbacks go out in status order: a later one waits.
+        const busy = transition.callbacks.some((earlier) => earlier.destination_key === callback.destination_key);
+        if (busy || context.open_lanes.includes(callback.destination_key)) callback.blocked = true;
+        transition.callbacks.push(callback);
+      }
     }
     // Only a change can reach `rejected`, and a rejected message changes no more: one start at most.
     const next = outcome.kind === 'changed' ? nextFailoverItem(outcome.message, newId(), now) : undefined;

@@ -3,7 +3,7 @@
  * text in SQLite and jsonb in PostgreSQL, so parsing accepts either.
  */
 import type { Message, StatusEvent } from '../lifecycle/types.js';
-import type { Attempt, Callback, CallbackState } from './store.js';
+import type { Attempt, Callback, CallbackState, MessageContext, NewCallback } from './store.js';
 import { isTerminal } from '../lifecycle/vocabulary.js';
 
 export type Row = Record<string, unknown>;
@@ -36,6 +36,38 @@ export function messageFromRow(row: Row): Message {
   // provider_ref is set after submission without rewriting the JSON.
   const providerRef = optional<string>(row.provider_ref);
   return providerRef ? { ...message, provider_ref: providerRef } : message;
+}
+
+/** A message row joined with its account's routing and signing columns. */
+export function contextFromRow(row: Row): MessageContext {
+  const message = messageFromRow(row);
+  return {
+    message,
+    account: {
+      id: message.account_id,
+      status_url: optional(row.account_status_url),
+      forwarding: row.account_forwarding == null ? undefined : json(row.account_forwarding),
+      signing: {
+        signature_secret: row.signature_secret as string,
+        api_key: row.api_key as string,
+        application_id: optional(row.application_id),
+      },
+    },
+    open_lanes: [],
+  };
+}
+
+/** Columns of a new outbox row: pending, or already claimed when handed straight to dispatch. */
+export function newCallbackColumns(callback: NewCallback) {
+  const { lease, blocked, destination, ...rest } = callback;
+  return {
+    ...rest,
+    destination: JSON.stringify(destination),
+    state: lease ? 'inflight' : 'pending',
+    attempts: lease ? 1 : 0,
+    due_at: lease ? lease.until : blocked ? null : callback.created_at,
+    lease_token: lease?.token ?? null,
+  };
 }
 
 export function eventColumns(event: StatusEvent) {
@@ -81,7 +113,7 @@ export function callbackFromRow(row: Row): Callback {
     body: row.body as string,
     state: row.state as CallbackState,
     attempts: Number(row.attempts),
-    due_at: Number(row.due_at),
+    due_at: row.due_at == null ? undefined : Number(row.due_at),
     created_at: Number(row.created_at),
     last_error: optional(row.last_error),
     delivered_at: row.delivered_at == null ? undefined : Number(row.delivered_at),
@@ -98,6 +130,16 @@ export function attemptFromRow(row: Row): Attempt {
     error: optional(row.error),
     outcome: row.outcome as Attempt['outcome'],
   };
+}
+
+/** The earliest due time per destination among new or rescheduled rows, for `destinations`. */
+export function earliestByDestination(rows: Array<{ destination_key: string; due_at: number | null }>): Map<string, number> {
+  const earliest = new Map<string, number>();
+  for (const { destination_key, due_at } of rows) {
+    if (due_at === null) continue;
+    earliest.set(destination_key, Math.min(due_at, earliest.get(destination_key) ?? Infinity));
+  }
+  return earliest;
 }
 
 /** What an attempt outcome does to its callback row. */

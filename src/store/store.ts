@@ -38,8 +38,8 @@ export interface Callback {
   body: string;
   state: CallbackState;
   attempts: number;
-  /** pending: when the next attempt is due; inflight: when the lease runs out. */
-  due_at: number;
+  /** pending: when the next attempt is due (undefined while its lane is busy); inflight: lease end. */
+  due_at?: number;
   created_at: number;
   last_error?: string;
   delivered_at?: number;
@@ -81,6 +81,10 @@ export interface NewCallback extends Delivery {
   content_type: string;
   body: string;
   created_at: number;
+  /** An earlier callback of its lane (message + destination) is unfinished: it waits for it. */
+  blocked?: boolean;
+  /** Set when this process's dispatcher takes the callback at once: stored already claimed. */
+  lease?: { token: string; until: number };
 }
 
 /** What one provider report (or TTL expiry) changes, written atomically. */
@@ -95,7 +99,9 @@ export interface Transition {
 /** A message as the lifecycle sees it inside a transition: with its account's routing settings. */
 export interface MessageContext {
   message: Message;
-  account: Pick<Account, 'id' | 'status_url' | 'forwarding'>;
+  account: Pick<Account, 'id' | 'status_url' | 'forwarding'> & { signing: ClaimedCallback['signing'] };
+  /** Destination keys this message still has unfinished callbacks for (their lanes are busy). */
+  open_lanes: string[];
 }
 
 export interface ClaimOptions {
@@ -145,6 +151,11 @@ export interface Store {
   replayCallback(id: string, accountId: string, now: number): Promise<boolean>;
   /** Replays every dead-lettered callback of the account created since `since`. */
   replayDeadLetters(accountId: string, since: number, now: number): Promise<number>;
+  /**
+   * Releases callbacks left waiting although their lane is free (possible when two nodes
+   * finish and insert at the same moment); returns how many.
+   */
+  releaseWaiting(now: number): Promise<number>;
   /** Callbacks not yet finished (pending or in flight). */
   outboxDepth(): Promise<number>;
   /** When the next pending callback is due, if any. */

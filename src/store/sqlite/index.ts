@@ -48,6 +48,7 @@ export function openSqliteStore(file: string): Store {
     recordAttempts: async (results) => q().recordAttempts(results),
     replayCallback: async (id, accountId, now) => q().replayCallback(id, accountId, now),
     replayDeadLetters: async (accountId, since, now) => q().replayDeadLetters(accountId, since, now),
+    releaseWaiting: async (now) => q().releaseWaiting(now),
     outboxDepth: async () => q().outboxDepth(),
     nextDueAt: async () => q().nextDueAt(),
   };

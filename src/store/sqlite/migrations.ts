@@ -49,7 +49,8 @@ CREATE TABLE status_events (
   PRIMARY KEY (message_uuid, seq)
 ) WITHOUT ROWID;
 
--- The outbox. due_at: next attempt (pending) or lease end (inflight).
+-- The outbox. due_at: next attempt (pending), lease end (inflight), or NULL while an earlier
+-- callback of the same message to the same destination (its lane) is unfinished.
 CREATE TABLE callbacks (
   id              TEXT PRIMARY KEY,
   account_id      TEXT NOT NULL,
@@ -63,16 +64,25 @@ CREATE TABLE callbacks (
   body            TEXT NOT NULL,
   state           TEXT NOT NULL,
   attempts        INTEGER NOT NULL DEFAULT 0,
-  due_at          INTEGER NOT NULL,
+  due_at          INTEGER,
   lease_token     TEXT,
   created_at      INTEGER NOT NULL,
   last_error      TEXT,
   delivered_at    INTEGER
 );
-CREATE INDEX callbacks_due ON callbacks(due_at) WHERE state IN ('pending', 'inflight');
+CREATE INDEX callbacks_due ON callbacks(destination_key, due_at) WHERE state IN ('pending', 'inflight');
+CREATE INDEX callbacks_waiting ON callbacks(created_at) WHERE state = 'pending' AND due_at IS NULL;
 CREATE INDEX callbacks_lane ON callbacks(message_uuid, destination_key, event_seq) WHERE state IN ('pending', 'inflight');
 CREATE INDEX callbacks_message ON callbacks(message_uuid);
 CREATE INDEX callbacks_dead ON callbacks(account_id, created_at) WHERE state = 'dead';
+
+-- One row per destination that has had work: when its earliest unfinished callback is due.
+-- Claims pick destinations here first, so a saturated or dead destination costs one row to skip.
+CREATE TABLE destinations (
+  key         TEXT PRIMARY KEY,
+  next_due_at INTEGER
+);
+CREATE INDEX destinations_due ON destinations(next_due_at) WHERE next_due_at IS NOT NULL;
 
 CREATE TABLE attempts (
   callback_id TEXT NOT NULL,

@@ -1,42 +1,46 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from './database.js';
 import type { AttemptResult, ClaimedCallback, ClaimOptions } from '../store.js';
-import { attemptFromRow, callbackFromRow, callbackUpdateFor, type Row } from '../rows.js';
+import { attemptFromRow, callbackFromRow, callbackUpdateFor, earliestByDestination, type Row } from '../rows.js';
+import { destinationQueries } from './destinations.js';
 
-/**
- * Claims due callbacks: pending ones whose time has come and in-flight ones whose lease ran
- * out (their process died). Skips destinations that are at their concurrency limit, takes at
- * most `perKey` per destination, and never a callback while an earlier one of the same
- * message to the same destination is unfinished (per-message order).
- */
-const CLAIM = `
-WITH candidates AS (
-  SELECT c.id, c.destination_key, c.due_at FROM callbacks c
-  WHERE c.state IN ('pending', 'inflight') AND c.due_at <= @now
-    AND c.destination_key NOT IN (SELECT value FROM json_each(@exclude))
-    AND NOT EXISTS (
-      SELECT 1 FROM callbacks earlier
-      WHERE earlier.message_uuid = c.message_uuid AND earlier.destination_key = c.destination_key
-        AND earlier.event_seq < c.event_seq AND earlier.state IN ('pending', 'inflight'))
-  ORDER BY c.due_at
-  LIMIT @scan
-), ranked AS (
-  SELECT id, due_at, ROW_NUMBER() OVER (PARTITION BY destination_key ORDER BY due_at) AS lane_rank
-  FROM candidates
-)
-UPDATE callbacks
-SET state = 'inflight', attempts = attempts + 1, due_at = @lease_until, lease_token = @token
-WHERE id IN (SELECT id FROM ranked WHERE lane_rank <= @per_key ORDER BY due_at LIMIT @limit)
-RETURNING *`;
+/** How many destinations one claim visits at most. */
+const DESTINATIONS_PER_CLAIM = 32;
 
 export function outboxQueries(db: Db) {
-  const claim = db.prepare(CLAIM);
+  const destinations = destinationQueries(db);
+  // Destinations with due work, except those this process has no room for.
+  const dueDestinations = db.prepare(`SELECT key FROM destinations
+    WHERE next_due_at <= @now AND key NOT IN (SELECT value FROM json_each(@exclude))
+    ORDER BY next_due_at LIMIT @count`);
+  // Due = pending and its time has come, or in flight with a lease that ran out (its process died).
+  const claimForDestination = db.prepare(`UPDATE callbacks
+    SET state = 'inflight', attempts = attempts + 1, due_at = @lease_until, lease_token = @token
+    WHERE id IN (
+      SELECT id FROM callbacks
+      WHERE destination_key = @key AND state IN ('pending', 'inflight') AND due_at <= @now
+      ORDER BY due_at LIMIT @limit)
+    RETURNING *`);
   const signingFor = db.prepare(
     'SELECT id, signature_secret, api_key, application_id FROM accounts WHERE id IN (SELECT value FROM json_each(?))',
   );
   const finish = db.prepare(`UPDATE callbacks SET state = @state, due_at = @due_at, last_error = @last_error,
     delivered_at = @delivered_at, lease_token = NULL
-    WHERE id = @id AND lease_token = @lease_token AND state = 'inflight'`);
+    WHERE id = @id AND lease_token = @lease_token AND state = 'inflight'
+    RETURNING message_uuid, destination_key, event_seq`);
+  // The next callback of a lane becomes due when the one before it is finished.
+  const releaseNext = db.prepare(`UPDATE callbacks SET due_at = @now
+    WHERE id = (
+      SELECT id FROM callbacks
+      WHERE message_uuid = @message_uuid AND destination_key = @destination_key AND state = 'pending' AND due_at IS NULL
+      ORDER BY event_seq LIMIT 1)
+    RETURNING destination_key`);
+  const stuckWaiting = db.prepare(`UPDATE callbacks SET due_at = @now
+    WHERE state = 'pending' AND due_at IS NULL AND NOT EXISTS (
+      SELECT 1 FROM callbacks earlier
+      WHERE earlier.message_uuid = callbacks.message_uuid AND earlier.destination_key = callbacks.destination_key
+        AND earlier.event_seq < callbacks.event_seq AND earlier.state IN ('pending', 'inflight'))
+    RETURNING destination_key`);
   const insertAttempt = db.prepare(`INSERT INTO attempts
     (callback_id, number, started_at, duration_ms, status_code, error, outcome)
     VALUES (@callback_id, @number, @started_at, @duration_ms, @status_code, @error, @outcome)`);
@@ -46,23 +50,30 @@ export function outboxQueries(db: Db) {
   );
   const byId = db.prepare('SELECT * FROM callbacks WHERE id = ?');
   const replay = db.prepare(`UPDATE callbacks SET state = 'pending', due_at = ?, lease_token = NULL
-    WHERE id = ? AND account_id = ? AND state IN ('delivered', 'failed', 'dead')`);
+    WHERE id = ? AND account_id = ? AND state IN ('delivered', 'failed', 'dead') RETURNING destination_key`);
   const replayDead = db.prepare(`UPDATE callbacks SET state = 'pending', due_at = ?, lease_token = NULL
-    WHERE account_id = ? AND state = 'dead' AND created_at >= ?`);
+    WHERE account_id = ? AND state = 'dead' AND created_at >= ? RETURNING destination_key`);
   const depth = db.prepare("SELECT count(*) AS n FROM callbacks WHERE state IN ('pending', 'inflight')");
-  const nextDue = db.prepare("SELECT min(due_at) AS at FROM callbacks WHERE state IN ('pending', 'inflight')");
+  const nextDue = db.prepare('SELECT min(next_due_at) AS at FROM destinations');
+
+  /** Marks the given destinations due at `now` (rows just made due again). */
+  const dueNow = (rows: Row[], now: number) =>
+    destinations.lowerDueAt(new Map(rows.map((row) => [row.destination_key as string, now])));
 
   const claimTx = db.transaction((options: ClaimOptions): ClaimedCallback[] => {
     const token = randomUUID();
-    const rows = claim.all({
+    const keys = dueDestinations.all({
       now: options.now,
       exclude: JSON.stringify(options.excludeKeys),
-      scan: options.limit * 4,
-      per_key: options.perKey,
-      limit: options.limit,
-      lease_until: options.now + options.leaseMs,
-      token,
-    }) as Row[];
+      count: DESTINATIONS_PER_CLAIM,
+    }) as Array<{ key: string }>;
+    const rows: Row[] = [];
+    for (const { key } of keys) {
+      const limit = Math.min(options.perKey, options.limit - rows.length);
+      if (limit <= 0) break;
+      rows.push(...(claimForDestination.all({ key, now: options.now, limit, lease_until: options.now + options.leaseMs, token }) as Row[]));
+      destinations.refreshDueAt(key);
+    }
     if (rows.length === 0) return [];
     const accountIds = [...new Set(rows.map((row) => row.account_id as string))];
     const signing = new Map((signingFor.all(JSON.stringify(accountIds)) as Row[]).map((row) => [row.id, row]));
@@ -83,12 +94,20 @@ export function outboxQueries(db: Db) {
   return {
     claimDueCallbacks: (options: ClaimOptions) => claimTx.immediate(options),
     recordAttempts: db.transaction((results: AttemptResult[]) => {
+      const rescheduled: Array<{ destination_key: string; due_at: number | null }> = [];
       for (const result of results) {
-        const changed = finish.run({ id: result.callback_id, lease_token: result.lease_token, ...callbackUpdateFor(result) });
-        if (changed.changes === 1) {
-          insertAttempt.run({ ...result.attempt, status_code: result.attempt.status_code ?? null, error: result.attempt.error ?? null });
+        const update = callbackUpdateFor(result);
+        const lane = finish.get({ id: result.callback_id, lease_token: result.lease_token, ...update }) as Row | undefined;
+        if (!lane) continue; // the lease was lost: another claim owns this callback now
+        insertAttempt.run({ ...result.attempt, status_code: result.attempt.status_code ?? null, error: result.attempt.error ?? null });
+        if (update.state === 'pending') {
+          rescheduled.push({ destination_key: lane.destination_key as string, due_at: update.due_at });
+        } else {
+          const next = releaseNext.get({ ...lane, now: result.attempt.started_at }) as Row | undefined;
+          if (next) rescheduled.push({ destination_key: next.destination_key as string, due_at: result.attempt.started_at });
         }
       }
+      destinations.lowerDueAt(earliestByDestination(rescheduled));
     }),
     listCallbacks(uuid: string) {
       const callbacks = (byMessage.all(uuid) as Row[]).map(callbackFromRow);
@@ -102,8 +121,21 @@ export function outboxQueries(db: Db) {
       const row = byId.get(id) as Row | undefined;
       return row && callbackFromRow(row);
     },
-    replayCallback: (id: string, accountId: string, now: number) => replay.run(now, id, accountId).changes === 1,
-    replayDeadLetters: (accountId: string, since: number, now: number) => replayDead.run(now, accountId, since).changes,
+    replayCallback: db.transaction((id: string, accountId: string, now: number) => {
+      const rows = replay.all(now, id, accountId) as Row[];
+      dueNow(rows, now);
+      return rows.length === 1;
+    }),
+    replayDeadLetters: db.transaction((accountId: string, since: number, now: number) => {
+      const rows = replayDead.all(now, accountId, since) as Row[];
+      dueNow(rows, now);
+      return rows.length;
+    }),
+    releaseWaiting: db.transaction((now: number) => {
+      const rows = stuckWaiting.all({ now }) as Row[];
+      dueNow(rows, now);
+      return rows.length;
+    }),
     outboxDepth: () => (depth.get() as { n: number }).n,
     nextDueAt: () => ((nextDue.get() as { at: number | null }).at ?? undefined),
   };

@@ -1,0 +1,72 @@
+/** Shared benchmark pieces: the receiver process, percentiles, memory sampling, pacing. */
+import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+
+export interface ReceiverProcess {
+  url: string;
+  count(): Promise<number>;
+  /** Arrival times (epoch ms, sub-ms) by "message_uuid/status", drained from the receiver. */
+  arrivals(): Promise<Map<string, number>>;
+  stop(): Promise<void>;
+}
+
+function ask<T>(child: ChildProcess, type: string): Promise<T> {
+  return new Promise((resolve) => {
+    const onMessage = (message: { type: string }) => {
+      if (message.type !== type) return;
+      child.off('message', onMessage);
+      resolve(message as T);
+    };
+    child.on('message', onMessage);
+    child.send({ type });
+  });
+}
+
+export async function startReceiverProcess(): Promise<ReceiverProcess> {
+  const child = fork(path.join(HERE, 'receiver.js'), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const { port } = await new Promise<{ port: number }>((resolve) => child.once('message', resolve as never));
+  return {
+    url: `http://127.0.0.1:${port}/callbacks`,
+    count: async () => (await ask<{ count: number }>(child, 'count')).count,
+    arrivals: async () => new Map((await ask<{ arrivals: Array<[string, number]> }>(child, 'arrivals')).arrivals),
+    stop: async () => {
+      child.send({ type: 'stop' });
+      await new Promise((resolve) => child.once('exit', resolve));
+    },
+  };
+}
+
+export const wallClock = () => performance.timeOrigin + performance.now();
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+export function round(value: number, digits = 1): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}
+
+/** Samples RSS every 50 ms; `stop()` returns the peak in MiB. */
+export function sampleMemory() {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+  return () => {
+    clearInterval(timer);
+    return round(Math.max(peak, process.memoryUsage().rss) / 2 ** 20);
+  };
+}
+
+export async function waitUntil(condition: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await condition()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return false;
+}

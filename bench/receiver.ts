@@ -1,0 +1,37 @@
+/**
+ * The benchmark's callback receiver, run as a child process so it has its own core. It answers
+ * 200 to every POST and records when each callback arrived; the parent asks for the log by IPC.
+ */
+import http from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { AddressInfo } from 'node:net';
+
+/** [message_uuid/status, arrival time] per callback. */
+const arrivals: Array<[string, number]> = [];
+let count = 0;
+
+const server = http.createServer((request, response) => {
+  const chunks: Buffer[] = [];
+  request.on('data', (chunk) => chunks.push(chunk));
+  request.on('end', () => {
+    count++;
+    // Every body is parsed, baseline POSTs too, so both sides of the ratio pay the same.
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { message_uuid: string; status: string };
+    arrivals.push([`${body.message_uuid}/${body.status}`, performance.timeOrigin + performance.now()]);
+    response.writeHead(200, { 'content-length': '0' });
+    response.end();
+  });
+});
+server.keepAliveTimeout = 30_000;
+
+server.listen(0, '127.0.0.1', () => {
+  process.send!({ type: 'ready', port: (server.address() as AddressInfo).port });
+});
+
+process.on('message', (message: { type: string }) => {
+  if (message.type === 'count') process.send!({ type: 'count', count });
+  if (message.type === 'arrivals') {
+    process.send!({ type: 'arrivals', arrivals: arrivals.splice(0) });
+  }
+  if (message.type === 'stop') server.close(() => process.exit(0));
+});
