@@ -21,6 +21,7 @@ export interface DispatcherDeps {
 }
 
 const RELEASE_WAITING_EVERY_MS = 5_000;
+const FLUSH_EVERY_MS = 5;
 
 export function createDispatcher(deps: DispatcherDeps) {
   const { config, store } = deps;
@@ -138,8 +139,10 @@ export function createDispatcher(deps: DispatcherDeps) {
         const next = lane.waiting.shift();
         if (next) launch(next, lane);
         else if (lane.inFlight === 0) lanes.delete(callback.destination_key);
-        // Outcomes that finish in the same tick are written together.
-        if (finished.length === 1) setImmediate(flush);
+        // The destination just left the claim's exclusion list: claim for it again.
+        if (laneLoad(callback.destination_key) === config.perDestinationConcurrency - 1) wake();
+        // Outcomes are written in groups: one transaction per few ms, not one per callback.
+        if (finished.length === 1) setTimeout(flush, FLUSH_EVERY_MS);
         else if (finished.length >= 512) void flush();
       });
     attempts.add(running);
