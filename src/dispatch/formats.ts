@@ -40,6 +40,11 @@ export function parseXmlCallback(xml: string): object {
   return (root === '' ? {} : dropLayout(root)) as object;
 }
 
+/** The payload of a stored body, whichever format it was rendered in (leaf values as rendered). */
+export function parseBody(body: string, format: Format): Record<string, unknown> {
+  return (format === 'json' ? JSON.parse(body) : parseXmlCallback(body)) as Record<string, unknown>;
+}
+
 /** Removes the whitespace-only text that pretty-printing leaves beside child elements. */
 function dropLayout(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(dropLayout);
