@@ -14,6 +14,7 @@ import { createSimulator } from './carriage/simulator/simulator.js';
 import { createDispatcher } from './dispatch/loop.js';
 import { createHttpSender } from './dispatch/senders/http.js';
 import { createEmailSender } from './dispatch/senders/email.js';
+import { createSqsSender } from './dispatch/senders/sqs.js';
 import { buildApi } from './intake/api/server.js';
 import { CHANNELS, type Channel } from './lifecycle/vocabulary.js';
 
@@ -42,6 +43,7 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
   const senders = {
     url: httpSender,
     email: createEmailSender({ smtp: config.smtp, ...timeouts, issuer: config.jwtIssuer }),
+    sqs: createSqsSender({ sqs: config.sqs, ...timeouts }),
   };
   const dispatcher = createDispatcher({
     store,

@@ -33,6 +33,7 @@ export function createDispatcher(deps: DispatcherDeps) {
   let wakeUp: (() => void) | undefined;
   let wakeRequested = false;
   let flushing: Promise<void> | undefined;
+  let flushQueued = false;
 
   function wake(): void {
     wakeRequested = true;
@@ -109,9 +110,17 @@ export function createDispatcher(deps: DispatcherDeps) {
         if (left === 0) inFlightByKey.delete(callback.destination_key);
         else inFlightByKey.set(callback.destination_key, left);
         attempts.delete(running);
-        // Batch outcomes that finish in the same tick into one write.
-        if (finished.length === 1) setImmediate(flush);
-        else if (finished.length >= 512) void flush();
+        // Batch outcomes that finish in the same tick into one write. Several attempts can finish
+        // before the first of these handlers runs (a batching sender answers them all at once),
+        // so the write is scheduled by a flag, not by the queue length.
+        if (finished.length >= 512) void flush();
+        else if (!flushQueued) {
+          flushQueued = true;
+          setImmediate(() => {
+            flushQueued = false;
+            void flush();
+          });
+        }
       });
     attempts.add(running);
   }

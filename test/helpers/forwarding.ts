@@ -38,10 +38,15 @@ export async function callbacksOf(
   timeoutMs = 10_000,
 ): Promise<any[]> {
   let callbacks: any[] = [];
-  await waitFor(async () => {
-    callbacks = (await running.api('GET', `/v1/messages/${uuid}/callbacks`)).body.callbacks;
-    return done(callbacks);
-  }, timeoutMs, `callbacks of ${uuid}: last seen ${JSON.stringify(callbacks.map((c) => [c.status, c.state, c.last_error]))}`);
+  try {
+    await waitFor(async () => {
+      callbacks = (await running.api('GET', `/v1/messages/${uuid}/callbacks`)).body.callbacks;
+      return done(callbacks);
+    }, timeoutMs, `callbacks of ${uuid}`);
+  } catch (error) {
+    const seen = callbacks.map((c) => [c.status, c.state, c.attempts, c.last_error]);
+    throw new Error(`${(error as Error).message}; last seen ${JSON.stringify(seen)}`);
+  }
   return callbacks;
 }
 

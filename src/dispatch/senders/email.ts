@@ -14,7 +14,7 @@ import nodemailer from 'nodemailer';
 import type { SmtpConfig } from '../../config.js';
 import type { ClaimedCallback } from '../../store/store.js';
 import type { Sender, SendOutcome } from '../sender.js';
-import { parseBody } from '../formats.js';
+import { headlineOf } from '../formats.js';
 import { classifySmtpFailure } from '../retry-policy.js';
 import { signCallback } from '../signing.js';
 
@@ -86,20 +86,9 @@ export function createEmailSender(options: EmailSenderOptions): Sender {
   };
 }
 
-/**
- * A subject a person can scan in a mailbox list: status first, then channel, recipient and the
- * message id to search for. A body that does not parse still gets a subject from the row.
- */
+/** A subject a person can scan in a mailbox list: status first, then channel, recipient and the message id to search for. */
 export function subjectOf(callback: Pick<ClaimedCallback, 'body' | 'format' | 'status' | 'message_uuid'>): string {
-  let channel = '?';
-  let to = '?';
-  try {
-    const payload = parseBody(callback.body, callback.format);
-    channel = String(payload.channel ?? '?');
-    to = String(payload.to ?? '?');
-  } catch {
-    // The row's own columns below still name the status and the message.
-  }
+  const { channel = '?', to = '?' } = headlineOf(callback.body, callback.format);
   return `[statusrelay] ${callback.status} · ${channel} · to ${to} · message ${callback.message_uuid}`;
 }
 
