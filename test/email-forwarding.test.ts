@@ -14,7 +14,7 @@ import { loadConfig } from '../src/config.js';
 import { claimedCallback } from './helpers/fixtures.js';
 
 const AUTH = { user: 'relay', pass: 'correct horse' };
-const FROM = 'receipts@relay.example';
+const FROM = 'Status Relay <receipts@relay.example>';
 
 describe('e-mail forwarding', () => {
   const tls = selfSignedCertificate();
@@ -66,7 +66,7 @@ describe('e-mail forwarding', () => {
     assert.ok(received, 'mail with the Message-ID of the callback');
     assert.deepEqual({ to: received.to, secure: received.secure, user: received.user }, { to: ['ops@customer.example'], secure: true, user: AUTH.user });
     assert.equal(received.mail.subject, `[statusrelay] delivered · whatsapp · to 4915112345678 · message ${uuid}`);
-    assert.equal(received.mail.from?.text, FROM);
+    assert.deepEqual(received.mail.from?.value, [{ address: 'receipts@relay.example', name: 'Status Relay' }]);
 
     const [attachment] = received.mail.attachments;
     assert.equal(attachment.contentType, 'application/json');

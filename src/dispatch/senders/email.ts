@@ -47,7 +47,8 @@ export function createEmailSender(options: EmailSenderOptions): Sender {
     greetingTimeout: options.responseTimeoutMs,
     socketTimeout: options.responseTimeoutMs,
   });
-  const messageIdDomain = smtp.from.slice(smtp.from.lastIndexOf('@') + 1) || 'statusrelay';
+  // SMTP_FROM may carry a display name: "Receipts <receipts@example.com>".
+  const messageIdDomain = /@([^\s>]+)>?\s*$/.exec(smtp.from)?.[1] ?? 'statusrelay';
 
   async function send(callback: ClaimedCallback, now: number): Promise<SendOutcome> {
     const started = performance.now();
