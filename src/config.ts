@@ -18,7 +18,7 @@ export interface RetryConfig {
 export interface DispatchConfig {
   connectTimeoutMs: number;
   responseTimeoutMs: number;
-  /** In-flight attempts per destination (origin, queue, mail domain) in one process. */
+  /** In-flight attempts per destination (origin, queue, the SMTP relay) in one process. */
   perDestinationConcurrency: number;
   /** In-flight attempts in one process across all destinations. */
   maxInFlight: number;
