@@ -18,6 +18,7 @@ const invalid: Array<[string, unknown, Array<[string, RegExp]>]> = [
   ['body not an object', [], [['', /JSON object/]]],
   ['unknown top-level field', { forward: true }, [['forward', /unknown field/]]],
   ['enabled not a boolean', { enabled: 'no' }, [['enabled', /true or false/]]],
+  ['enabled null', { enabled: null }, [['enabled', /true or false/]]],
   ['sms not an object', { sms: [] }, [['sms', /object keyed by tool/]]],
   ['unknown SMS tool', { sms: { fax: { type: 'none' } } }, [['sms.fax', /unknown tool/]]],
   ['SMPP is no OTT tool', { ott: { smpp: { type: 'none' } } }, [['ott.smpp', /unknown tool; one of suite, api, email/]]],

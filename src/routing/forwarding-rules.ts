@@ -99,7 +99,7 @@ export function validateForwardingRules(body: unknown): RulesResult {
   const add = (name: string, reason: string) => invalid.push({ name, reason });
 
   for (const key of Object.keys(body)) if (!['enabled', 'sms', 'ott'].includes(key)) add(key, 'unknown field');
-  const enabled = body.enabled ?? DEFAULT_RULES.enabled;
+  const enabled = body.enabled === undefined ? DEFAULT_RULES.enabled : body.enabled;
   if (typeof enabled !== 'boolean') add('enabled', 'enabled must be true or false');
 
   const sms = checkSection('sms', body.sms, SMS_TOOLS, add);
