@@ -18,7 +18,7 @@ export interface RetryConfig {
 export interface DispatchConfig {
   connectTimeoutMs: number;
   responseTimeoutMs: number;
-  /** In-flight attempts per destination (origin, queue, mail domain) in one process. */
+  /** In-flight attempts per destination (origin, queue, the SMTP relay) in one process. */
   perDestinationConcurrency: number;
   /** In-flight attempts in one process across all destinations. */
   maxInFlight: number;
@@ -36,6 +36,32 @@ export interface SimulatorConfig {
   timeScale: number;
 }
 
+/** The SMTP relay every e-mail callback goes through (nodemailer, pooled). */
+export interface SmtpConfig {
+  host: string;
+  port: number;
+  /** Implicit TLS from the first byte (usually port 465). */
+  secure: boolean;
+  /** Refuse to send unless the relay offers STARTTLS (usually port 587). */
+  requireTls: boolean;
+  user?: string;
+  password?: string;
+  /** The From address; its domain also names the Message-IDs. */
+  from: string;
+  tlsRejectUnauthorized: boolean;
+  /** Connections kept open to the relay. */
+  poolSize: number;
+}
+
+/** Amazon SQS. Without keys the SDK's default credential chain applies. */
+export interface SqsConfig {
+  /** Region for queue URLs that do not name one (a custom endpoint). */
+  region: string;
+  endpoint?: string;
+  accessKeyId?: string;
+  secretAccessKey?: string;
+}
+
 export interface Config {
   port: number;
   host: string;
@@ -50,6 +76,8 @@ export interface Config {
   simulator: SimulatorConfig;
   /** How often TTL expiry is checked. */
   ttlSweepMs: number;
+  smtp: SmtpConfig;
+  sqs: SqsConfig;
 }
 
 type Env = Record<string, string | undefined>;
@@ -72,6 +100,42 @@ function decimal(env: Env, name: string, fallback: number, min: number, max: num
     throw new Error(`${name} must be a number from ${min} to ${max}, got "${raw}"`);
   }
   return value;
+}
+
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new Error(`${name} must be true or false, got "${raw}"`);
+}
+
+function smtpConfig(env: Env): SmtpConfig {
+  const secure = flag(env, 'SMTP_SECURE', false);
+  const requireTls = flag(env, 'SMTP_STARTTLS', false);
+  if (secure && requireTls) throw new Error('SMTP_SECURE (implicit TLS) and SMTP_STARTTLS exclude each other: set one');
+  if (!env.SMTP_USER !== !env.SMTP_PASSWORD) throw new Error('SMTP_USER and SMTP_PASSWORD go together: set both or neither');
+  return {
+    host: env.SMTP_HOST || 'localhost',
+    port: integer(env, 'SMTP_PORT', secure ? 465 : 587, 1),
+    secure,
+    requireTls,
+    ...(env.SMTP_USER ? { user: env.SMTP_USER, password: env.SMTP_PASSWORD } : {}),
+    from: env.SMTP_FROM || 'statusrelay@localhost',
+    tlsRejectUnauthorized: flag(env, 'SMTP_TLS_REJECT_UNAUTHORIZED', true),
+    poolSize: integer(env, 'SMTP_POOL_SIZE', 5, 1),
+  };
+}
+
+function sqsConfig(env: Env): SqsConfig {
+  if (!env.SQS_ACCESS_KEY_ID !== !env.SQS_SECRET_ACCESS_KEY) {
+    throw new Error('SQS_ACCESS_KEY_ID and SQS_SECRET_ACCESS_KEY go together: set both or neither');
+  }
+  return {
+    region: env.SQS_REGION || env.AWS_REGION || 'us-east-1',
+    ...(env.SQS_ENDPOINT ? { endpoint: env.SQS_ENDPOINT } : {}),
+    ...(env.SQS_ACCESS_KEY_ID ? { accessKeyId: env.SQS_ACCESS_KEY_ID, secretAccessKey: env.SQS_SECRET_ACCESS_KEY } : {}),
+  };
 }
 
 function deepFreeze<T>(value: T): T {
@@ -117,5 +181,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       timeScale: decimal(env, 'SIMULATOR_TIME_SCALE', 1, 0, 1_000),
     },
     ttlSweepMs: integer(env, 'TTL_SWEEP_MS', 1_000, 1),
+    smtp: smtpConfig(env),
+    sqs: sqsConfig(env),
   });
 }

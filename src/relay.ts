@@ -13,6 +13,8 @@ import { createCarriage } from './carriage/index.js';
 import { createSimulator } from './carriage/simulator/simulator.js';
 import { createDispatcher } from './dispatch/loop.js';
 import { createHttpSender } from './dispatch/senders/http.js';
+import { createEmailSender } from './dispatch/senders/email.js';
+import { createSqsSender } from './dispatch/senders/sqs.js';
 import { buildApi } from './intake/api/server.js';
 import { CHANNELS, type Channel } from './lifecycle/vocabulary.js';
 
@@ -37,9 +39,15 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
     connectionsPerOrigin: config.dispatch.perDestinationConcurrency,
     issuer: config.jwtIssuer,
   });
+  const timeouts = { connectTimeoutMs: config.dispatch.connectTimeoutMs, responseTimeoutMs: config.dispatch.responseTimeoutMs };
+  const senders = {
+    url: httpSender,
+    email: createEmailSender({ smtp: config.smtp, ...timeouts, issuer: config.jwtIssuer }),
+    sqs: createSqsSender({ sqs: config.sqs, ...timeouts }),
+  };
   const dispatcher = createDispatcher({
     store,
-    senders: { url: httpSender },
+    senders,
     config: config.dispatch,
     metrics,
     now,
@@ -107,7 +115,7 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
       await carriage.stop();
       await recorder.idle();
       await dispatcher.stop();
-      await httpSender.close();
+      await Promise.all(Object.values(senders).map((sender) => sender.close()));
       await store.close();
     },
   };

@@ -40,6 +40,20 @@ export function parseXmlCallback(xml: string): object {
   return (root === '' ? {} : dropLayout(root)) as object;
 }
 
+/**
+ * What senders show beside the body (a mail subject, SQS attributes), read back from the stored
+ * bytes in either format. Never throws: a body that does not parse has no headline.
+ */
+export function headlineOf(body: string, format: Format): { channel?: string; to?: string } {
+  try {
+    const payload = (format === 'json' ? JSON.parse(body) : parseXmlCallback(body)) as Record<string, unknown>;
+    const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
+    return { channel: text(payload.channel), to: text(payload.to) };
+  } catch {
+    return {};
+  }
+}
+
 /** Removes the whitespace-only text that pretty-printing leaves beside child elements. */
 function dropLayout(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(dropLayout);

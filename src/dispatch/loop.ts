@@ -32,6 +32,7 @@ export function createDispatcher(deps: DispatcherDeps) {
   let wakeUp: (() => void) | undefined;
   let wakeRequested = false;
   let flushing: Promise<void> | undefined;
+  let flushQueued = false;
 
   function wake(): void {
     wakeRequested = true;
@@ -141,9 +142,17 @@ export function createDispatcher(deps: DispatcherDeps) {
         else if (lane.inFlight === 0) lanes.delete(callback.destination_key);
         // The destination just left the claim's exclusion list: claim for it again.
         if (laneLoad(callback.destination_key) === config.perDestinationConcurrency - 1) wake();
-        // Outcomes are written in groups: one transaction per few ms, not one per callback.
-        if (finished.length === 1) setTimeout(flush, FLUSH_EVERY_MS);
-        else if (finished.length >= 512) void flush();
+        // Outcomes are written in groups, one transaction per few ms. Several attempts can finish
+        // before the first of these handlers runs (a batching sender answers them all at once),
+        // so the write is scheduled by a flag, not by the queue length.
+        if (finished.length >= 512) void flush();
+        else if (!flushQueued) {
+          flushQueued = true;
+          setTimeout(() => {
+            flushQueued = false;
+            void flush();
+          }, FLUSH_EVERY_MS);
+        }
       });
     attempts.add(running);
   }

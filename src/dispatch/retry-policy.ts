@@ -114,3 +114,38 @@ export function parseRetryAfter(header: string | undefined, now: number): number
   if (Number.isNaN(at)) return undefined;
   return Math.max(0, at - now);
 }
+
+/**
+ * SMTP (RFC 5321): a 4xx reply is temporary by definition, a 5xx reply permanent. The relay
+ * refusing our own credentials (EAUTH, 535) is the exception: that is the operator's setting,
+ * not the callback's fault, and can be fixed within the retry window, so it is retried.
+ * Failures without a reply (connection, timeout, DNS, TLS) are retried like HTTP transport errors.
+ */
+export const RETRYABLE_SMTP_ERROR_CODES: ReadonlySet<string> = new Set([
+  'ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EDNS', 'ETLS', 'EAUTH', 'EPROTOCOL', 'EMAXLIMIT',
+  ...RETRYABLE_ERROR_CODES,
+]);
+
+export function classifySmtpFailure(replyCode: number | undefined, errorCode: string | undefined): Verdict {
+  if (errorCode === 'EAUTH') return 'retry';
+  if (replyCode !== undefined && replyCode >= 400 && replyCode < 600) return replyCode < 500 ? 'retry' : 'failed';
+  return errorCode !== undefined && RETRYABLE_SMTP_ERROR_CODES.has(errorCode) ? 'retry' : 'failed';
+}
+
+/**
+ * Amazon SQS: throttling and server-side errors are retried; everything the service blames on
+ * the sender (access denied, no such queue, invalid message) is final. `senderFault` is the
+ * service's own verdict on a batch entry.
+ */
+export const RETRYABLE_SQS_ERRORS: ReadonlySet<string> = new Set([
+  'ThrottlingException', 'RequestThrottled', 'Throttling', 'TooManyRequestsException',
+  'KmsThrottled', 'ServiceUnavailable', 'InternalError', 'InternalFailure', 'RequestTimeout', 'TimeoutError',
+]);
+
+export function classifySqsFailure(facts: { name?: string; httpStatus?: number; senderFault?: boolean; errorCode?: string }): Verdict {
+  if (facts.name !== undefined && RETRYABLE_SQS_ERRORS.has(facts.name)) return 'retry';
+  if (facts.httpStatus !== undefined) return classifyHttpStatus(facts.httpStatus) === 'retry' ? 'retry' : 'failed';
+  if (facts.senderFault !== undefined) return facts.senderFault ? 'failed' : 'retry';
+  // No answer from the service at all: a transport error.
+  return classifyErrorCode(facts.errorCode);
+}

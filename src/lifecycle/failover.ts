@@ -13,7 +13,7 @@ export function expiresAt(content: MessageContent, now: number): number | undefi
 /**
  * The next attempt after `message` was rejected, or undefined when there is none. Only
  * `rejected` triggers failover (design.md section 3); the new message starts `accepted` with an
- * empty history, carries the remaining items, and keeps the account, tool and reply address so
+ * empty history, carries the remaining items, and keeps the account, tool, reply address and receipt request so
  * its callbacks go where the first attempt's would have.
  */
 export function nextFailoverItem(message: Message, uuid: string, now: number): Message | undefined {
@@ -37,6 +37,7 @@ export function nextFailoverItem(message: Message, uuid: string, now: number): M
   const webhookUrl = item.webhook_url ?? message.webhook_url;
   if (webhookUrl !== undefined) next.webhook_url = webhookUrl;
   if (message.reply_to !== undefined) next.reply_to = message.reply_to;
+  if (message.receipt_request !== undefined) next.receipt_request = message.receipt_request;
   const expires = expiresAt(item, now);
   if (expires !== undefined) next.expires_at = expires;
   return next;

@@ -40,6 +40,12 @@ export interface Message extends MessageContent {
   tool: Tool;
   /** Where an interface fixes the destination (sender's e-mail address, SMPP system id). */
   reply_to?: string;
+  /**
+   * Receipts the sender asked for, where the tool lets them choose (e-mail interface: a delivery
+   * notification request = `delivered`, a read receipt request = `read`; seed 003, 1.2 and 2.2).
+   * Absent = the tool asks for everything, as the REST API does.
+   */
+  receipt_request?: Array<'delivered' | 'read'>;
   state: MessageState;
   /** Every status recorded so far, in arrival order (dedup and reconciliation use it). */
   seen: Status[];

@@ -18,14 +18,16 @@ export interface Delivery {
 
 /**
  * Destinations that share a key share a concurrency limit and an order lane: one origin for
- * HTTP, one queue for SQS, one mail domain, one SMPP session.
+ * HTTP, one queue for SQS, one SMPP session. Every mail leaves through the one configured SMTP
+ * relay, so all e-mail shares one key: a dead relay then holds one destination's slots, not one
+ * set per recipient domain (which could starve HTTP and SQS of the global in-flight limit).
  */
 export function destinationKey(destination: Destination): string {
   switch (destination.type) {
     case 'url':
       return `url:${new URL(destination.url).origin}`;
     case 'email':
-      return `email:${destination.address.slice(destination.address.lastIndexOf('@') + 1).toLowerCase()}`;
+      return 'email:relay';
     case 'sqs':
       return `sqs:${destination.queue_url}`;
     case 'smpp':

@@ -1,6 +1,6 @@
 /** Shared test data. Add builders here rather than copying fixtures between test files. */
 import type { RetryConfig } from '../../src/config.js';
-import type { CallbackPayload } from '../../src/lifecycle/types.js';
+import type { CallbackPayload, Message } from '../../src/lifecycle/types.js';
 import type { Destination } from '../../src/routing/types.js';
 import type { ClaimedCallback } from '../../src/store/store.js';
 
@@ -60,6 +60,26 @@ export function claimedCallback(overrides: Partial<ClaimedCallback> = {}): Claim
     created_at: Date.now(),
     lease_token: 'lease-1',
     signing: { signature_secret: TEST_SECRET, api_key: 'key-1', application_id: 'app-1' },
+    ...overrides,
+  };
+}
+
+/** A stored message as routing sees it: an SMS sent through the REST API, not yet reported on. */
+export function storedMessage(overrides: Partial<Message> = {}): Message {
+  return {
+    uuid: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee',
+    account_id: 'acc-1',
+    tool: 'api',
+    channel: 'sms',
+    message_type: 'text',
+    to: '4915112345678',
+    from: 'ACME',
+    text: 'Hello',
+    state: 'submitted',
+    seen: ['submitted'],
+    failover: [],
+    created_at: 1_700_000_000_000,
+    updated_at: 1_700_000_000_000,
     ...overrides,
   };
 }

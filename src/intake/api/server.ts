@@ -12,6 +12,7 @@ import { ProblemError, problemErrorHandler, problemNotFoundHandler } from './pro
 import { messageRoutes } from './messages.js';
 import { accountRoutes } from './account.js';
 import { callbackRoutes } from './callbacks.js';
+import { forwardingRoutes } from './forwarding.js';
 
 export interface ApiDeps extends AcceptDeps {
   store: Store;
@@ -61,5 +62,6 @@ export function buildApi(deps: ApiDeps) {
   app.register(messageRoutes(deps));
   app.register(accountRoutes(deps));
   app.register(callbackRoutes(deps));
+  app.register(forwardingRoutes(deps));
   return app;
 }

@@ -1,0 +1,30 @@
+/**
+ * GET and PUT /v1/forwarding: the account's forwarding rules (routing/forwarding-rules.ts).
+ * PUT replaces the whole document; keys left out take their defaults. A document that fails
+ * validation changes nothing and is answered with every invalid field at once.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { ApiDeps } from './server.js';
+import { requireAccount } from './server.js';
+import { ProblemError } from './problems.js';
+import { rulesOf, validateForwardingRules } from '../../routing/forwarding-rules.js';
+
+export function forwardingRoutes(deps: ApiDeps) {
+  return async function routes(app: FastifyInstance) {
+    app.addHook('preHandler', requireAccount(deps.store));
+
+    app.get('/v1/forwarding', async (request) => rulesOf(request.account));
+
+    app.put('/v1/forwarding', async (request) => {
+      const result = validateForwardingRules(request.body);
+      if (!result.ok) {
+        throw new ProblemError('invalid-parameters', {
+          detail: `The forwarding rules have ${result.invalid.length} invalid field(s).`,
+          invalid_parameters: result.invalid,
+        });
+      }
+      await deps.store.updateAccount(request.account.id, { forwarding: result.value });
+      return result.value;
+    });
+  };
+}

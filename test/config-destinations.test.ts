@@ -1,0 +1,27 @@
+/** The SMTP and SQS settings: defaults, and combinations that cannot work refused at start. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { loadConfig } from '../src/config.js';
+
+test('defaults: a local relay on the submission port, verified TLS, SDK credential chain', () => {
+  const { smtp, sqs } = loadConfig({});
+  assert.deepEqual(smtp, { host: 'localhost', port: 587, secure: false, requireTls: false, from: 'statusrelay@localhost', tlsRejectUnauthorized: true, poolSize: 5 });
+  assert.deepEqual(sqs, { region: 'us-east-1' });
+});
+
+test('implicit TLS defaults to port 465; keys and endpoint are passed on', () => {
+  const config = loadConfig({ SMTP_SECURE: 'true', SMTP_USER: 'u', SMTP_PASSWORD: 'p', SQS_REGION: 'eu-central-1', SQS_ENDPOINT: 'http://127.0.0.1:4566', SQS_ACCESS_KEY_ID: 'k', SQS_SECRET_ACCESS_KEY: 's' });
+  assert.equal(config.smtp.port, 465);
+  assert.deepEqual([config.smtp.user, config.smtp.password], ['u', 'p']);
+  assert.deepEqual(config.sqs, { region: 'eu-central-1', endpoint: 'http://127.0.0.1:4566', accessKeyId: 'k', secretAccessKey: 's' });
+});
+
+for (const [env, message] of [
+  [{ SMTP_SECURE: 'true', SMTP_STARTTLS: 'true' }, /exclude each other/],
+  [{ SMTP_USER: 'u' }, /SMTP_USER and SMTP_PASSWORD/],
+  [{ SQS_SECRET_ACCESS_KEY: 's' }, /SQS_ACCESS_KEY_ID and SQS_SECRET_ACCESS_KEY/],
+  [{ SMTP_STARTTLS: 'yes' }, /SMTP_STARTTLS must be true or false/],
+  [{ SMTP_POOL_SIZE: '0' }, /SMTP_POOL_SIZE must be an integer >= 1/],
+] as Array<[Record<string, string>, RegExp]>) {
+  test(`refused: ${JSON.stringify(env)}`, () => assert.throws(() => loadConfig(env), message));
+}
