@@ -9,6 +9,7 @@ import path from 'node:path';
 import { startReceiverProcess, round } from './lib.js';
 import { runPlainPosts } from './scenarios/plain-post.js';
 import { runRelayScenario } from './scenarios/http-callbacks.js';
+import { runForwardingScenarios } from './scenarios/forwarding.js';
 
 const messages = Number(process.env.BENCH_MESSAGES ?? 20_000);
 const concurrency = 64;
@@ -26,11 +27,17 @@ try {
     window: 1_000,
     env: { DESTINATION_CONCURRENCY: String(concurrency) },
   });
+  const forwarding = await runForwardingScenarios({
+    messages: Math.min(messages, 5_000),
+    dataDir: tempDir,
+    env: { DESTINATION_CONCURRENCY: String(concurrency) },
+  });
   const result = {
     machine: { cpus: os.cpus().length, node: process.version },
     plain_http_posts: plain,
     sqlite_1_node: sqlite,
     ratio_callbacks_to_plain_posts: round(sqlite.callbacks_per_second / plain.per_second, 2),
+    forwarding,
   };
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 } finally {

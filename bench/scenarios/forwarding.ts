@@ -15,6 +15,7 @@ import { validateForwardingRules } from '../../src/routing/forwarding-rules.js';
 import type { Message } from '../../src/lifecycle/types.js';
 import { startSqsPeer, type SqsPeer } from '../../test/helpers/sqs.js';
 import { startSmtpPeer } from '../../test/helpers/smtp.js';
+import { waitUntil } from '../lib.js';
 
 export interface ForwardingScenarioOptions {
   /** Status changes per destination (one callback each). */
@@ -92,7 +93,7 @@ async function measure(
         messages.slice(i, i + window).map((m) => relay.recorder.record({ message_uuid: m.uuid, status: 'submitted', occurred_at: Date.now(), source: 'bench' })),
       );
     }
-    const allDelivered = await until(async () => (await arrived()) - base >= messages.length, 300_000);
+    const allDelivered = await waitUntil(async () => (await arrived()) - base >= messages.length, 300_000);
     const seconds = (performance.now() - started) / 1000;
     return {
       callbacks: messages.length,
@@ -121,13 +122,3 @@ async function queueDepth(peer: SqsPeer, queueUrl: string): Promise<number> {
   );
   return Number(answer.Attributes?.ApproximateNumberOfMessages ?? 0);
 }
-
-async function until(condition: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await condition()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return false;
-}
-
