@@ -92,3 +92,29 @@ test('a crash loses no callback', { timeout: 120_000 }, async (t) => {
   });
   assert.deepEqual(unexpected, [], 'no callback the plan does not imply');
 });
+
+test('SIGTERM stops gracefully: exit code 0, and what was left is sent after the next start', { timeout: 60_000 }, async (t) => {
+  const databaseUrl = tempDatabaseUrl();
+  const credentials = createAccountCli(databaseUrl);
+  const receiver = await startReceiver({ answer: () => 503 });
+  t.after(() => receiver.close());
+  let server = await startServerProcess({ DATABASE_URL: databaseUrl, ...ENV, SIMULATOR_TIME_SCALE: '0.001' });
+  t.after(() => server.child.kill('SIGKILL'));
+  const response = await fetch(`${server.baseUrl}/v1/messages`, {
+    method: 'POST',
+    headers: { authorization: basicAuth(credentials), 'content-type': 'application/json' },
+    body: JSON.stringify(textMessage({ webhook_url: receiver.url })),
+  });
+  assert.equal(response.status, 202);
+  await waitFor(() => receiver.received.length >= 1, 10_000, 'a first (failing) attempt');
+
+  server.child.kill('SIGTERM');
+  assert.equal(await server.exited, 0);
+  const refused = await fetch(`${server.baseUrl}/healthz`).then(() => 'answered', () => 'refused');
+  assert.equal(refused, 'refused', 'no longer accepting');
+
+  // The callback was left pending (its retry is due later); the next process picks it up.
+  receiver.received.length = 0;
+  server = await startServerProcess({ DATABASE_URL: databaseUrl, ...ENV });
+  await waitFor(() => receiver.received.length >= 1, 10_000, 'the callback retried after restart');
+});
