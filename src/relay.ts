@@ -2,7 +2,7 @@
  * Wires the five stages around one store: intake → carriage → lifecycle → routing → dispatch.
  * main.ts runs it as a process; tests run it in-process on port 0.
  */
-import { randomUUID } from 'node:crypto';
+import { v7 as timeOrderedUuid } from 'uuid';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config.js';
 import type { Transition } from './store/store.js';
@@ -26,7 +26,8 @@ export interface RelayOptions {
 export async function createRelay(config: Config, options: RelayOptions = {}) {
   const logger = options.logger ?? pino({ level: config.logLevel });
   const now = options.now ?? Date.now;
-  const newId = randomUUID;
+  // Time-ordered ids: new rows land at the end of every index instead of on random pages.
+  const newId = timeOrderedUuid;
   const onError = (error: unknown) => logger.error({ err: error }, 'background task failed');
 
   const store = await openStore(config.databaseUrl);

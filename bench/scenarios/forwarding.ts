@@ -4,7 +4,7 @@
  * counting mails without parsing them) run in this process, on 127.0.0.1, so they compete with
  * the relay for the CPU: the numbers are a floor, not the peers' limit.
  */
-import { randomUUID } from 'node:crypto';
+import { v7 as timeOrderedUuid } from 'uuid';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
@@ -110,7 +110,7 @@ async function measure(
 function suiteSms(accountId: string): Message {
   const now = Date.now();
   return {
-    uuid: randomUUID(), account_id: accountId, tool: 'suite', channel: 'sms', message_type: 'text',
+    uuid: timeOrderedUuid(), account_id: accountId, tool: 'suite', channel: 'sms', message_type: 'text',
     to: '436641234567', from: 'ACME', text: 'Your code is 123456',
     state: 'accepted', seen: [], failover: [], created_at: now, updated_at: now,
   };

@@ -2,7 +2,7 @@
  * End to end on one node: provider report → lifecycle → store → signed HTTP callback at a
  * receiver process. Reports are recorded the way a connector does (each awaits its commit).
  */
-import { randomUUID } from 'node:crypto';
+import { v7 as timeOrderedUuid } from 'uuid';
 import { loadConfig } from '../../src/config.js';
 import { createRelay } from '../../src/relay.js';
 import { createAccount } from '../../src/intake/accounts.js';
@@ -20,7 +20,7 @@ export interface RelayScenarioOptions {
 
 function benchMessage(accountId: string, webhookUrl: string, now: number): Message {
   return {
-    uuid: randomUUID(), account_id: accountId, tool: 'api', channel: 'sms', message_type: 'text',
+    uuid: timeOrderedUuid(), account_id: accountId, tool: 'api', channel: 'sms', message_type: 'text',
     to: '436641234567', from: 'ACME', text: 'Your code is 123456', webhook_url: webhookUrl,
     state: 'accepted', seen: [], failover: [], created_at: now, updated_at: now,
   };
