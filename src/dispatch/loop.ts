@@ -9,6 +9,7 @@ import type { DispatchConfig } from '../config.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { Senders } from './sender.js';
 import { decideNext } from './retry-policy.js';
+import { createLanes } from './lanes.js';
 
 export interface DispatcherDeps {
   store: Store;
@@ -98,50 +99,20 @@ export function createDispatcher(deps: DispatcherDeps) {
     });
   }
 
-  /**
-   * Per destination: at most `perDestinationConcurrency` attempts in flight and as many again
-   * claimed and waiting here, so claims come in batches while a slow or dead destination
-   * never holds more than its own slots.
-   */
-  const lanes = new Map<string, { inFlight: number; waiting: ClaimedCallback[] }>();
-  let held = 0;
-  /** Slots promised to callbacks being committed right now (see handoff.ts). */
-  const reserved = new Map<string, number>();
-  let reservedTotal = 0;
-
-  function laneLoad(key: string): number {
-    const lane = lanes.get(key);
-    return (lane ? lane.inFlight + lane.waiting.length : 0) + (reserved.get(key) ?? 0);
-  }
-
-  function unreserve(key: string): void {
-    const left = (reserved.get(key) ?? 1) - 1;
-    if (left > 0) reserved.set(key, left);
-    else reserved.delete(key);
-    reservedTotal--;
-  }
+  const lanes = createLanes(config.perDestinationConcurrency, config.maxInFlight);
 
   function admit(callback: ClaimedCallback): void {
-    let lane = lanes.get(callback.destination_key);
-    if (!lane) lanes.set(callback.destination_key, (lane = { inFlight: 0, waiting: [] }));
-    held++;
-    if (lane.inFlight < config.perDestinationConcurrency) launch(callback, lane);
-    else lane.waiting.push(callback);
+    if (lanes.admit(callback)) launch(callback);
   }
 
-  function launch(callback: ClaimedCallback, lane: { inFlight: number; waiting: ClaimedCallback[] }): void {
-    lane.inFlight++;
+  function launch(callback: ClaimedCallback): void {
     const running = attempt(callback)
       .catch(deps.onError)
       .finally(() => {
-        held--;
-        lane.inFlight--;
         attempts.delete(running);
-        const next = lane.waiting.shift();
-        if (next) launch(next, lane);
-        else if (lane.inFlight === 0) lanes.delete(callback.destination_key);
-        // The destination just left the claim's exclusion list: claim for it again.
-        if (laneLoad(callback.destination_key) === config.perDestinationConcurrency - 1) wake();
+        const { next, reopened } = lanes.finish(callback.destination_key);
+        if (next) launch(next);
+        if (reopened) wake();
         // Outcomes are written in groups, one transaction per few ms. Several attempts can finish
         // before the first of these handlers runs (a batching sender answers them all at once),
         // so the write is scheduled by a flag, not by the queue length.
@@ -158,18 +129,15 @@ export function createDispatcher(deps: DispatcherDeps) {
   }
 
   async function claimOnce(): Promise<number> {
-    const room = config.maxInFlight - held - reservedTotal;
+    const room = lanes.room();
     if (room <= 0) return 0;
-    const full = [...new Set([...lanes.keys(), ...reserved.keys()])].filter(
-      (key) => laneLoad(key) >= config.perDestinationConcurrency,
-    );
     const limit = Math.min(room, config.claimBatch);
     const claimed = await store.claimDueCallbacks({
       now: deps.now(),
       limit,
       leaseMs: config.leaseMs,
       perKey: config.perDestinationConcurrency,
-      excludeKeys: full,
+      excludeKeys: lanes.fullKeys(),
     });
     for (const callback of claimed) admit(callback);
     return claimed.length === limit ? limit : 0;
@@ -194,7 +162,7 @@ export function createDispatcher(deps: DispatcherDeps) {
       } catch (error) {
         deps.onError(error);
       }
-      if (full > 0 && held < config.maxInFlight) {
+      if (full > 0 && lanes.room() > 0) {
         await new Promise((resolve) => setImmediate(resolve));
         continue;
       }
@@ -213,21 +181,15 @@ export function createDispatcher(deps: DispatcherDeps) {
     },
     wake,
     leaseMs: config.leaseMs,
-    reserve(destinationKey: string): boolean {
-      if (!running || held + reservedTotal >= config.maxInFlight) return false;
-      if (laneLoad(destinationKey) >= config.perDestinationConcurrency) return false;
-      reserved.set(destinationKey, (reserved.get(destinationKey) ?? 0) + 1);
-      reservedTotal++;
-      return true;
-    },
+    reserve: (destinationKey: string) => running && lanes.reserve(destinationKey),
     adopt(callbacks: ClaimedCallback[]): void {
       for (const callback of callbacks) {
-        unreserve(callback.destination_key);
+        lanes.unreserve(callback.destination_key);
         admit(callback);
       }
     },
     release(destinationKeys: string[]): void {
-      for (const key of destinationKeys) unreserve(key);
+      for (const key of destinationKeys) lanes.unreserve(key);
     },
     /** Stops claiming, lets in-flight attempts finish and records their outcomes. */
     async stop(): Promise<void> {
