@@ -95,6 +95,8 @@ export interface ProviderHttpConfig {
   /** Retries of a failed submission back off like callbacks do, for at most patienceMs. */
   retry: RetryConfig;
   patienceMs: number;
+  /** A webhook for an id not stored yet waits this long for the send answer that names it. */
+  holdMs: number;
 }
 
 export interface ProvidersConfig {
@@ -316,6 +318,7 @@ function loadProviders(env: Env): ProvidersConfig {
       timeoutMs: integer(env, 'PROVIDER_TIMEOUT_MS', 10_000, 1),
       retry: { baseMs: integer(env, 'PROVIDER_RETRY_BASE_MS', 1_000, 1), capMs: 60_000, windowMs: Number.POSITIVE_INFINITY, jitter: 0.2 },
       patienceMs: integer(env, 'PROVIDER_PATIENCE_MS', 10 * 60_000, 1),
+      holdMs: integer(env, 'PROVIDER_HOLD_MS', 5_000, 0),
     },
   };
 }

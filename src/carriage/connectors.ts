@@ -8,6 +8,10 @@ import type { Carrier } from './carrier.js';
 import type { ConnectorDeps } from './deps.js';
 import { CHANNELS, type Channel } from '../lifecycle/vocabulary.js';
 import { createSmppCarrier } from './smpp/carrier.js';
+import { createEarlyReports } from './early-reports.js';
+import { createHttpCarrier } from './http-carrier.js';
+import { whatsappSpec } from './whatsapp/sender.js';
+import { whatsappWebhook } from './whatsapp/webhook.js';
 
 export interface Connectors {
   byChannel: Record<Channel, Carrier>;
@@ -18,8 +22,11 @@ export interface Connectors {
 export function createConnectors(config: ProvidersConfig, simulator: Carrier, deps: ConnectorDeps): Connectors {
   const built: Partial<Record<string, Carrier>> = { simulator };
   if (config.smpp) built.smpp = createSmppCarrier(config.smpp, deps);
+  // One matcher per HTTP provider, shared by its sender (announces ids) and its webhook (waits for them).
+  const whatsappEarly = createEarlyReports(config.http.holdMs);
+  if (config.whatsapp) built.whatsapp = createHttpCarrier(whatsappSpec(config.whatsapp), config.http, deps, whatsappEarly);
   const byChannel = Object.fromEntries(
     CHANNELS.map((channel) => [channel, built[config.carriers[channel]] ?? simulator]),
   ) as Record<Channel, Carrier>;
-  return { byChannel, webhooks: [] };
+  return { byChannel, webhooks: [whatsappWebhook(config.whatsapp, deps, whatsappEarly)] };
 }
