@@ -12,6 +12,8 @@ import { createEarlyReports } from './early-reports.js';
 import { createHttpCarrier } from './http-carrier.js';
 import { whatsappSpec } from './whatsapp/sender.js';
 import { whatsappWebhook } from './whatsapp/webhook.js';
+import { upstreamSpec } from './upstream/sender.js';
+import { upstreamWebhook } from './upstream/webhook.js';
 
 export interface Connectors {
   byChannel: Record<Channel, Carrier>;
@@ -25,8 +27,13 @@ export function createConnectors(config: ProvidersConfig, simulator: Carrier, de
   // One matcher per HTTP provider, shared by its sender (announces ids) and its webhook (waits for them).
   const whatsappEarly = createEarlyReports(config.http.holdMs);
   if (config.whatsapp) built.whatsapp = createHttpCarrier(whatsappSpec(config.whatsapp), config.http, deps, whatsappEarly);
+  const upstreamEarly = createEarlyReports(config.http.holdMs);
+  if (config.upstream) built.upstream = createHttpCarrier(upstreamSpec(config.upstream, deps.now), config.http, deps, upstreamEarly);
   const byChannel = Object.fromEntries(
     CHANNELS.map((channel) => [channel, built[config.carriers[channel]] ?? simulator]),
   ) as Record<Channel, Carrier>;
-  return { byChannel, webhooks: [whatsappWebhook(config.whatsapp, deps, whatsappEarly)] };
+  return {
+    byChannel,
+    webhooks: [whatsappWebhook(config.whatsapp, deps, whatsappEarly), upstreamWebhook(config.upstream, deps, upstreamEarly)],
+  };
 }
