@@ -96,6 +96,7 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
     store,
     api,
     recorder,
+    carriage,
     logger,
     /** Starts every stage and listens; resolves with the bound address. */
     async start(): Promise<string> {

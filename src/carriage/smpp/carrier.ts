@@ -12,13 +12,15 @@ import { createSmppLink } from './link.js';
 import { createSubmitter } from './submitter.js';
 import { createSettlement } from './settlement.js';
 import { createReceiptHandler } from './receipt-handler.js';
+import { createPartWriter } from './part-writer.js';
 
 export function createSmppCarrier(config: SmppConfig, deps: ConnectorDeps): Carrier & { backlog(): number } {
   const early = createEarlyReports(config.receiptHoldMs);
   const settlement = createSettlement(config.segmentTimeoutMs, deps);
-  const onDeliver = createReceiptHandler(deps, early, settlement);
+  const savePart = createPartWriter(deps.store);
+  const onDeliver = createReceiptHandler(deps, early, settlement, savePart);
   const link = createSmppLink(config, { onBound: () => submitter.pump(), onDeliver }, deps.logger.child({ connector: 'smpp' }));
-  const submitter = createSubmitter(config, link, deps, early);
+  const submitter = createSubmitter(config, link, deps, early, savePart);
   link.start();
 
   /**

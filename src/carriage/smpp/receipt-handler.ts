@@ -10,6 +10,7 @@ import type { EarlyReports } from '../early-reports.js';
 import type { Settlement } from './settlement.js';
 import { parseReceipt } from './receipt.js';
 import { RECEIPT_MEANING } from './states.js';
+import type { PartWriter } from './part-writer.js';
 
 const ESME_ROK = 0;
 /** esm_class bits 2-5 say what a deliver_sm is; 0x04 = SMSC delivery receipt. */
@@ -37,7 +38,7 @@ function describe(pdu: PDU): string {
   });
 }
 
-export function createReceiptHandler(deps: ConnectorDeps, early: EarlyReports, settlement: Settlement) {
+export function createReceiptHandler(deps: ConnectorDeps, early: EarlyReports, settlement: Settlement, savePart: PartWriter) {
   return async function onDeliver(pdu: PDU): Promise<number> {
     if (((pdu.esm_class ?? 0) & MESSAGE_TYPE_MASK) !== DELIVERY_RECEIPT) {
       // Mobile-originated messages and SME acks are not ours to handle; refusing them would
@@ -67,7 +68,7 @@ export function createReceiptHandler(deps: ConnectorDeps, early: EarlyReports, s
     // A part's first final receipt stands; a repeated or contradicting one changes nothing.
     if (part.outcome === undefined) {
       const errorCode = meaning.errorCode === undefined ? {} : { error_code: meaning.errorCode };
-      await deps.store.saveMessageParts([{ ...part, outcome: meaning.outcome, ...errorCode, updated_at: deps.now() }]);
+      await savePart({ ...part, outcome: meaning.outcome, ...errorCode, updated_at: deps.now() });
     }
     await settlement.settle(part.message_uuid, believableTime(doneAt, deps.now()));
     return ESME_ROK;

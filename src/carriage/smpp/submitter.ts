@@ -17,6 +17,7 @@ import type { EarlyReports } from '../early-reports.js';
 import { LinkDownError, type SmppLink } from './link.js';
 import { concatHeader, encodeSms } from './gsm.js';
 import { submitVerdict } from './states.js';
+import type { PartWriter } from './part-writer.js';
 
 interface Job {
   uuid: string;
@@ -53,7 +54,7 @@ function sourceAddress(config: SmppConfig, from: string) {
   };
 }
 
-export function createSubmitter(config: SmppConfig, link: SmppLink, deps: ConnectorDeps, early: EarlyReports) {
+export function createSubmitter(config: SmppConfig, link: SmppLink, deps: ConnectorDeps, early: EarlyReports, savePart: PartWriter) {
   const queue: Job[] = [];
   const open = new Map<string, Submission>();
   let inFlight = 0;
@@ -169,7 +170,7 @@ export function createSubmitter(config: SmppConfig, link: SmppLink, deps: Connec
     submission.refs.set(job.seq, ref);
     submission.waiting.delete(job.seq);
     const { total } = submission;
-    await deps.store.saveMessageParts([{ message_uuid: job.uuid, part: job.seq, total, provider_ref: ref, updated_at: deps.now() }]);
+    await savePart({ message_uuid: job.uuid, part: job.seq, total, provider_ref: ref, updated_at: deps.now() });
     if (submission.waiting.size > 0) return;
     await deps.store.setProviderRef(job.uuid, submission.refs.get(1) as string);
     finish(submission, { message_uuid: job.uuid, status: 'submitted', occurred_at: deps.now(), source: 'smpp', sms: { count_total: String(total) } });
