@@ -3,7 +3,8 @@
  * 127.0.0.1), messages posted to the REST API, receipts sent by the SMSC, callbacks checked at
  * a verifying receiver.
  */
-import { test, after } from 'node:test';
+import { test } from 'node:test';
+import { closeAfterAll } from './helpers/cleanup.js';
 import assert from 'node:assert/strict';
 import { startRelay, startReceiver, tempDatabaseUrl, textMessage, waitFor, type Receiver, type RunningRelay } from './helpers/relay.js';
 import { deliveredReceipt, startSmsc, type Smsc, type SmscOptions } from './helpers/smsc.js';
@@ -19,10 +20,7 @@ interface Rig {
   callbacks(uuid: string): any[];
 }
 
-const open: Array<() => Promise<void>> = [];
-after(async () => {
-  for (const close of open.reverse()) await close();
-});
+const open = closeAfterAll();
 
 async function rig(smscOptions: SmscOptions = {}, env: Record<string, string> = {}): Promise<Rig> {
   const smsc = await startSmsc(smscOptions);

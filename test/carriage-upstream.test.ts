@@ -3,7 +3,8 @@
  * sends (Basic or JWT auth) and the test sends its signed status callbacks, in both workflow
  * spellings and with numeric or string error titles.
  */
-import { test, after } from 'node:test';
+import { test } from 'node:test';
+import { closeAfterAll } from './helpers/cleanup.js';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { createVerifier } from 'fast-jwt';
@@ -13,10 +14,7 @@ import { normalizeCallback, normalizeWorkflow, upstreamErrorCode } from '../src/
 import { makeError } from '../src/lifecycle/errors.js';
 
 const SIG = 'upstream-signature-secret';
-const open: Array<() => Promise<void>> = [];
-after(async () => {
-  for (const close of open.reverse()) await close();
-});
+const open = closeAfterAll();
 
 interface Rig {
   upstream: StandIn;

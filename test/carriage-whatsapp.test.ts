@@ -2,7 +2,8 @@
  * WhatsApp over the Cloud API: a stand-in Graph API on 127.0.0.1 takes the sends, the test
  * plays Meta's signed status webhooks, a verifying receiver sees the callbacks.
  */
-import { test, after } from 'node:test';
+import { test } from 'node:test';
+import { closeAfterAll } from './helpers/cleanup.js';
 import assert from 'node:assert/strict';
 import { startRelay, startReceiver, waitFor, type Receiver, type RunningRelay } from './helpers/relay.js';
 import { hubSignature, post, startStandIn, whatsappStatuses, type StandIn, type StandInAnswer, type ProviderRequest } from './helpers/providers.js';
@@ -12,10 +13,7 @@ const VERIFY = 'verify-me';
 const PRICING = { billable: true, pricing_model: 'CBP', category: 'utility' };
 const CONVERSATION = { id: 'conv-1', origin: { type: 'utility' } };
 
-const open: Array<() => Promise<void>> = [];
-after(async () => {
-  for (const close of open.reverse()) await close();
-});
+const open = closeAfterAll();
 
 interface Rig {
   graph: StandIn;

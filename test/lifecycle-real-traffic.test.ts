@@ -3,16 +3,14 @@
  * expiry while the SMSC says nothing (and a late receipt that must not bring the message
  * back), and failover from a rejected RCS attempt (upstream) to SMS over SMPP.
  */
-import { test, after } from 'node:test';
+import { test } from 'node:test';
+import { closeAfterAll } from './helpers/cleanup.js';
 import assert from 'node:assert/strict';
 import { startRelay, startReceiver, textMessage, waitFor } from './helpers/relay.js';
 import { deliveredReceipt, startSmsc } from './helpers/smsc.js';
 import { post, startStandIn, upstreamAuthorization } from './helpers/providers.js';
 
-const open: Array<() => Promise<void>> = [];
-after(async () => {
-  for (const close of open.reverse()) await close();
-});
+const open = closeAfterAll();
 
 test('TTL: an SMS the SMSC never reports on is rejected with 1360; a late receipt stays history', async () => {
   let offset = 0;
