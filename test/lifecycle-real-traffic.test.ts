@@ -8,7 +8,7 @@ import { closeAfterAll } from './helpers/cleanup.js';
 import assert from 'node:assert/strict';
 import { startRelay, startReceiver, textMessage, waitFor } from './helpers/relay.js';
 import { deliveredReceipt, startSmsc } from './helpers/smsc.js';
-import { post, startStandIn, upstreamAuthorization } from './helpers/providers.js';
+import { hubSignature, post, startStandIn, upstreamAuthorization, whatsappStatuses } from './helpers/providers.js';
 
 const open = closeAfterAll();
 
@@ -85,4 +85,36 @@ test('failover: a rejected RCS attempt (upstream) starts the SMS item on the SMS
   assert.equal(smsc.submits[0].text, 'Plain hello');
   assert.equal(upstream.requests.length, 1, 'the SMS item did not go upstream');
   assert.ok(receiver.received.every((c) => c.verified), receiver.received.map((c) => c.verifyError).join());
+});
+
+test('failover: a WhatsApp attempt failed by the Cloud API webhook starts the SMS item on the SMSC', async () => {
+  const graph = await startStandIn(() => ({ status: 200, body: { messages: [{ id: 'wamid.fail-1' }] } }));
+  const smsc = await startSmsc({ receipt: deliveredReceipt });
+  const receiver = await startReceiver();
+  const relay = await startRelay({
+    SMSC_URL: smsc.url,
+    WHATSAPP_BASE_URL: graph.baseUrl,
+    WHATSAPP_ACCESS_TOKEN: 't',
+    WHATSAPP_PHONE_NUMBER_ID: '1',
+    WHATSAPP_APP_SECRET: 'app-secret',
+    WHATSAPP_VERIFY_TOKEN: 'v',
+  });
+  open.push(() => graph.close(), () => smsc.close(), () => receiver.close(), () => relay.stop());
+  await waitFor(() => smsc.binds > 0, 5_000, 'bind');
+  const res = await relay.api('POST', '/v1/messages', {
+    channel: 'whatsapp', message_type: 'text', to: '447700900000', from: '447700900001', text: 'WA hello', webhook_url: receiver.url,
+    failover: [{ channel: 'sms', message_type: 'text', to: '447700900000', from: 'Brand', text: 'SMS hello' }],
+  });
+  await waitFor(() => receiver.received.length === 1, 5_000, 'whatsapp submitted');
+  const body = JSON.stringify(whatsappStatuses({ id: 'wamid.fail-1', status: 'failed', timestamp: '1700000000', errors: [{ code: 131026 }] }));
+  assert.equal((await post(`${relay.baseUrl}/v1/providers/whatsapp`, body, { 'x-hub-signature-256': hubSignature(body, 'app-secret') })).status, 200);
+  await waitFor(() => receiver.received.length === 4, 5_000, 'four callbacks');
+  assert.deepEqual(receiver.received.map((c) => [c.json.channel, c.json.status, c.json.workflow?.workflow_id, c.json.workflow?.items_number]), [
+    ['whatsapp', 'submitted', res.body.workflow_id, '1'],
+    ['whatsapp', 'rejected', res.body.workflow_id, '1'],
+    ['sms', 'submitted', res.body.workflow_id, '2'],
+    ['sms', 'delivered', res.body.workflow_id, '2'],
+  ]);
+  assert.equal(receiver.received[1].json.error.title, '1300');
+  assert.equal(smsc.submits[0].text, 'SMS hello');
 });
