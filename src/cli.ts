@@ -1,14 +1,23 @@
 #!/usr/bin/env node
-/** Operator commands. `statusrelay account create --name <name>` prints new credentials as JSON. */
+/**
+ * Operator commands. `statusrelay account create --name <name>` prints new credentials as JSON;
+ * `statusrelay parked [--limit <n>]` prints the newest provider reports that were parked
+ * (unknown message id, unreadable receipt) as JSON lines.
+ */
 import { parseArgs } from 'node:util';
 import { loadConfig } from './config.js';
 import { openStore } from './store/open.js';
 import { createAccount } from './intake/accounts.js';
 
-const USAGE = 'usage: statusrelay account create --name <name>';
+const USAGE = 'usage: statusrelay account create --name <name> | statusrelay parked [--limit <n>]';
 
 async function main(argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { name: { type: 'string' } } });
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { name: { type: 'string' }, limit: { type: 'string' } },
+  });
+  if (positionals.join(' ') === 'parked') return listParked(Number(values.limit ?? 100));
   if (positionals.join(' ') !== 'account create' || !values.name?.trim()) {
     process.stderr.write(`${USAGE}\n`);
     return 2;
@@ -18,6 +27,21 @@ async function main(argv: string[]): Promise<number> {
     await store.migrate();
     const credentials = await createAccount(store, values.name.trim(), Date.now());
     process.stdout.write(`${JSON.stringify(credentials, null, 2)}\n`);
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+async function listParked(limit: number): Promise<number> {
+  if (!Number.isInteger(limit) || limit < 1) {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  const store = await openStore(loadConfig().databaseUrl);
+  try {
+    await store.migrate();
+    for (const report of await store.listParkedReports(limit)) process.stdout.write(`${JSON.stringify(report)}\n`);
     return 0;
   } finally {
     await store.close();

@@ -3,6 +3,7 @@
  * No other module reads process.env. The README lists every variable.
  */
 import path from 'node:path';
+import { CHANNELS, type Channel } from './lifecycle/vocabulary.js';
 
 export interface RetryConfig {
   /** First retry after this many ms; each further retry doubles it. */
@@ -62,6 +63,79 @@ export interface SqsConfig {
   secretAccessKey?: string;
 }
 
+/** Which connector carries a channel. */
+export type CarrierKind = 'simulator' | 'smpp' | 'whatsapp' | 'upstream';
+
+/** An SMSC reached over SMPP 3.4 (SMSC_URL and the SMSC_* settings). */
+export interface SmppConfig {
+  host: string;
+  port: number;
+  systemId: string;
+  password: string;
+  systemType: string;
+  /** 0x34 = SMPP 3.4. */
+  interfaceVersion: number;
+  /** Source address TON/NPI; undefined = chosen per sender (alphanumeric 5/0, numeric 1/1). */
+  sourceTon?: number;
+  sourceNpi?: number;
+  destTon: number;
+  destNpi: number;
+  /** 1 = receipt on success or failure, 2 = on failure only, 0 = none. */
+  registeredDelivery: number;
+  /** Unacknowledged submit_sm allowed at once. */
+  window: number;
+  enquireLinkMs: number;
+  /** Reconnect backoff: first wait, doubling up to the cap, with jitter. */
+  reconnect: RetryConfig;
+  /** Pause after ESME_RTHROTTLED / ESME_RMSGQFUL before submitting again (doubles while it lasts). */
+  throttleMs: number;
+  /** A message that could not be handed to the SMSC for this long becomes undeliverable. */
+  patienceMs: number;
+  /** A receipt whose message id is not known yet waits this long for its submit_sm_resp. */
+  receiptHoldMs: number;
+  /** After the first part of a multipart SMS reported, the others get this long (then 1490). */
+  segmentTimeoutMs: number;
+}
+
+/** The WhatsApp Business Cloud API (WHATSAPP_*). */
+export interface WhatsAppConfig {
+  baseUrl: string;
+  apiVersion: string;
+  accessToken: string;
+  phoneNumberId: string;
+  /** Signs the status webhooks (X-Hub-Signature-256). */
+  appSecret: string;
+  /** Answers the GET subscription handshake. */
+  verifyToken: string;
+}
+
+/** Another platform's Messages API that statusrelay sends through (UPSTREAM_*). */
+export interface UpstreamConfig {
+  baseUrl: string;
+  auth: { kind: 'basic'; apiKey: string; apiSecret: string } | { kind: 'jwt'; applicationId: string; privateKey: string };
+  /** Verifies the JWT of its status callbacks. */
+  signatureSecret: string;
+}
+
+/** Settings shared by the HTTP provider connectors (WhatsApp, upstream). */
+export interface ProviderHttpConfig {
+  timeoutMs: number;
+  /** Retries of a failed submission back off like callbacks do, for at most patienceMs. */
+  retry: RetryConfig;
+  patienceMs: number;
+  /** A webhook for an id not stored yet waits this long for the send answer that names it. */
+  holdMs: number;
+}
+
+export interface ProvidersConfig {
+  /** Every channel's connector; unconfigured channels stay on the simulator. */
+  carriers: Record<Channel, CarrierKind>;
+  smpp?: SmppConfig;
+  whatsapp?: WhatsAppConfig;
+  upstream?: UpstreamConfig;
+  http: ProviderHttpConfig;
+}
+
 export interface Config {
   port: number;
   host: string;
@@ -78,6 +152,7 @@ export interface Config {
   ttlSweepMs: number;
   smtp: SmtpConfig;
   sqs: SqsConfig;
+  providers: ProvidersConfig;
 }
 
 type Env = Record<string, string | undefined>;
@@ -183,5 +258,139 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     ttlSweepMs: integer(env, 'TTL_SWEEP_MS', 1_000, 1),
     smtp: smtpConfig(env),
     sqs: sqsConfig(env),
+    providers: loadProviders(env),
   });
+}
+
+/** Reads a group of settings that must be given together; undefined when none of them is. */
+function group(env: Env, names: string[], what: string): Record<string, string> | undefined {
+  const given = names.filter((name) => env[name]);
+  if (given.length === 0) return undefined;
+  const missing = names.filter((name) => !env[name]);
+  if (missing.length > 0) throw new Error(`${what} needs ${missing.join(', ')} as well (${given.join(', ')} given)`);
+  return Object.fromEntries(names.map((name) => [name, env[name] as string]));
+}
+
+function httpBase(env: Env, name: string, fallback?: string): string {
+  const raw = env[name] || fallback || '';
+  if (!/^https?:\/\/[^/]/.test(raw)) throw new Error(`${name} must be an http(s) URL, got "${raw}"`);
+  return raw.replace(/\/+$/, '');
+}
+
+function optionalInteger(env: Env, name: string, max: number): number | undefined {
+  if (!env[name]) return undefined;
+  const value = integer(env, name, 0);
+  if (value > max) throw new Error(`${name} must be at most ${max}, got "${env[name]}"`);
+  return value;
+}
+
+function loadSmpp(env: Env): SmppConfig | undefined {
+  const raw = env.SMSC_URL;
+  if (!raw) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error('SMSC_URL must look like smpp://system_id:password@host:port');
+  }
+  if (url.protocol !== 'smpp:' || !url.hostname || !url.username) {
+    throw new Error('SMSC_URL must look like smpp://system_id:password@host:port');
+  }
+  return {
+    host: url.hostname,
+    port: url.port ? Number(url.port) : 2775,
+    systemId: decodeURIComponent(url.username),
+    password: decodeURIComponent(url.password),
+    systemType: env.SMSC_SYSTEM_TYPE ?? '',
+    interfaceVersion: integer(env, 'SMSC_INTERFACE_VERSION', 0x34),
+    sourceTon: optionalInteger(env, 'SMSC_SOURCE_TON', 6),
+    sourceNpi: optionalInteger(env, 'SMSC_SOURCE_NPI', 18),
+    destTon: optionalInteger(env, 'SMSC_DEST_TON', 6) ?? 1,
+    destNpi: optionalInteger(env, 'SMSC_DEST_NPI', 18) ?? 1,
+    registeredDelivery: optionalInteger(env, 'SMSC_REGISTERED_DELIVERY', 2) ?? 1,
+    window: integer(env, 'SMSC_WINDOW', 10, 1),
+    enquireLinkMs: integer(env, 'SMSC_ENQUIRE_LINK_MS', 30_000, 100),
+    reconnect: {
+      baseMs: integer(env, 'SMSC_RECONNECT_BASE_MS', 1_000, 1),
+      capMs: integer(env, 'SMSC_RECONNECT_CAP_MS', 60_000, 1),
+      windowMs: Number.POSITIVE_INFINITY,
+      jitter: 0.2,
+    },
+    throttleMs: integer(env, 'SMSC_THROTTLE_MS', 1_000, 1),
+    patienceMs: integer(env, 'SMSC_PATIENCE_MS', 10 * 60_000, 1),
+    receiptHoldMs: integer(env, 'SMSC_RECEIPT_HOLD_MS', 5_000, 0),
+    segmentTimeoutMs: integer(env, 'SMSC_SEGMENT_TIMEOUT_MS', 3_600_000, 1),
+  };
+}
+
+function loadWhatsApp(env: Env): WhatsAppConfig | undefined {
+  const names = ['WHATSAPP_ACCESS_TOKEN', 'WHATSAPP_PHONE_NUMBER_ID', 'WHATSAPP_APP_SECRET', 'WHATSAPP_VERIFY_TOKEN'];
+  const given = group(env, names, 'The WhatsApp Cloud API');
+  if (!given) return undefined;
+  return {
+    baseUrl: httpBase(env, 'WHATSAPP_BASE_URL', 'https://graph.facebook.com'),
+    apiVersion: env.WHATSAPP_API_VERSION || 'v21.0',
+    accessToken: given.WHATSAPP_ACCESS_TOKEN,
+    phoneNumberId: given.WHATSAPP_PHONE_NUMBER_ID,
+    appSecret: given.WHATSAPP_APP_SECRET,
+    verifyToken: given.WHATSAPP_VERIFY_TOKEN,
+  };
+}
+
+function loadUpstream(env: Env): UpstreamConfig | undefined {
+  if (!env.UPSTREAM_MESSAGES_URL) return undefined;
+  if (!env.UPSTREAM_SIGNATURE_SECRET) throw new Error('UPSTREAM_MESSAGES_URL needs UPSTREAM_SIGNATURE_SECRET to verify its callbacks');
+  const basic = group(env, ['UPSTREAM_API_KEY', 'UPSTREAM_API_SECRET'], 'Basic auth to the upstream');
+  const jwt = group(env, ['UPSTREAM_APPLICATION_ID', 'UPSTREAM_PRIVATE_KEY'], 'JWT auth to the upstream');
+  if (!basic === !jwt) {
+    throw new Error('UPSTREAM_MESSAGES_URL needs either UPSTREAM_API_KEY + UPSTREAM_API_SECRET or UPSTREAM_APPLICATION_ID + UPSTREAM_PRIVATE_KEY');
+  }
+  return {
+    baseUrl: httpBase(env, 'UPSTREAM_MESSAGES_URL'),
+    auth: basic
+      ? { kind: 'basic', apiKey: basic.UPSTREAM_API_KEY, apiSecret: basic.UPSTREAM_API_SECRET }
+      : // A PEM in one environment line usually has its newlines written as \n.
+        { kind: 'jwt', applicationId: jwt!.UPSTREAM_APPLICATION_ID, privateKey: jwt!.UPSTREAM_PRIVATE_KEY.replace(/\\n/g, '\n') },
+    signatureSecret: env.UPSTREAM_SIGNATURE_SECRET,
+  };
+}
+
+/**
+ * Which connector carries each channel: the SMSC takes sms, the Cloud API whatsapp, the
+ * upstream the channels in UPSTREAM_CHANNELS (default: every channel nobody else took), the
+ * simulator the rest. Naming a channel for two connectors is a mistake worth stopping for.
+ */
+function assignCarriers(env: Env, taken: Partial<Record<Channel, CarrierKind>>, upstream: boolean): Record<Channel, CarrierKind> {
+  const listed = (env.UPSTREAM_CHANNELS ?? '').split(',').map((c) => c.trim()).filter(Boolean);
+  if (listed.length > 0 && !upstream) throw new Error('UPSTREAM_CHANNELS is set but UPSTREAM_MESSAGES_URL is not');
+  for (const channel of listed) {
+    if (!(CHANNELS as readonly string[]).includes(channel)) throw new Error(`UPSTREAM_CHANNELS: unknown channel "${channel}"`);
+    const other = taken[channel as Channel];
+    if (other) throw new Error(`UPSTREAM_CHANNELS names ${channel}, which ${other} already carries`);
+  }
+  const upstreamChannels = listed.length > 0 ? listed : upstream ? CHANNELS.filter((c) => !taken[c]) : [];
+  return Object.fromEntries(
+    CHANNELS.map((channel) => [channel, taken[channel] ?? (upstreamChannels.includes(channel) ? 'upstream' : 'simulator')]),
+  ) as Record<Channel, CarrierKind>;
+}
+
+function loadProviders(env: Env): ProvidersConfig {
+  const smpp = loadSmpp(env);
+  const whatsapp = loadWhatsApp(env);
+  const upstream = loadUpstream(env);
+  const taken: Partial<Record<Channel, CarrierKind>> = {};
+  if (smpp) taken.sms = 'smpp';
+  if (whatsapp) taken.whatsapp = 'whatsapp';
+  return {
+    carriers: assignCarriers(env, taken, upstream !== undefined),
+    ...(smpp ? { smpp } : {}),
+    ...(whatsapp ? { whatsapp } : {}),
+    ...(upstream ? { upstream } : {}),
+    http: {
+      timeoutMs: integer(env, 'PROVIDER_TIMEOUT_MS', 10_000, 1),
+      retry: { baseMs: integer(env, 'PROVIDER_RETRY_BASE_MS', 1_000, 1), capMs: 60_000, windowMs: Number.POSITIVE_INFINITY, jitter: 0.2 },
+      patienceMs: integer(env, 'PROVIDER_PATIENCE_MS', 10 * 60_000, 1),
+      holdMs: integer(env, 'PROVIDER_HOLD_MS', 5_000, 0),
+    },
+  };
 }

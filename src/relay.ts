@@ -6,6 +6,7 @@ import { v7 as timeOrderedUuid } from 'uuid';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config.js';
 import type { Transition } from './store/store.js';
+import type { ProviderReport } from './lifecycle/types.js';
 import { openStore } from './store/open.js';
 import { createMetrics } from './ops/metrics.js';
 import { createStatusRecorder } from './lifecycle/recorder.js';
@@ -16,7 +17,8 @@ import { createHttpSender } from './dispatch/senders/http.js';
 import { createEmailSender } from './dispatch/senders/email.js';
 import { createSqsSender } from './dispatch/senders/sqs.js';
 import { buildApi } from './intake/api/server.js';
-import { CHANNELS, type Channel } from './lifecycle/vocabulary.js';
+import { createConnectors } from './carriage/connectors.js';
+import { createRefusals } from './carriage/refusals.js';
 
 export interface RelayOptions {
   logger?: Logger;
@@ -78,8 +80,19 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
     newId,
     onError,
   });
-  const carriers = Object.fromEntries(CHANNELS.map((channel) => [channel, simulator])) as Record<Channel, typeof simulator>;
-  const carriage = createCarriage(carriers);
+  const connectorDeps = {
+    store,
+    report: (report: ProviderReport) => recorder.record(report),
+    refusals: createRefusals({ store, metrics, logger, now, newId }),
+    metrics,
+    logger,
+    now,
+    newId,
+    errorTypeBase: config.errorTypeBase,
+    onError,
+  };
+  const connectors = createConnectors(config.providers, simulator, connectorDeps);
+  const carriage = createCarriage(connectors.byChannel);
 
   const api = buildApi({
     store,
@@ -90,6 +103,7 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
     newId,
     bodyLimitBytes: config.bodyLimitBytes,
     wakeDispatch: () => dispatcher.wake(),
+    providerWebhooks: connectors.webhooks,
   });
 
   let ttlTimer: NodeJS.Timeout | undefined;
@@ -99,6 +113,7 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
     store,
     api,
     recorder,
+    carriage,
     logger,
     /** Starts every stage and listens; resolves with the bound address. */
     async start(): Promise<string> {

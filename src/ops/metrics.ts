@@ -12,6 +12,12 @@ export function createMetrics(outboxDepth: () => Promise<number>) {
     messagesAccepted: counter('statusrelay_messages_accepted_total', 'Messages accepted by an intake interface', ['channel', 'tool']),
     statusEvents: counter('statusrelay_status_events_total', 'Provider reports by what the lifecycle made of them', ['verdict']),
     callbacks: counter('statusrelay_callbacks_total', 'Callback attempts by outcome (delivered, retry, failed, dead)', ['outcome', 'destination']),
+    providerInputRefused: counter(
+      'statusrelay_provider_input_refused_total',
+      'Provider input refused or parked instead of applied, by connector and reason',
+      ['source', 'reason'],
+    ),
+    providerSubmits: counter('statusrelay_provider_submits_total', 'Submissions to providers by connector and outcome', ['source', 'outcome']),
     deliveryLatency: new Histogram({
       name: 'statusrelay_callback_delivery_seconds',
       help: 'Time from status event to acknowledged callback',

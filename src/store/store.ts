@@ -104,6 +104,33 @@ export interface MessageContext {
   open_lanes: string[];
 }
 
+/**
+ * One part of a message as its provider knows it (a multipart SMS has one per segment, each with
+ * its own SMSC message id). `outcome` is the part's final status once its receipt arrived.
+ */
+export interface MessagePart {
+  message_uuid: string;
+  /** 1-based. */
+  part: number;
+  total: number;
+  provider_ref?: string;
+  outcome?: 'delivered' | 'rejected';
+  error_code?: number;
+  updated_at: number;
+}
+
+/** Provider input that could not be applied (unknown id, unreadable), kept for operators. */
+export interface ParkedReport {
+  id: string;
+  /** The connector it came from: smpp, whatsapp, upstream. */
+  source: string;
+  reason: string;
+  provider_ref?: string;
+  /** The input as received, as text. */
+  payload: string;
+  received_at: number;
+}
+
 export interface ClaimOptions {
   now: number;
   limit: number;
@@ -129,6 +156,16 @@ export interface Store {
   getMessage(uuid: string): Promise<Message | undefined>;
   setProviderRef(uuid: string, providerRef: string): Promise<void>;
   findByProviderRef(providerRef: string): Promise<Message | undefined>;
+  /**
+   * Writes message parts; fields left undefined keep their stored value, so the submit
+   * answer (provider_ref) and an early receipt (outcome) can land in either order.
+   */
+  saveMessageParts(parts: MessagePart[]): Promise<void>;
+  listMessageParts(uuid: string): Promise<MessagePart[]>;
+  findMessagePart(providerRef: string): Promise<MessagePart | undefined>;
+  parkReport(report: ParkedReport): Promise<void>;
+  /** Parked reports, newest first. */
+  listParkedReports(limit: number): Promise<ParkedReport[]>;
   /** Messages not in a terminal state, oldest first: carriage resumes them after a restart. */
   listOpen(limit: number, after?: Pick<Message, 'created_at' | 'uuid'>): Promise<Message[]>;
   /** Messages not yet delivered (accepted or submitted) whose TTL ran out by `now`. */

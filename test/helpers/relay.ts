@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { verifySignature } from '@vonage/jwt';
 import { Webhook } from 'standardwebhooks';
 import { loadConfig } from '../../src/config.js';
-import { createRelay, type Relay } from '../../src/relay.js';
+import { createRelay, type Relay, type RelayOptions } from '../../src/relay.js';
 import { createAccount, type Credentials } from '../../src/intake/accounts.js';
 
 /** Fast timings so retries, dead letters and simulated providers fit in a test run. */
@@ -46,9 +46,10 @@ export interface RunningRelay {
   stop(): Promise<void>;
 }
 
-export async function startRelay(env: Record<string, string> = {}): Promise<RunningRelay> {
+/** `options` reach createRelay, e.g. a clock the test moves forward. */
+export async function startRelay(env: Record<string, string> = {}, options: RelayOptions = {}): Promise<RunningRelay> {
   const config = loadConfig({ DATABASE_URL: tempDatabaseUrl(), ...FAST_ENV, ...env });
-  const relay = await createRelay(config);
+  const relay = await createRelay(config, options);
   const baseUrl = await relay.start();
   const credentials = await createAccount(relay.store, 'test account', Date.now());
   const auth = basicAuth(credentials);

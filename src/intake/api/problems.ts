@@ -23,6 +23,11 @@ export const PROBLEMS = Object.freeze({
     title: 'Unsupported media type',
   },
   conflict: { status: 409, type: `${TYPE_BASE}conflict`, title: 'Conflict' },
+  'provider-not-configured': {
+    status: 404,
+    type: `${TYPE_BASE}provider-not-configured`,
+    title: 'Provider not configured',
+  },
   internal: { status: 500, type: `${TYPE_BASE}internal`, title: 'Internal error' },
 } as const);
 

@@ -2,7 +2,7 @@
  * The REST API (Fastify). Routes live in one plugin file per resource; this file wires the
  * shared pieces: problem+json errors, Basic auth, body limit, ops endpoints.
  */
-import Fastify, { LogController, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyPluginAsync, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Account, Store } from '../../store/store.js';
 import type { Metrics } from '../../ops/metrics.js';
@@ -21,6 +21,8 @@ export interface ApiDeps extends AcceptDeps {
   bodyLimitBytes: number;
   /** Wakes dispatch after a replay made callbacks due. */
   wakeDispatch: () => void;
+  /** Provider webhook routes (carriage/<provider>/webhook.ts), each in its own encapsulated context. */
+  providerWebhooks?: FastifyPluginAsync[];
 }
 
 declare module 'fastify' {
@@ -63,5 +65,6 @@ export function buildApi(deps: ApiDeps) {
   app.register(accountRoutes(deps));
   app.register(callbackRoutes(deps));
   app.register(forwardingRoutes(deps));
+  for (const webhook of deps.providerWebhooks ?? []) app.register(webhook);
   return app;
 }

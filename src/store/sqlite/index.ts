@@ -4,6 +4,7 @@ import { accountQueries } from './accounts.js';
 import { messageQueries } from './messages.js';
 import { outboxQueries } from './outbox.js';
 import { transitionQuery } from './transition.js';
+import { providerPartQueries } from './provider-parts.js';
 
 /**
  * The embedded store. better-sqlite3 is synchronous, so every method finishes its
@@ -16,6 +17,7 @@ export function openSqliteStore(file: string): Store {
     ...accountQueries(db),
     ...messageQueries(db),
     ...outboxQueries(db),
+    ...providerPartQueries(db),
     transition: transitionQuery(db),
   });
   // Statements can only be prepared once the tables exist, so queries are built after migrate().
@@ -39,6 +41,11 @@ export function openSqliteStore(file: string): Store {
     setProviderRef: async (uuid, ref) => q().setProviderRef(uuid, ref),
     findByProviderRef: async (ref) => q().findByProviderRef(ref),
     listOpen: async (limit, after) => q().listOpen(limit, after),
+    saveMessageParts: async (parts) => q().saveMessageParts(parts),
+    listMessageParts: async (uuid) => q().listMessageParts(uuid),
+    findMessagePart: async (ref) => q().findMessagePart(ref),
+    parkReport: async (report) => q().parkReport(report),
+    listParkedReports: async (limit) => q().listParkedReports(limit),
     listExpired: async (now, limit) => q().listExpired(now, limit),
     transition: async (uuids, decide) => q().transition(uuids, decide),
     listEvents: async (uuid) => q().listEvents(uuid),

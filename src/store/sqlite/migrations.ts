@@ -96,4 +96,32 @@ CREATE TABLE attempts (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    id: 2,
+    sql: `
+-- Provider parts of a message: the SMSC message id of every SMS segment and its final outcome.
+CREATE TABLE message_parts (
+  message_uuid TEXT NOT NULL,
+  part         INTEGER NOT NULL,
+  total        INTEGER NOT NULL,
+  provider_ref TEXT,
+  outcome      TEXT,
+  error_code   INTEGER,
+  updated_at   INTEGER NOT NULL,
+  PRIMARY KEY (message_uuid, part)
+) WITHOUT ROWID;
+CREATE INDEX message_parts_ref ON message_parts(provider_ref) WHERE provider_ref IS NOT NULL;
+
+-- Provider input that could not be applied, kept for operators instead of being dropped.
+CREATE TABLE parked_reports (
+  id           TEXT PRIMARY KEY,
+  source       TEXT NOT NULL,
+  reason       TEXT NOT NULL,
+  provider_ref TEXT,
+  payload      TEXT NOT NULL,
+  received_at  INTEGER NOT NULL
+);
+CREATE INDEX parked_reports_time ON parked_reports(received_at);
+`,
+  },
 ];

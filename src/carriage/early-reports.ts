@@ -1,0 +1,53 @@
+/**
+ * Matching provider reports to messages when the report can overtake the answer that told us
+ * the provider's id: an SMSC may send a receipt before our submit_sm_resp handler stored the
+ * id, a webhook may arrive before the send request returned. A lookup that finds nothing waits
+ * up to `holdMs` for the id to be announced, then asks the store once more.
+ */
+export interface EarlyReports {
+  /** Finds what `find` finds, waiting up to holdMs if it finds nothing at first. */
+  lookup<T>(ref: string, find: () => Promise<T | undefined>): Promise<T | undefined>;
+  /** The id `ref` is now stored: wakes lookups waiting for it. */
+  announce(ref: string): void;
+  /** Wakes every waiter (they look once more and give up). */
+  stop(): void;
+}
+
+export function createEarlyReports(holdMs: number): EarlyReports {
+  const waiting = new Map<string, Set<() => void>>();
+
+  function wait(ref: string): { done: Promise<void>; cancel: () => void } {
+    let wake!: () => void;
+    const done = new Promise<void>((resolve) => (wake = resolve));
+    const timer = setTimeout(wake, holdMs);
+    const set = waiting.get(ref) ?? new Set();
+    set.add(wake);
+    waiting.set(ref, set);
+    const cancel = () => {
+      clearTimeout(timer);
+      set.delete(wake);
+      if (set.size === 0 && waiting.get(ref) === set) waiting.delete(ref);
+    };
+    return { done: done.then(cancel), cancel };
+  }
+
+  return {
+    async lookup(ref, find) {
+      // Registered before the first look, so an announcement in between is not missed.
+      const waiter = wait(ref);
+      const found = await find();
+      if (found !== undefined || holdMs === 0) {
+        waiter.cancel();
+        return found;
+      }
+      await waiter.done;
+      return find();
+    },
+    announce(ref) {
+      for (const wake of waiting.get(ref) ?? []) wake();
+    },
+    stop() {
+      for (const set of waiting.values()) for (const wake of set) wake();
+    },
+  };
+}

@@ -1,0 +1,116 @@
+/**
+ * The sending half of an HTTP provider (WhatsApp Cloud API, upstream Messages API): one POST
+ * per message. A 2xx hands the message over (its id becomes provider_ref, then `submitted`);
+ * a refusal rejects it with the provider's reason mapped to a code; 429, 5xx and network
+ * failures are retried with backoff (the same schedule function as callbacks) until the
+ * patience runs out, then the message is undeliverable: the platform could not reach the
+ * provider. Nothing here throws into the caller.
+ */
+import { Agent, request } from 'undici';
+import type { Carrier } from './carrier.js';
+import type { Message } from '../lifecycle/types.js';
+import type { ProviderHttpConfig } from '../config.js';
+import type { ConnectorDeps } from './deps.js';
+import { failureReport } from './deps.js';
+import type { EarlyReports } from './early-reports.js';
+import { backoffMs, classifyErrorCode, classifyHttpStatus, parseRetryAfter } from '../dispatch/retry-policy.js';
+
+export interface HttpSubmission {
+  url: string;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+export interface HttpProviderSpec {
+  name: string;
+  request(message: Message): HttpSubmission;
+  /** The provider's id for the message in a 2xx answer. */
+  providerId(answer: unknown): string | undefined;
+  /** The error code of a refusal (a 4xx other than 429). */
+  refusalCode(status: number, answer: unknown): number;
+}
+
+/** Our own credentials refused: no use retrying, and not the message's fault. */
+const AUTH_FAILURES = new Set([401, 403]);
+
+async function readJson(body: { text(): Promise<string> }): Promise<unknown> {
+  try {
+    return JSON.parse(await body.text());
+  } catch {
+    return undefined;
+  }
+}
+
+export function createHttpCarrier(spec: HttpProviderSpec, config: ProviderHttpConfig, deps: ConnectorDeps, early: EarlyReports): Carrier {
+  const agent = new Agent({ connect: { timeout: config.timeoutMs }, headersTimeout: config.timeoutMs, bodyTimeout: config.timeoutMs });
+  const timers = new Set<NodeJS.Timeout>();
+  let stopped = false;
+  async function fail(uuid: string, status: 'rejected' | 'undeliverable', code: number): Promise<void> {
+    deps.metrics.providerSubmits.inc({ source: spec.name, outcome: status });
+    await deps.report(failureReport(deps, spec.name, uuid, status, code));
+  }
+
+  async function handOver(message: Message, id: string | undefined): Promise<void> {
+    deps.metrics.providerSubmits.inc({ source: spec.name, outcome: 'accepted' });
+    if (id === undefined) deps.logger.warn({ provider: spec.name, message_uuid: message.uuid }, 'provider accepted a message without naming its id');
+    else await deps.store.setProviderRef(message.uuid, id);
+    await deps.report({ message_uuid: message.uuid, status: 'submitted', occurred_at: deps.now(), source: spec.name });
+    // Only now may webhooks that overtook this answer be applied: they come after `submitted`.
+    if (id !== undefined) early.announce(id);
+  }
+
+  async function attempt(message: Message, number: number, firstAt: number): Promise<void> {
+    if (stopped) return;
+    let retryAfterMs: number | undefined;
+    try {
+      const submission = spec.request(message);
+      const response = await request(submission.url, {
+        method: 'POST',
+        dispatcher: agent,
+        headers: { 'content-type': 'application/json', ...submission.headers },
+        body: JSON.stringify(submission.body),
+      });
+      const answer = await readJson(response.body);
+      const verdict = classifyHttpStatus(response.statusCode);
+      if (verdict === 'delivered') return await handOver(message, spec.providerId(answer));
+      if (AUTH_FAILURES.has(response.statusCode)) {
+        deps.logger.error({ provider: spec.name, status: response.statusCode }, 'provider refused our credentials');
+        return await fail(message.uuid, 'undeliverable', 1331);
+      }
+      if (verdict === 'failed') return await fail(message.uuid, 'rejected', spec.refusalCode(response.statusCode, answer));
+      const header = response.headers['retry-after'];
+      retryAfterMs = parseRetryAfter(Array.isArray(header) ? header[0] : header, deps.now());
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (classifyErrorCode(code) === 'failed') deps.logger.warn({ err: error, provider: spec.name }, 'provider request failed');
+    }
+    deps.metrics.providerSubmits.inc({ source: spec.name, outcome: 'retry' });
+    const wait = retryAfterMs ?? backoffMs(number, config.retry, Math.random());
+    if (deps.now() + wait - firstAt > config.patienceMs) return fail(message.uuid, 'undeliverable', 1331);
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      attempt(message, number + 1, firstAt).catch(deps.onError);
+    }, wait);
+    timers.add(timer);
+  }
+
+  const submit = (message: Message) => void attempt(message, 1, deps.now()).catch(deps.onError);
+  return {
+    name: spec.name,
+    submit,
+    resume(message) {
+      // Handed over before the restart: its webhooks will come. Otherwise send it (again).
+      if (message.provider_ref === undefined) return submit(message);
+      if (message.state === 'accepted') {
+        deps.report({ message_uuid: message.uuid, status: 'submitted', occurred_at: deps.now(), source: spec.name }).catch(deps.onError);
+      }
+    },
+    async stop() {
+      stopped = true;
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      early.stop();
+      await agent.close();
+    },
+  };
+}

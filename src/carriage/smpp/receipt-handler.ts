@@ -1,0 +1,76 @@
+/**
+ * deliver_sm from the SMSC: receipts become part outcomes and, once the parts decide it, a
+ * status report. Resolves with the command_status for the deliver_sm_resp, and only after what
+ * the receipt said is stored (or parked), so a crash before that makes the SMSC send it again.
+ */
+import type { PDU } from 'smpp';
+import type { ConnectorDeps } from '../deps.js';
+import { believableTime } from '../deps.js';
+import type { EarlyReports } from '../early-reports.js';
+import type { Settlement } from './settlement.js';
+import { parseReceipt } from './receipt.js';
+import { RECEIPT_MEANING } from './states.js';
+import type { PartWriter } from './part-writer.js';
+
+const ESME_ROK = 0;
+/** esm_class bits 2-5 say what a deliver_sm is; 0x04 = SMSC delivery receipt. */
+const MESSAGE_TYPE_MASK = 0x3c;
+const DELIVERY_RECEIPT = 0x04;
+
+/** The text of short_message or message_payload, whichever carries it. */
+function receiptText(pdu: PDU): string | undefined {
+  for (const value of [pdu.short_message, pdu.message_payload]) {
+    const message = value?.message ?? value;
+    if (typeof message === 'string' && message) return message;
+    if (Buffer.isBuffer(message) && message.length) return message.toString('latin1');
+  }
+  return undefined;
+}
+
+/** What an operator needs to see of a parked receipt. */
+function describe(pdu: PDU): string {
+  return JSON.stringify({
+    source_addr: pdu.source_addr,
+    esm_class: pdu.esm_class,
+    text: receiptText(pdu),
+    receipted_message_id: pdu.receipted_message_id,
+    message_state: pdu.message_state,
+  });
+}
+
+export function createReceiptHandler(deps: ConnectorDeps, early: EarlyReports, settlement: Settlement, savePart: PartWriter) {
+  return async function onDeliver(pdu: PDU): Promise<number> {
+    if (((pdu.esm_class ?? 0) & MESSAGE_TYPE_MASK) !== DELIVERY_RECEIPT) {
+      // Mobile-originated messages and SME acks are not ours to handle; refusing them would
+      // only make the SMSC send them again.
+      deps.refusals.refuse('smpp', 'not-a-receipt', `deliver_sm with esm_class ${pdu.esm_class}`);
+      return ESME_ROK;
+    }
+    const parsed = parseReceipt({
+      text: receiptText(pdu),
+      receiptedMessageId: typeof pdu.receipted_message_id === 'string' ? pdu.receipted_message_id : undefined,
+      messageState: typeof pdu.message_state === 'number' ? pdu.message_state : undefined,
+    });
+    if (!parsed.ok) {
+      await deps.refusals.park('smpp', parsed.reason, parsed.detail, describe(pdu), parsed.ref);
+      return ESME_ROK;
+    }
+    const { ref, state, doneAt } = parsed.receipt;
+    const meaning = RECEIPT_MEANING[state];
+    // ENROUTE and ACCEPTD say nothing we did not know from the submit_sm_resp.
+    if (!meaning.outcome) return ESME_ROK;
+
+    const part = await early.lookup(ref, () => deps.store.findMessagePart(ref));
+    if (!part) {
+      await deps.refusals.park('smpp', 'unknown-id', `no message part with SMSC id ${ref}`, describe(pdu), ref);
+      return ESME_ROK;
+    }
+    // A part's first final receipt stands; a repeated or contradicting one changes nothing.
+    if (part.outcome === undefined) {
+      const errorCode = meaning.errorCode === undefined ? {} : { error_code: meaning.errorCode };
+      await savePart({ ...part, outcome: meaning.outcome, ...errorCode, updated_at: deps.now() });
+    }
+    await settlement.settle(part.message_uuid, believableTime(doneAt, deps.now()));
+    return ESME_ROK;
+  };
+}

@@ -1,0 +1,73 @@
+/**
+ * What the provider webhooks share: raw body access (signatures are over the exact bytes, so
+ * these routes get the body as a Buffer in their own Fastify context, leaving the JSON parser
+ * of the rest of the API alone), refusing every request when the provider is not configured,
+ * and applying normalized statuses: matched by provider id (waiting briefly for an id not yet
+ * stored), recorded, and only then acknowledged.
+ */
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { ProviderReport } from '../lifecycle/types.js';
+import type { ConnectorDeps } from './deps.js';
+import type { EarlyReports } from './early-reports.js';
+import { ProblemError } from '../intake/api/problems.js';
+
+/** One provider status after normalization: a report for the message behind `ref`, or why not. */
+export type NormalizedStatus =
+  | { ok: true; ref: string; report: Omit<ProviderReport, 'message_uuid'> }
+  | { ok: false; reason: string; detail: string; ref?: string };
+
+/** A Fastify plugin whose routes receive the raw body; `routes` is undefined when the provider is not configured. */
+export function rawBodyWebhook(
+  provider: string,
+  paths: string[],
+  routes: ((app: FastifyInstance) => void) | undefined,
+): FastifyPluginAsync {
+  return async (app) => {
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+    if (routes) return routes(app);
+    const refuse = async () => {
+      throw new ProblemError('provider-not-configured', { detail: `${provider} is not configured on this relay; its webhooks are refused.` });
+    };
+    for (const path of paths) app.all(path, refuse);
+  };
+}
+
+export function rawBody(body: unknown): Buffer {
+  return Buffer.isBuffer(body) ? body : Buffer.alloc(0);
+}
+
+/** Parses a verified body; broken JSON is refused (400) and counted. */
+export function parseJson(source: string, raw: Buffer, deps: Pick<ConnectorDeps, 'refusals'>): unknown {
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch {
+    deps.refusals.refuse(source, 'broken-json', `${raw.length} bytes that are not JSON`);
+    throw new ProblemError('malformed-json', { detail: 'The request body is not valid JSON.' });
+  }
+}
+
+/**
+ * Records every status (in order per message: the lifecycle sorts out the rest) and resolves
+ * when all are stored or parked. Unknown ids and unmappable statuses are parked, and statuses
+ * the lifecycle refuses as invalid for the channel are counted: none of them is an error the
+ * provider could fix by sending again, so the webhook is still acknowledged.
+ */
+export async function applyStatuses(
+  source: string,
+  statuses: Array<{ status: NormalizedStatus; raw: unknown }>,
+  deps: ConnectorDeps,
+  early: EarlyReports,
+): Promise<void> {
+  await Promise.all(
+    statuses.map(async ({ status, raw }) => {
+      const payload = JSON.stringify(raw);
+      if (!status.ok) return deps.refusals.park(source, status.reason, status.detail, payload, status.ref);
+      const { ref } = status;
+      const message = await early.lookup(ref, () => deps.store.findByProviderRef(ref));
+      if (!message) return deps.refusals.park(source, 'unknown-id', `no message with ${source} id ${ref}`, payload, ref);
+      const result = await deps.report({ ...status.report, message_uuid: message.uuid });
+      if (result.verdict === 'invalid') deps.refusals.refuse(source, 'invalid-status', result.reason ?? status.report.status);
+    }),
+  );
+}

@@ -1,0 +1,49 @@
+/**
+ * POST /v1/providers/whatsapp (status webhooks, X-Hub-Signature-256 = HMAC-SHA256 of the raw
+ * body with the app secret) and GET /v1/providers/whatsapp (the subscription handshake).
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { WhatsAppConfig } from '../../config.js';
+import type { ConnectorDeps } from '../deps.js';
+import { errorOf } from '../deps.js';
+import type { EarlyReports } from '../early-reports.js';
+import { ProblemError } from '../../intake/api/problems.js';
+import { applyStatuses, parseJson, rawBody, rawBodyWebhook } from '../webhook.js';
+import { normalizeStatus, statusObjects } from './statuses.js';
+
+const PATH = '/v1/providers/whatsapp';
+
+export function signatureMatches(raw: Buffer, header: string | undefined, secret: string): boolean {
+  const expected = Buffer.from(`sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`);
+  const given = Buffer.from(header ?? '');
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+export function whatsappWebhook(config: WhatsAppConfig | undefined, deps: ConnectorDeps, early: EarlyReports) {
+  return rawBodyWebhook('WhatsApp', [PATH], config && ((app) => {
+    app.get<{ Querystring: Record<string, string> }>(PATH, async (request, reply) => {
+      const query = request.query;
+      if (query['hub.mode'] !== 'subscribe' || query['hub.verify_token'] !== config.verifyToken) {
+        deps.refusals.refuse('whatsapp', 'bad-verify-token', 'subscription handshake with a wrong verify token');
+        throw new ProblemError('unauthorized', { detail: 'hub.mode must be subscribe and hub.verify_token must match.' });
+      }
+      return reply.type('text/plain').send(query['hub.challenge'] ?? '');
+    });
+
+    app.post(PATH, async (request, reply) => {
+      const raw = rawBody(request.body);
+      const header = request.headers['x-hub-signature-256'];
+      if (!signatureMatches(raw, Array.isArray(header) ? header[0] : header, config.appSecret)) {
+        deps.refusals.refuse('whatsapp', header ? 'bad-signature' : 'no-signature', 'X-Hub-Signature-256 does not match the body');
+        throw new ProblemError('unauthorized', { detail: 'X-Hub-Signature-256 is missing or does not match the body.' });
+      }
+      const body = parseJson('whatsapp', raw, deps);
+      const statuses = statusObjects(body).map((status) => ({
+        raw: status,
+        status: normalizeStatus(status, deps.now(), (code) => errorOf(deps, code)),
+      }));
+      await applyStatuses('whatsapp', statuses, deps, early);
+      return reply.code(200).send({ received: statuses.length });
+    });
+  }));
+}

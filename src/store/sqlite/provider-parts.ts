@@ -1,0 +1,63 @@
+import type { Db } from './database.js';
+import type { MessagePart, ParkedReport } from '../store.js';
+import type { Row } from '../rows.js';
+
+function partFromRow(row: Row): MessagePart {
+  const part: MessagePart = {
+    message_uuid: row.message_uuid as string,
+    part: Number(row.part),
+    total: Number(row.total),
+    updated_at: Number(row.updated_at),
+  };
+  if (row.provider_ref != null) part.provider_ref = row.provider_ref as string;
+  if (row.outcome != null) part.outcome = row.outcome as MessagePart['outcome'];
+  if (row.error_code != null) part.error_code = Number(row.error_code);
+  return part;
+}
+
+function parkedFromRow(row: Row): ParkedReport {
+  return {
+    id: row.id as string,
+    source: row.source as string,
+    reason: row.reason as string,
+    ...(row.provider_ref != null ? { provider_ref: row.provider_ref as string } : {}),
+    payload: row.payload as string,
+    received_at: Number(row.received_at),
+  };
+}
+
+/** Message parts and parked provider input (migration 2). */
+export function providerPartQueries(db: Db) {
+  // COALESCE keeps what an earlier write stored when this one does not know it.
+  const upsert = db.prepare(`INSERT INTO message_parts (message_uuid, part, total, provider_ref, outcome, error_code, updated_at)
+    VALUES (@message_uuid, @part, @total, @provider_ref, @outcome, @error_code, @updated_at)
+    ON CONFLICT (message_uuid, part) DO UPDATE SET
+      total = excluded.total,
+      provider_ref = COALESCE(excluded.provider_ref, provider_ref),
+      outcome = COALESCE(excluded.outcome, outcome),
+      error_code = COALESCE(excluded.error_code, error_code),
+      updated_at = excluded.updated_at`);
+  const parts = db.prepare('SELECT * FROM message_parts WHERE message_uuid = ? ORDER BY part');
+  const byRef = db.prepare('SELECT * FROM message_parts WHERE provider_ref = ? ORDER BY updated_at DESC LIMIT 1');
+  const park = db.prepare(`INSERT INTO parked_reports (id, source, reason, provider_ref, payload, received_at)
+    VALUES (@id, @source, @reason, @provider_ref, @payload, @received_at)`);
+  const parked = db.prepare('SELECT * FROM parked_reports ORDER BY received_at DESC LIMIT ?');
+
+  return {
+    saveMessageParts: db.transaction((list: MessagePart[]) => {
+      for (const part of list) {
+        const { provider_ref, outcome, error_code } = part;
+        upsert.run({ ...part, provider_ref: provider_ref ?? null, outcome: outcome ?? null, error_code: error_code ?? null });
+      }
+    }),
+    listMessageParts: (uuid: string) => (parts.all(uuid) as Row[]).map(partFromRow),
+    findMessagePart(providerRef: string): MessagePart | undefined {
+      const row = byRef.get(providerRef) as Row | undefined;
+      return row && partFromRow(row);
+    },
+    parkReport(report: ParkedReport): void {
+      park.run({ ...report, provider_ref: report.provider_ref ?? null });
+    },
+    listParkedReports: (limit: number) => (parked.all(limit) as Row[]).map(parkedFromRow),
+  };
+}

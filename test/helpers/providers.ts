@@ -1,0 +1,92 @@
+/**
+ * Stand-ins for HTTP providers on 127.0.0.1: an API that records what the relay sent and
+ * answers as the test says, and signers for the webhooks those providers send back.
+ */
+import http from 'node:http';
+import { createHash, createHmac, randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { createSigner } from 'fast-jwt';
+
+export interface ProviderRequest {
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+  json: any;
+}
+
+export interface StandIn {
+  baseUrl: string;
+  requests: ProviderRequest[];
+  close(): Promise<void>;
+}
+
+export type StandInAnswer = { status: number; body?: unknown; headers?: Record<string, string>; delayMs?: number };
+
+export async function startStandIn(answer: (request: ProviderRequest, index: number) => StandInAnswer): Promise<StandIn> {
+  const requests: ProviderRequest[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk) => chunks.push(chunk));
+    req.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const request: ProviderRequest = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, json: text ? JSON.parse(text) : undefined };
+      requests.push(request);
+      const { status, body, headers, delayMs } = answer(request, requests.length - 1);
+      setTimeout(() => {
+        res.writeHead(status, { 'content-type': 'application/json', ...headers });
+        res.end(body === undefined ? '' : JSON.stringify(body));
+      }, delayMs ?? 0);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    requests,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A Cloud API status webhook body with the given statuses. */
+export function whatsappStatuses(...statuses: Array<Record<string, unknown>>) {
+  return {
+    object: 'whatsapp_business_account',
+    entry: [{ id: 'WABA-1', changes: [{ field: 'messages', value: { messaging_product: 'whatsapp', statuses } }] }],
+  };
+}
+
+export function hubSignature(body: string, secret: string): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+
+/** The Authorization header an upstream Messages API signs its callbacks with. */
+export function upstreamAuthorization(body: string, secret: string, overrides: Record<string, unknown> = {}): string {
+  const sign = createSigner({ key: secret, algorithm: 'HS256' });
+  const token = sign({
+    iat: Math.floor(Date.now() / 1000),
+    jti: randomUUID(),
+    iss: 'Vonage',
+    api_key: 'upstream-key',
+    application_id: 'upstream-app',
+    payload_hash: createHash('sha256').update(body).digest('hex'),
+    ...overrides,
+  });
+  return `Bearer ${token}`;
+}
+
+/** POSTs a body with headers to the relay; answers status and parsed body. */
+export async function post(url: string, body: string, headers: Record<string, string>) {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  const text = await response.text();
+  let json: any;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = text;
+  }
+  return { status: response.status, json, contentType: response.headers.get('content-type') };
+}

@@ -1,0 +1,160 @@
+/**
+ * A stand-in SMSC played by the smpp package's own server, on 127.0.0.1. It binds one
+ * system_id/password, answers submit_sm as the test says, and sends delivery receipts by text,
+ * by TLV or both. It records everything it received so tests can look.
+ */
+import type { AddressInfo } from 'node:net';
+import smpp, { type PDU, type Session } from 'smpp';
+import { decodeGsm, readConcatHeader } from '../../src/carriage/smpp/gsm.js';
+
+export interface ReceivedSubmit {
+  id: string;
+  to: string;
+  from: string;
+  sourceTon: number;
+  text: string;
+  dataCoding: number;
+  registeredDelivery: number;
+  concat?: { reference: number; total: number; seq: number };
+  session: Session;
+}
+
+/** `ok` answers with the id; a number answers with that command_status; `silent` never answers; `drop` cuts the connection. */
+export type SubmitAnswer = 'ok' | 'silent' | 'drop' | 'receipt-first' | number;
+
+export interface ReceiptSpec {
+  id: string;
+  stat?: string;
+  /** Send message_state / receipted_message_id TLVs (with this state number). */
+  tlvState?: number;
+  tlvId?: string;
+  /** Replace the whole text. */
+  text?: string;
+  err?: string;
+  esmClass?: number;
+}
+
+export interface Smsc {
+  url: string;
+  submits: ReceivedSubmit[];
+  binds: number;
+  /** command_status of every deliver_sm_resp, in order. */
+  receiptAnswers: number[];
+  sessions(): Session[];
+  sendReceipt(spec: ReceiptSpec, session?: Session): Promise<number>;
+  dropConnections(): void;
+  close(): Promise<void>;
+}
+
+export interface SmscOptions {
+  systemId?: string;
+  password?: string;
+  answer?: (submit: ReceivedSubmit, index: number) => SubmitAnswer;
+  /** The receipt sent right after a submit is answered with `ok`; undefined sends none. */
+  receipt?: (submit: ReceivedSubmit) => ReceiptSpec | undefined;
+}
+
+export const deliveredReceipt = (submit: ReceivedSubmit): ReceiptSpec => ({ id: submit.id, stat: 'DELIVRD' });
+
+export function receiptText(spec: ReceiptSpec): string {
+  if (spec.text !== undefined) return spec.text;
+  return `id:${spec.id} sub:001 dlvrd:001 submit date:2611230930 done date:2611230931 stat:${spec.stat ?? 'DELIVRD'} err:${spec.err ?? '000'} text:Hello`;
+}
+
+/** The package decodes the text (GSM or UCS-2 by data_coding) and splits off the header's elements. */
+function decodeText(pdu: PDU): { text: string; concat?: ReceivedSubmit['concat'] } {
+  const message: unknown = pdu.short_message?.message;
+  const element: Buffer | undefined = pdu.short_message?.udh?.[0];
+  // Put the header length back in front so readConcatHeader sees a whole header.
+  const concat = element ? readConcatHeader(Buffer.concat([Buffer.from([element.length]), element])) : undefined;
+  const text = typeof message === 'string' ? message : Buffer.isBuffer(message) ? decodeGsm(message) : '';
+  return { text, ...(concat ? { concat } : {}) };
+}
+
+export async function startSmsc(options: SmscOptions = {}): Promise<Smsc> {
+  const systemId = options.systemId ?? 'relay';
+  const password = options.password ?? 'secret';
+  let nextId = 0x1000;
+  const submits: ReceivedSubmit[] = [];
+  const receiptAnswers: number[] = [];
+  const state = { binds: 0 };
+
+  function sendReceipt(spec: ReceiptSpec, session: Session): Promise<number> {
+    const params: Record<string, unknown> = {
+      source_addr: '436641234567',
+      destination_addr: 'ACME',
+      esm_class: spec.esmClass ?? 0x04,
+      short_message: receiptText(spec),
+    };
+    if (spec.tlvState !== undefined) params.message_state = spec.tlvState;
+    if (spec.tlvId !== undefined) params.receipted_message_id = spec.tlvId;
+    return new Promise((resolve) => {
+      const sent = session.deliver_sm(params, (answer) => {
+        receiptAnswers.push(answer.command_status);
+        resolve(answer.command_status);
+      });
+      if (!sent) resolve(-1);
+    });
+  }
+
+  const server = smpp.createServer((session) => {
+    session.on('error', () => {});
+    session.on('bind_transceiver', (pdu: PDU) => {
+      const ok = pdu.system_id === systemId && pdu.password === password;
+      if (ok) state.binds += 1;
+      session.send(pdu.response(ok ? {} : { command_status: smpp.ESME_RBINDFAIL }));
+    });
+    session.on('enquire_link', (pdu: PDU) => session.send(pdu.response()));
+    session.on('unbind', (pdu: PDU) => {
+      session.send(pdu.response());
+      session.close();
+    });
+    session.on('submit_sm', (pdu: PDU) => {
+      const decoded = decodeText(pdu);
+      const submit: ReceivedSubmit = {
+        id: (nextId++).toString(16).toUpperCase(),
+        to: pdu.destination_addr,
+        from: pdu.source_addr,
+        sourceTon: pdu.source_addr_ton,
+        dataCoding: pdu.data_coding,
+        registeredDelivery: pdu.registered_delivery,
+        session,
+        ...decoded,
+      };
+      const answer = options.answer?.(submit, submits.length) ?? 'ok';
+      if (answer === 'drop') return session.destroy();
+      if (answer === 'silent') return;
+      if (typeof answer === 'number') return session.send(pdu.response({ command_status: answer }));
+      submits.push(submit);
+      const receipt = options.receipt?.(submit);
+      if (answer === 'receipt-first' && receipt) {
+        // The receipt goes out before the submit_sm_resp, as some SMSCs do under load.
+        void sendReceipt(receipt, session);
+        session.send(pdu.response({ message_id: submit.id }));
+        return;
+      }
+      session.send(pdu.response({ message_id: submit.id }));
+      if (receipt) setImmediate(() => void sendReceipt(receipt, session));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `smpp://${systemId}:${password}@127.0.0.1:${port}`,
+    submits,
+    get binds() {
+      return state.binds;
+    },
+    receiptAnswers,
+    sessions: () => [...server.sessions],
+    sendReceipt: (spec, session) => sendReceipt(spec, session ?? server.sessions[0]),
+    dropConnections() {
+      for (const session of [...server.sessions]) session.destroy();
+    },
+    close: () =>
+      new Promise((resolve) => {
+        for (const session of [...server.sessions]) session.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
