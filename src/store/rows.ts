@@ -3,7 +3,7 @@
  * text in SQLite and jsonb in PostgreSQL, so parsing accepts either.
  */
 import type { Message, StatusEvent } from '../lifecycle/types.js';
-import type { Attempt, Callback, CallbackState, MessageContext, NewCallback } from './store.js';
+import type { Account, Attempt, Callback, CallbackState, ClaimedCallback, MessageContext, NewCallback } from './store.js';
 import { isTerminal } from '../lifecycle/vocabulary.js';
 
 export type Row = Record<string, unknown>;
@@ -14,6 +14,30 @@ export function json<T>(value: unknown): T {
 
 function optional<T>(value: unknown): T | undefined {
   return value === null || value === undefined ? undefined : (value as T);
+}
+
+export function accountFromRow(row: Row | undefined): Account | undefined {
+  if (!row) return undefined;
+  return {
+    id: row.id as string,
+    name: row.name as string,
+    api_key: row.api_key as string,
+    api_secret_hash: row.api_secret_hash as string,
+    signature_secret: row.signature_secret as string,
+    application_id: optional(row.application_id),
+    status_url: optional(row.status_url),
+    forwarding: row.forwarding == null ? undefined : json(row.forwarding),
+    created_at: Number(row.created_at),
+  };
+}
+
+/** What a sender needs to sign a callback, from a row with the account's signing columns. */
+export function signingFromRow(row: Row): ClaimedCallback['signing'] {
+  return {
+    signature_secret: row.signature_secret as string,
+    api_key: row.api_key as string,
+    application_id: optional(row.application_id),
+  };
 }
 
 /** Columns of a message row, derived from the message. */
@@ -47,11 +71,7 @@ export function contextFromRow(row: Row): MessageContext {
       id: message.account_id,
       status_url: optional(row.account_status_url),
       forwarding: row.account_forwarding == null ? undefined : json(row.account_forwarding),
-      signing: {
-        signature_secret: row.signature_secret as string,
-        api_key: row.api_key as string,
-        application_id: optional(row.application_id),
-      },
+      signing: signingFromRow(row),
     },
     open_lanes: [],
   };
