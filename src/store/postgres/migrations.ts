@@ -52,7 +52,8 @@ CREATE TABLE status_events (
   PRIMARY KEY (message_uuid, seq)
 );
 
--- The outbox. due_at: next attempt (pending) or lease end (inflight).
+-- The outbox. due_at: next attempt (pending), lease end (inflight), or NULL while an earlier
+-- callback of the same message to the same destination (its lane) is unfinished.
 CREATE TABLE callbacks (
   id              text PRIMARY KEY,
   account_id      text NOT NULL,
@@ -66,13 +67,14 @@ CREATE TABLE callbacks (
   body            text NOT NULL,
   state           text NOT NULL,
   attempts        integer NOT NULL DEFAULT 0,
-  due_at          bigint NOT NULL,
+  due_at          bigint,
   lease_token     text,
   created_at      bigint NOT NULL,
   last_error      text,
   delivered_at    bigint
 );
 CREATE INDEX callbacks_due ON callbacks(due_at) WHERE state IN ('pending', 'inflight');
+CREATE INDEX callbacks_waiting ON callbacks(created_at) WHERE state = 'pending' AND due_at IS NULL;
 CREATE INDEX callbacks_lane ON callbacks(message_uuid, destination_key, event_seq) WHERE state IN ('pending', 'inflight');
 CREATE INDEX callbacks_message ON callbacks(message_uuid);
 CREATE INDEX callbacks_dead ON callbacks(account_id, created_at) WHERE state = 'dead';
