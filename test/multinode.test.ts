@@ -28,6 +28,7 @@ function nodeEnv(databaseUrl: string): Record<string, string> {
     DATABASE_URL: databaseUrl,
     SIMULATOR_TIME_SCALE: '0.01',
     DATABASE_POOL_SIZE: '6',
+    DESTINATION_CONCURRENCY: '16',
     LEASE_MS: '15000',
     DISPATCH_POLL_MS: '200',
     CONNECT_TIMEOUT_MS: '1000',
