@@ -69,6 +69,22 @@ export async function migrate(pool: Pool): Promise<void> {
 }
 
 /**
+ * Per-message locks across nodes, as transaction-scoped advisory locks on a 64-bit hash of the
+ * message uuid: transitions take them exclusive, attempt outcomes shared. Unlike row locks
+ * (SELECT ... FOR UPDATE / FOR SHARE) they write nothing to the table or the WAL, which on
+ * this hot path roughly halves the database's work. Taken in key order, so two transactions
+ * locking overlapping sets cannot deadlock; a hash collision only serialises two messages.
+ * `$1` is the uuids (or, with `messagesOfCallbacks`, the callback ids whose messages to lock).
+ */
+export function lockMessagesSql(mode: 'exclusive' | 'shared', messagesOfCallbacks = false): string {
+  const keys = messagesOfCallbacks
+    ? 'SELECT DISTINCT hashtextextended(message_uuid, 0) AS k FROM callbacks WHERE id = ANY($1::text[])'
+    : 'SELECT DISTINCT hashtextextended(u, 0) AS k FROM unnest($1::text[]) AS u';
+  const lock = mode === 'exclusive' ? 'pg_advisory_xact_lock' : 'pg_advisory_xact_lock_shared';
+  return `SELECT count(${lock}(k)) FROM (${keys} ORDER BY k) AS ordered`;
+}
+
+/**
  * Rows as column arrays, the shape `unnest($1::text[], $2::bigint[], ...)` takes: a batch
  * of any size is one statement with a fixed number of parameters.
  */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool } from './database.js';
-import { columnsOf, inTransaction, unnest } from './database.js';
+import { columnsOf, inTransaction, lockMessagesSql, unnest } from './database.js';
 import type { AttemptResult, ClaimedCallback, ClaimOptions } from '../store.js';
 import { attemptFromRow, callbackFromRow, callbackUpdateFor, signingFromRow, type Row } from '../rows.js';
 
@@ -41,14 +41,11 @@ const RESULT_COLUMNS = [
 ] as const;
 
 /**
- * Holds the messages of the reported callbacks against concurrent transitions (which take
- * them FOR UPDATE) until the outcomes are written: a transition that adds a callback to a lane
- * either committed before, and its waiting callback is released below, or runs after and sees
- * the lane free.
+ * Holds the messages of the reported callbacks against concurrent transitions until the
+ * outcomes are written: a transition that adds a callback to a lane either committed before,
+ * and its waiting callback is released below, or runs after and sees the lane free.
  */
-const LOCK_MESSAGES = `SELECT 1 FROM messages
-  WHERE uuid IN (SELECT message_uuid FROM callbacks WHERE id = ANY($1::text[]))
-  ORDER BY uuid FOR SHARE`;
+const LOCK_MESSAGES = lockMessagesSql('shared', true);
 
 /**
  * All outcomes of a batch in one statement. Only rows still holding the reported lease are

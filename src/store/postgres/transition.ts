@@ -1,28 +1,24 @@
 import type { Pool } from './database.js';
-import { OUTBOX_CHANNEL, columnsOf, inTransaction, unnest } from './database.js';
+import { OUTBOX_CHANNEL, columnsOf, inTransaction, lockMessagesSql, unnest } from './database.js';
 import type { MessageContext, Transition } from '../store.js';
 import { contextFromRow, eventColumns, messageColumns, newCallbackColumns, type Row } from '../rows.js';
 import { insertMessagesSql, messageArrays } from './messages.js';
 
-/**
- * Locks the messages in uuid order (two nodes locking overlapping sets in the same order
- * cannot deadlock), so no other node applies reports to them until this transaction ends.
- */
-const LOAD = `SELECT m.*, a.status_url AS account_status_url, a.forwarding AS account_forwarding,
-    a.signature_secret, a.api_key, a.application_id
-  FROM messages m JOIN accounts a ON a.id = m.account_id
-  WHERE m.uuid = ANY($1::text[])
-  ORDER BY m.uuid
-  FOR UPDATE OF m`;
+/** The messages, locked against transitions and outcome writes on any node (see lockMessagesSql). */
+const LOCK = lockMessagesSql('exclusive');
 
 /**
- * Lanes (message + destination) with unfinished callbacks. A statement of its own, after the
- * lock: its snapshot then includes every attempt outcome committed while we waited for the lock
- * (recordAttempts holds the message rows FOR SHARE), so a lane freed by another node is seen
- * free, and one still busy there will release our new callback when it finishes.
+ * The messages with their account's settings and their open lanes (destinations with unfinished
+ * callbacks). It runs after LOCK, so its snapshot includes every attempt outcome committed while
+ * we waited: a lane freed by another node is seen free, and one still busy there will release
+ * our new callback when it finishes (recordAttempts holds the same locks, shared).
  */
-const OPEN_LANES = `SELECT DISTINCT message_uuid, destination_key FROM callbacks
-  WHERE message_uuid = ANY($1::text[]) AND state IN ('pending', 'inflight')`;
+const LOAD = `SELECT m.*, a.status_url AS account_status_url, a.forwarding AS account_forwarding,
+    a.signature_secret, a.api_key, a.application_id,
+    ARRAY(SELECT DISTINCT c.destination_key FROM callbacks c
+          WHERE c.message_uuid = m.uuid AND c.state IN ('pending', 'inflight')) AS open_lanes
+  FROM messages m JOIN accounts a ON a.id = m.account_id
+  WHERE m.uuid = ANY($1::text[])`;
 
 const UPDATED = ['uuid', 'state', 'terminal', 'expires_at', 'data', 'updated_at'] as const;
 const EVENTS = ['message_uuid', 'seq', 'status', 'occurred_at', 'recorded_at', 'source', 'forwarded', 'implied', 'details'] as const;
@@ -66,9 +62,9 @@ export function transitionQuery(pool: Pool) {
   return (uuids: string[], decide: (contexts: Map<string, MessageContext>) => Transition[]) =>
     inTransaction(pool, async (client) => {
       const contexts = new Map<string, MessageContext>();
-      for (const row of (await client.query<Row>(LOAD, [uuids])).rows) contexts.set(row.uuid as string, contextFromRow(row));
-      for (const lane of (await client.query<Row>(OPEN_LANES, [uuids])).rows) {
-        contexts.get(lane.message_uuid as string)?.open_lanes.push(lane.destination_key as string);
+      await client.query(LOCK, [uuids]);
+      for (const row of (await client.query<Row>(LOAD, [uuids])).rows) {
+        contexts.set(row.uuid as string, { ...contextFromRow(row), open_lanes: row.open_lanes as string[] });
       }
       // If decide throws, inTransaction rolls back: nothing of the batch is written.
       const transitions = decide(contexts);
