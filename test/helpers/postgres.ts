@@ -22,16 +22,21 @@ export async function freshPostgresUrl(): Promise<string> {
   if (!SERVER_URL) {
     throw new Error('CI=true but TEST_DATABASE_URL is not set: the PostgreSQL tests must run in CI');
   }
-  const name = `statusrelay_t_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: SERVER_URL });
+  return createDatabase(SERVER_URL);
+}
+
+/** Creates an empty database named `<prefix>_<random>` on the server of `serverUrl`; returns its URL. */
+export async function createDatabase(serverUrl: string, prefix = 'statusrelay_t'): Promise<string> {
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
   try {
-    // The name is generated above (hex only); identifiers cannot be bind parameters.
+    // The name is made here from a fixed prefix and hex; identifiers cannot be bind parameters.
     await admin.query(`CREATE DATABASE ${name}`);
   } finally {
     await admin.end();
   }
-  const url = new URL(SERVER_URL);
+  const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return url.toString();
 }
