@@ -23,6 +23,7 @@ export interface DispatchConfig {
   perDestinationConcurrency: number;
   /** In-flight attempts in one process across all destinations. */
   maxInFlight: number;
+  /** Callbacks claimed per round trip to the store. */
   claimBatch: number;
   /** Idle poll interval; new outbox rows wake the loop sooner. */
   pollMs: number;
@@ -140,6 +141,8 @@ export interface Config {
   port: number;
   host: string;
   databaseUrl: string;
+  /** PostgreSQL: connections in each node's pool (the LISTEN connection comes on top). */
+  databasePoolSize: number;
   logLevel: string;
   bodyLimitBytes: number;
   /** Base of the `error.type` URLs in callbacks. */
@@ -231,6 +234,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     port: integer(env, 'PORT', 8080),
     host: env.HOST || '0.0.0.0',
     databaseUrl,
+    databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1),
     logLevel: env.LOG_LEVEL || 'info',
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 64 * 1024, 1024),
     errorTypeBase: env.ERROR_TYPE_BASE || 'https://developer.vonage.com/api-errors/messages',

@@ -32,7 +32,7 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
   const newId = timeOrderedUuid;
   const onError = (error: unknown) => logger.error({ err: error }, 'background task failed');
 
-  const store = await openStore(config.databaseUrl);
+  const store = await openStore(config.databaseUrl, { poolSize: config.databasePoolSize });
   await store.migrate();
   const metrics = createMetrics(() => store.outboxDepth());
 
@@ -107,6 +107,7 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
   });
 
   let ttlTimer: NodeJS.Timeout | undefined;
+  let unsubscribeOutbox: (() => void) | undefined;
 
   return {
     config,
@@ -118,6 +119,8 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
     /** Starts every stage and listens; resolves with the bound address. */
     async start(): Promise<string> {
       dispatcher.start();
+      // Other nodes on the same database wake this one when they write outbox rows.
+      unsubscribeOutbox = store.onOutboxChange?.(() => dispatcher.wake());
       const resumed = await carriage.resumeOpen(store);
       ttlTimer = setInterval(() => recorder.expireDue().catch(onError), config.ttlSweepMs);
       const address = await api.listen({ port: config.port, host: config.host });
@@ -130,6 +133,7 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
       clearInterval(ttlTimer);
       await carriage.stop();
       await recorder.idle();
+      unsubscribeOutbox?.();
       await dispatcher.stop();
       await Promise.all(Object.values(senders).map((sender) => sender.close()));
       await store.close();

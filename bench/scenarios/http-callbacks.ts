@@ -18,7 +18,7 @@ export interface RelayScenarioOptions {
   env?: Record<string, string>;
 }
 
-function benchMessage(accountId: string, webhookUrl: string, now: number): Message {
+export function benchMessage(accountId: string, webhookUrl: string, now: number): Message {
   return {
     uuid: timeOrderedUuid(), account_id: accountId, tool: 'api', channel: 'sms', message_type: 'text',
     to: '436641234567', from: 'ACME', text: 'Your code is 123456', webhook_url: webhookUrl,
@@ -88,7 +88,7 @@ export async function runRelayScenario(options: RelayScenarioOptions) {
   };
 }
 
-function latencies(reportedAt: Map<string, number>, arrivals: Map<string, number>) {
+export function latencies(reportedAt: Map<string, number>, arrivals: Map<string, number>) {
   const values: number[] = [];
   for (const [key, at] of arrivals) {
     const reported = reportedAt.get(key);

@@ -53,20 +53,27 @@ export function createDispatcher(deps: DispatcherDeps) {
     });
   }
 
-  function flush(): Promise<void> {
-    flushing ??= (async () => {
-      while (finished.length > 0) {
-        const batch = finished.splice(0, 512);
-        try {
-          await store.recordAttempts(batch);
-        } catch (error) {
-          // Unrecorded outcomes are not lost work: the lease runs out and the callback is retried.
-          deps.onError(error);
-        }
+  async function writeFinished(): Promise<void> {
+    while (finished.length > 0) {
+      const batch = finished.splice(0, 512);
+      try {
+        await store.recordAttempts(batch);
+      } catch (error) {
+        // Unrecorded outcomes are not lost work: the lease runs out and the callback is retried.
+        deps.onError(error);
       }
+    }
+  }
+
+  function flush(): Promise<void> {
+    // `finally` runs after `flushing` is assigned, even when there was nothing to write (an
+    // async body that finishes synchronously would clear `flushing` before the assignment and
+    // leave it set for good: no outcome would be written again).
+    flushing ??= writeFinished().finally(() => {
       flushing = undefined;
+      if (finished.length > 0) void flush(); // outcomes that arrived as the last write ended
       wake(); // a finished callback may unblock the next one of its message
-    })();
+    });
     return flushing;
   }
 

@@ -1,8 +1,15 @@
 import type { Store } from './store.js';
 import { openSqliteStore } from './sqlite/index.js';
+import { openPostgresStore } from './postgres/index.js';
+
+export interface OpenStoreOptions {
+  /** PostgreSQL: connections in this process's pool. */
+  poolSize?: number;
+}
 
 /** Picks the store from DATABASE_URL: `file:<path>` is SQLite, `postgres://` is PostgreSQL. */
-export async function openStore(databaseUrl: string): Promise<Store> {
+export async function openStore(databaseUrl: string, options: OpenStoreOptions = {}): Promise<Store> {
   if (databaseUrl.startsWith('file:')) return openSqliteStore(databaseUrl.slice('file:'.length));
-  throw new Error(`PostgreSQL store is not available yet (DATABASE_URL=${databaseUrl.replace(/:[^:@/]*@/, ':***@')})`);
+  if (/^postgres(ql)?:\/\//.test(databaseUrl)) return openPostgresStore(databaseUrl, { poolSize: options.poolSize });
+  throw new Error(`DATABASE_URL must start with file: or postgres:// (got ${databaseUrl.replace(/:[^:@/]*@/, ':***@')})`);
 }

@@ -3,7 +3,7 @@
  * text in SQLite and jsonb in PostgreSQL, so parsing accepts either.
  */
 import type { Message, StatusEvent } from '../lifecycle/types.js';
-import type { Attempt, Callback, CallbackState, MessageContext, NewCallback } from './store.js';
+import type { Account, Attempt, Callback, CallbackState, ClaimedCallback, MessageContext, MessagePart, NewCallback, ParkedReport } from './store.js';
 import { isTerminal } from '../lifecycle/vocabulary.js';
 
 export type Row = Record<string, unknown>;
@@ -14,6 +14,30 @@ export function json<T>(value: unknown): T {
 
 function optional<T>(value: unknown): T | undefined {
   return value === null || value === undefined ? undefined : (value as T);
+}
+
+export function accountFromRow(row: Row | undefined): Account | undefined {
+  if (!row) return undefined;
+  return {
+    id: row.id as string,
+    name: row.name as string,
+    api_key: row.api_key as string,
+    api_secret_hash: row.api_secret_hash as string,
+    signature_secret: row.signature_secret as string,
+    application_id: optional(row.application_id),
+    status_url: optional(row.status_url),
+    forwarding: row.forwarding == null ? undefined : json(row.forwarding),
+    created_at: Number(row.created_at),
+  };
+}
+
+/** What a sender needs to sign a callback, from a row with the account's signing columns. */
+export function signingFromRow(row: Row): ClaimedCallback['signing'] {
+  return {
+    signature_secret: row.signature_secret as string,
+    api_key: row.api_key as string,
+    application_id: optional(row.application_id),
+  };
 }
 
 /** Columns of a message row, derived from the message. */
@@ -47,11 +71,7 @@ export function contextFromRow(row: Row): MessageContext {
       id: message.account_id,
       status_url: optional(row.account_status_url),
       forwarding: row.account_forwarding == null ? undefined : json(row.account_forwarding),
-      signing: {
-        signature_secret: row.signature_secret as string,
-        api_key: row.api_key as string,
-        application_id: optional(row.application_id),
-      },
+      signing: signingFromRow(row),
     },
     open_lanes: [],
   };
@@ -151,5 +171,29 @@ export function callbackUpdateFor(result: { attempt: Attempt; next_attempt_at?: 
     due_at: outcome === 'retry' ? (result.next_attempt_at ?? started_at) : started_at,
     last_error: error ?? (status_code !== undefined && outcome !== 'delivered' ? `HTTP ${status_code}` : null),
     delivered_at: outcome === 'delivered' ? started_at + result.attempt.duration_ms : null,
+  };
+}
+
+export function partFromRow(row: Row): MessagePart {
+  const part: MessagePart = {
+    message_uuid: row.message_uuid as string,
+    part: Number(row.part),
+    total: Number(row.total),
+    updated_at: Number(row.updated_at),
+  };
+  if (row.provider_ref != null) part.provider_ref = row.provider_ref as string;
+  if (row.outcome != null) part.outcome = row.outcome as MessagePart['outcome'];
+  if (row.error_code != null) part.error_code = Number(row.error_code);
+  return part;
+}
+
+export function parkedFromRow(row: Row): ParkedReport {
+  return {
+    id: row.id as string,
+    source: row.source as string,
+    reason: row.reason as string,
+    ...(row.provider_ref != null ? { provider_ref: row.provider_ref as string } : {}),
+    payload: row.payload as string,
+    received_at: Number(row.received_at),
   };
 }

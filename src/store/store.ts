@@ -197,6 +197,12 @@ export interface Store {
   outboxDepth(): Promise<number>;
   /** When the next pending callback is due, if any. */
   nextDueAt(): Promise<number | undefined>;
+  /**
+   * Calls `listener` when another process may have written outbox rows (PostgreSQL: LISTEN/NOTIFY),
+   * so its dispatcher wakes instead of waiting for the poll. Returns the unsubscribe function.
+   * Absent where one process owns the database (SQLite): its own writes wake it directly.
+   */
+  onOutboxChange?(listener: () => void): () => void;
 }
 
 export type { Delivery };

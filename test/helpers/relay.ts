@@ -13,6 +13,7 @@ import { Webhook } from 'standardwebhooks';
 import { loadConfig } from '../../src/config.js';
 import { createRelay, type Relay, type RelayOptions } from '../../src/relay.js';
 import { createAccount, type Credentials } from '../../src/intake/accounts.js';
+import { POSTGRES_SKIP, freshPostgresUrl } from './postgres.js';
 
 /** Fast timings so retries, dead letters and simulated providers fit in a test run. */
 export const FAST_ENV: Record<string, string> = {
@@ -37,6 +38,32 @@ export function tempDatabaseUrl(): string {
   return `file:${path.join(dir, 'statusrelay.db')}`;
 }
 
+export type StoreKind = 'sqlite' | 'postgres';
+
+export interface TestStore {
+  kind: StoreKind;
+  /** Set when this store cannot run here; pass it as the test's `skip` option (it is printed). */
+  skip?: string;
+  /** A fresh, empty database of this kind. */
+  databaseUrl(): Promise<string>;
+}
+
+/**
+ * The stores every store-dependent test runs on: loop over it and name each test after `kind`.
+ * PostgreSQL needs TEST_DATABASE_URL (see helpers/postgres.ts).
+ */
+export function testStores(): TestStore[] {
+  return [
+    { kind: 'sqlite', databaseUrl: async () => tempDatabaseUrl() },
+    { kind: 'postgres', skip: POSTGRES_SKIP, databaseUrl: freshPostgresUrl },
+  ];
+}
+
+/** The store startRelay() uses when not told: TEST_STORE (sqlite or postgres), default sqlite. */
+function defaultStore(): StoreKind {
+  return process.env.TEST_STORE === 'postgres' ? 'postgres' : 'sqlite';
+}
+
 export interface RunningRelay {
   relay: Relay;
   baseUrl: string;
@@ -46,10 +73,16 @@ export interface RunningRelay {
   stop(): Promise<void>;
 }
 
-/** `options` reach createRelay, e.g. a clock the test moves forward. */
-export async function startRelay(env: Record<string, string> = {}, options: RelayOptions = {}): Promise<RunningRelay> {
-  const config = loadConfig({ DATABASE_URL: tempDatabaseUrl(), ...FAST_ENV, ...env });
-  const relay = await createRelay(config, options);
+/** `options.store` picks the store (default: TEST_STORE); the rest reach createRelay, e.g. a clock. */
+export async function startRelay(
+  env: Record<string, string> = {},
+  options: RelayOptions & { store?: StoreKind } = {},
+): Promise<RunningRelay> {
+  const { store: kind, ...relayOptions } = options;
+  const store = testStores().find((candidate) => candidate.kind === (kind ?? defaultStore()))!;
+  const databaseUrl = env.DATABASE_URL ?? (await store.databaseUrl());
+  const config = loadConfig({ ...FAST_ENV, ...env, DATABASE_URL: databaseUrl });
+  const relay = await createRelay(config, relayOptions);
   const baseUrl = await relay.start();
   const credentials = await createAccount(relay.store, 'test account', Date.now());
   const auth = basicAuth(credentials);

@@ -1,21 +1,6 @@
 import type { Db } from './database.js';
 import type { Account } from '../store.js';
-import { json, type Row } from '../rows.js';
-
-function accountFromRow(row: Row | undefined): Account | undefined {
-  if (!row) return undefined;
-  return {
-    id: row.id as string,
-    name: row.name as string,
-    api_key: row.api_key as string,
-    api_secret_hash: row.api_secret_hash as string,
-    signature_secret: row.signature_secret as string,
-    application_id: (row.application_id as string | null) ?? undefined,
-    status_url: (row.status_url as string | null) ?? undefined,
-    forwarding: row.forwarding == null ? undefined : json(row.forwarding),
-    created_at: Number(row.created_at),
-  };
-}
+import { accountFromRow, type Row } from '../rows.js';
 
 export function accountQueries(db: Db) {
   const insert = db.prepare(`INSERT INTO accounts

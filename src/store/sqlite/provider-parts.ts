@@ -1,30 +1,6 @@
 import type { Db } from './database.js';
 import type { MessagePart, ParkedReport } from '../store.js';
-import type { Row } from '../rows.js';
-
-function partFromRow(row: Row): MessagePart {
-  const part: MessagePart = {
-    message_uuid: row.message_uuid as string,
-    part: Number(row.part),
-    total: Number(row.total),
-    updated_at: Number(row.updated_at),
-  };
-  if (row.provider_ref != null) part.provider_ref = row.provider_ref as string;
-  if (row.outcome != null) part.outcome = row.outcome as MessagePart['outcome'];
-  if (row.error_code != null) part.error_code = Number(row.error_code);
-  return part;
-}
-
-function parkedFromRow(row: Row): ParkedReport {
-  return {
-    id: row.id as string,
-    source: row.source as string,
-    reason: row.reason as string,
-    ...(row.provider_ref != null ? { provider_ref: row.provider_ref as string } : {}),
-    payload: row.payload as string,
-    received_at: Number(row.received_at),
-  };
-}
+import { parkedFromRow, partFromRow, type Row } from '../rows.js';
 
 /** Message parts and parked provider input (migration 2). */
 export function providerPartQueries(db: Db) {

@@ -1,0 +1,143 @@
+/**
+ * PostgreSQL in `npm run bench`: callbacks/s and latency for 1 node and 2 nodes on one
+ * database, with SQLite (1 node) through the same harness for a like-for-like ratio. Each node
+ * is a child process (relay-node.ts); the receiver is a process of its own; the database server
+ * runs on the same machine. Reports are recorded as a connector does (a window at a time, each
+ * awaiting its commit); every node gets an equal share of the messages.
+ *
+ * The database server: `serverUrl` (a postgres:// URL the bench may create databases on), or
+ * else BENCH_DATABASE_URL / TEST_DATABASE_URL, or else a throwaway cluster started with
+ * scripts/postgres-test-cluster.sh (needs root, as CI and the developer machines are).
+ */
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openStore } from '../../src/store/open.js';
+import { createAccount } from '../../src/intake/accounts.js';
+import { createDatabase } from '../../test/helpers/postgres.js';
+import { round, waitUntil, wallClock, type ReceiverProcess } from '../lib.js';
+import { latencies } from './http-callbacks.js';
+import type { NodeCommand } from './relay-node.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const CLUSTER_SCRIPT = path.resolve(HERE, '../../../scripts/postgres-test-cluster.sh');
+
+export interface PostgresScenarioOptions {
+  receiver: ReceiverProcess;
+  /** Callbacks per scenario (one report per message). */
+  messages: number;
+  /** Reports in flight per node, like a provider connection's window. Default 1,000. */
+  window?: number;
+  serverUrl?: string;
+  /** Extra settings for every node (e.g. DATABASE_POOL_SIZE, CLAIM_BATCH). */
+  env?: Record<string, string>;
+}
+
+interface Node {
+  child: ChildProcess;
+  ask(command: NodeCommand): Promise<{ type: string; reportedAt?: Array<[string, number]> }>;
+}
+
+function startNode(env: Record<string, string>): Node {
+  const child = fork(path.join(HERE, 'relay-node.js'), { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return {
+    child,
+    ask: (command) =>
+      new Promise((resolve, reject) => {
+        child.once('message', (answer: { type: string; message?: string }) =>
+          answer.type === 'error' ? reject(new Error(`bench node: ${answer.message}`)) : resolve(answer));
+        child.send(command);
+      }),
+  };
+}
+
+/** One scenario: `nodes` relay processes on `databaseUrl`, peak then half-load. */
+async function runNodes(databaseUrl: string, nodes: number, options: PostgresScenarioOptions) {
+  const { receiver } = options;
+  const setup = await openStore(databaseUrl);
+  await setup.migrate();
+  const account = await createAccount(setup, 'bench', Date.now());
+  await setup.close();
+
+  const env = { DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', DESTINATION_CONCURRENCY: '64', ...options.env };
+  const workers = Array.from({ length: nodes }, () => startNode(env));
+  const share = Math.floor(options.messages / nodes);
+  const total = share * nodes;
+  try {
+    await Promise.all(workers.map((node) => node.ask({ type: 'init', accountId: account.account_id, webhookUrl: receiver.url, count: share })));
+    await receiver.arrivals(); // drop anything earlier
+
+    const collect = async (answers: Promise<{ reportedAt?: Array<[string, number]> }>[]) =>
+      new Map((await Promise.all(answers)).flatMap((answer) => answer.reportedAt ?? []));
+
+    // Peak: every node reports as fast as its window allows.
+    const base = await receiver.count();
+    const started = wallClock();
+    const peakReported = collect(workers.map((node) => node.ask({ type: 'report', status: 'submitted', window: options.window ?? 1_000 })));
+    const allDelivered = await waitUntil(async () => (await receiver.count()) - base >= total, 180_000);
+    const peakSeconds = (wallClock() - started) / 1000;
+    const peakLatency = latencies(await peakReported, await receiver.arrivals());
+    const peakRate = total / peakSeconds;
+
+    // Half the peak rate, paced, for about five seconds: the latency a customer sees.
+    const halfRate = peakRate / 2;
+    const paced = Math.min(share, Math.round((halfRate * 5) / nodes));
+    const halfBase = await receiver.count();
+    const halfReported = await collect(workers.map((node) => node.ask({ type: 'pace', status: 'delivered', count: paced, perSecond: halfRate / nodes })));
+    await waitUntil(async () => (await receiver.count()) - halfBase >= paced * nodes, 60_000);
+    const halfLatency = latencies(halfReported, await receiver.arrivals());
+
+    return {
+      nodes,
+      callbacks: total,
+      all_delivered: allDelivered,
+      callbacks_per_second: round(peakRate),
+      peak_p50_ms: peakLatency.p50,
+      peak_p99_ms: peakLatency.p99,
+      half_load_rate: round(halfRate),
+      half_load_p50_ms: halfLatency.p50,
+      half_load_p99_ms: halfLatency.p99,
+    };
+  } finally {
+    await Promise.all(workers.map(async (node) => {
+      await node.ask({ type: 'stop' }).catch(() => undefined);
+      if (node.child.exitCode === null) await new Promise((resolve) => node.child.once('exit', resolve));
+    }));
+  }
+}
+
+/** A throwaway cluster for the run, when no server was named. */
+function startCluster(): { url: string; stop(): void } {
+  const output = execFileSync('bash', [CLUSTER_SCRIPT, 'start'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const value = (name: string) => /^(\w+)=(.*)$/m.exec(output.split('\n').find((line) => line.startsWith(`${name}=`)) ?? '')?.[2];
+  const url = value('TEST_DATABASE_URL');
+  const dir = value('PGTEST_DIR');
+  if (!url || !dir) throw new Error(`postgres-test-cluster.sh printed no URL: ${output}`);
+  return { url, stop: () => execFileSync('bash', [CLUSTER_SCRIPT, 'stop', dir], { stdio: 'ignore' }) };
+}
+
+export async function runPostgresScenarios(options: PostgresScenarioOptions) {
+  const named = options.serverUrl ?? process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+  const cluster = named ? undefined : startCluster();
+  const serverUrl = named ?? cluster!.url;
+  const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'statusrelay-bench-pg-'));
+  try {
+    // The same harness on SQLite, so the ratio compares stores and nothing else.
+    const sqlite = await runNodes(`file:${path.join(tempDir, 'bench.db')}`, 1, options);
+    const postgres1 = await runNodes(await createDatabase(serverUrl, 'statusrelay_bench'), 1, options);
+    const postgres2 = await runNodes(await createDatabase(serverUrl, 'statusrelay_bench'), 2, options);
+    return {
+      harness: 'each node a child process; receiver and database server on the same machine',
+      sqlite_1_node_same_harness: sqlite,
+      postgres_1_node: postgres1,
+      postgres_2_nodes: postgres2,
+      ratio_postgres_1_to_sqlite_1: round(postgres1.callbacks_per_second / sqlite.callbacks_per_second, 2),
+      ratio_postgres_2_to_postgres_1: round(postgres2.callbacks_per_second / postgres1.callbacks_per_second, 2),
+    };
+  } finally {
+    fs.rmSync(tempDir, { recursive: true, force: true });
+    cluster?.stop();
+  }
+}

@@ -1,0 +1,61 @@
+import type { Client, Pool } from './database.js';
+import { columnsOf, unnest } from './database.js';
+import type { Message } from '../../lifecycle/types.js';
+import { eventFromRow, messageColumns, messageFromRow, type Row } from '../rows.js';
+
+const MESSAGE_COLUMNS = [
+  'uuid', 'account_id', 'state', 'terminal', 'expires_at', 'provider_ref', 'data', 'created_at', 'updated_at',
+] as const;
+const MESSAGE_TYPES = ['text', 'text', 'text', 'int', 'bigint', 'text', 'text', 'bigint', 'bigint'] as const;
+
+/** Inserts any number of messages whose columns are parameters `$first` onwards. */
+export function insertMessagesSql(first: number): string {
+  return `INSERT INTO messages (${MESSAGE_COLUMNS.join(', ')})
+  SELECT uuid, account_id, state, terminal::boolean, expires_at, provider_ref, data::jsonb, created_at, updated_at
+  FROM ${unnest(MESSAGE_TYPES, first)} AS t(${MESSAGE_COLUMNS.join(', ')})`;
+}
+const INSERT_MESSAGES = insertMessagesSql(1);
+
+/** The parameters of INSERT_MESSAGES (also used by transition.ts for failover items). */
+export function messageArrays(messages: Message[]): unknown[][] {
+  return columnsOf(messages.map(messageColumns), MESSAGE_COLUMNS);
+}
+
+export async function insertMessages(client: Pool | Client, messages: Message[]): Promise<void> {
+  if (messages.length > 0) await client.query(INSERT_MESSAGES, messageArrays(messages));
+}
+
+export function messageQueries(pool: Pool) {
+  const one = async (sql: string, value: string) => {
+    const row = (await pool.query<Row>(sql, [value])).rows[0];
+    return row && messageFromRow(row);
+  };
+  return {
+    // One statement, so the batch is atomic without an explicit transaction.
+    insertMessages: (messages: Message[]) => insertMessages(pool, messages),
+    getMessage: (uuid: string) => one('SELECT * FROM messages WHERE uuid = $1', uuid),
+    async setProviderRef(uuid: string, providerRef: string): Promise<void> {
+      await pool.query('UPDATE messages SET provider_ref = $1 WHERE uuid = $2', [providerRef, uuid]);
+    },
+    findByProviderRef: (providerRef: string) => one('SELECT * FROM messages WHERE provider_ref = $1', providerRef),
+    async listOpen(limit: number, after?: Pick<Message, 'created_at' | 'uuid'>): Promise<Message[]> {
+      const { rows } = await pool.query<Row>(
+        'SELECT * FROM messages WHERE NOT terminal AND (created_at, uuid) > ($1, $2) ORDER BY created_at, uuid LIMIT $3',
+        [after?.created_at ?? -1, after?.uuid ?? '', limit],
+      );
+      return rows.map(messageFromRow);
+    },
+    async listExpired(now: number, limit: number): Promise<Message[]> {
+      const { rows } = await pool.query<Row>(
+        `SELECT * FROM messages WHERE NOT terminal AND expires_at IS NOT NULL AND expires_at <= $1
+          AND state IN ('accepted', 'submitted') ORDER BY expires_at LIMIT $2`,
+        [now, limit],
+      );
+      return rows.map(messageFromRow);
+    },
+    async listEvents(uuid: string) {
+      const { rows } = await pool.query<Row>('SELECT * FROM status_events WHERE message_uuid = $1 ORDER BY seq', [uuid]);
+      return rows.map(eventFromRow);
+    },
+  };
+}

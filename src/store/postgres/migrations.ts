@@ -1,0 +1,122 @@
+/**
+ * Numbered, append-only migrations for the PostgreSQL store. Never edit a released entry: add one.
+ * The ledger table `migrations` records which ran. database.ts applies them in one transaction
+ * under an advisory lock, so several nodes starting together apply each exactly once.
+ *
+ * The columns are those of the SQLite store (rows.ts maps both): epoch milliseconds are bigint,
+ * JSON documents jsonb, flags boolean.
+ */
+export const POSTGRES_MIGRATIONS: ReadonlyArray<{ id: number; sql: string }> = [
+  {
+    id: 1,
+    sql: `
+CREATE TABLE accounts (
+  id               text PRIMARY KEY,
+  name             text NOT NULL,
+  api_key          text NOT NULL UNIQUE,
+  api_secret_hash  text NOT NULL,
+  signature_secret text NOT NULL,
+  application_id   text,
+  status_url       text,
+  forwarding       jsonb,
+  created_at       bigint NOT NULL
+);
+
+-- The message itself lives in 'data'; the columns beside it are what queries filter on.
+CREATE TABLE messages (
+  uuid         text PRIMARY KEY,
+  account_id   text NOT NULL REFERENCES accounts(id),
+  state        text NOT NULL,
+  terminal     boolean NOT NULL,
+  expires_at   bigint,
+  provider_ref text,
+  data         jsonb NOT NULL,
+  created_at   bigint NOT NULL,
+  updated_at   bigint NOT NULL
+);
+-- Open = not terminal: a provider may still report on it.
+CREATE INDEX messages_open ON messages(created_at, uuid) WHERE NOT terminal;
+CREATE INDEX messages_expiry ON messages(expires_at) WHERE NOT terminal AND expires_at IS NOT NULL;
+CREATE INDEX messages_provider_ref ON messages(provider_ref) WHERE provider_ref IS NOT NULL;
+
+CREATE TABLE status_events (
+  message_uuid text NOT NULL,
+  seq          integer NOT NULL,
+  status       text NOT NULL,
+  occurred_at  bigint NOT NULL,
+  recorded_at  bigint NOT NULL,
+  source       text NOT NULL,
+  forwarded    boolean NOT NULL,
+  implied      boolean NOT NULL,
+  details      jsonb,
+  PRIMARY KEY (message_uuid, seq)
+);
+
+-- The outbox. due_at: next attempt (pending), lease end (inflight), or NULL while an earlier
+-- callback of the same message to the same destination (its lane) is unfinished.
+CREATE TABLE callbacks (
+  id              text PRIMARY KEY,
+  account_id      text NOT NULL,
+  message_uuid    text NOT NULL,
+  event_seq       integer NOT NULL,
+  status          text NOT NULL,
+  destination     jsonb NOT NULL,
+  destination_key text NOT NULL,
+  format          text NOT NULL,
+  content_type    text NOT NULL,
+  body            text NOT NULL,
+  state           text NOT NULL,
+  attempts        integer NOT NULL DEFAULT 0,
+  due_at          bigint,
+  lease_token     text,
+  created_at      bigint NOT NULL,
+  last_error      text,
+  delivered_at    bigint
+);
+CREATE INDEX callbacks_due ON callbacks(due_at) WHERE state IN ('pending', 'inflight');
+CREATE INDEX callbacks_waiting ON callbacks(created_at) WHERE state = 'pending' AND due_at IS NULL;
+CREATE INDEX callbacks_lane ON callbacks(message_uuid, destination_key, event_seq) WHERE state IN ('pending', 'inflight');
+CREATE INDEX callbacks_message ON callbacks(message_uuid);
+CREATE INDEX callbacks_dead ON callbacks(account_id, created_at) WHERE state = 'dead';
+
+CREATE TABLE attempts (
+  callback_id text NOT NULL,
+  number      integer NOT NULL,
+  started_at  bigint NOT NULL,
+  duration_ms integer NOT NULL,
+  status_code integer,
+  error       text,
+  outcome     text NOT NULL,
+  PRIMARY KEY (callback_id, number)
+);
+`,
+  },
+  {
+    id: 2,
+    sql: `
+-- Provider parts of a message: the SMSC message id of every SMS segment and its final outcome.
+CREATE TABLE message_parts (
+  message_uuid text NOT NULL,
+  part         integer NOT NULL,
+  total        integer NOT NULL,
+  provider_ref text,
+  outcome      text,
+  error_code   integer,
+  updated_at   bigint NOT NULL,
+  PRIMARY KEY (message_uuid, part)
+);
+CREATE INDEX message_parts_ref ON message_parts(provider_ref) WHERE provider_ref IS NOT NULL;
+
+-- Provider input that could not be applied, kept for operators instead of being dropped.
+CREATE TABLE parked_reports (
+  id           text PRIMARY KEY,
+  source       text NOT NULL,
+  reason       text NOT NULL,
+  provider_ref text,
+  payload      text NOT NULL,
+  received_at  bigint NOT NULL
+);
+CREATE INDEX parked_reports_time ON parked_reports(received_at);
+`,
+  },
+];

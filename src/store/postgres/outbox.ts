@@ -1,0 +1,148 @@
+import { randomUUID } from 'node:crypto';
+import type { Pool } from './database.js';
+import { columnsOf, inTransaction, lockMessagesSql, unnest } from './database.js';
+import type { AttemptResult, ClaimedCallback, ClaimOptions } from '../store.js';
+import { attemptFromRow, callbackFromRow, callbackUpdateFor, signingFromRow, type Row } from '../rows.js';
+
+/**
+ * Claims due callbacks in one statement: pending ones whose time has come and in-flight ones
+ * whose lease ran out (their node died). Skips destinations at their concurrency limit in this
+ * process and takes at most `perKey` per destination. Per-message order needs no check here:
+ * a callback whose lane (message + destination) is busy waits with due_at NULL until the one
+ * before it finishes (recordAttempts releases it).
+ *
+ * Across nodes: candidate rows are locked with SKIP LOCKED, so two nodes claiming at once take
+ * disjoint sets; a row another node has just claimed fails the re-check of `due_at <= now`
+ * (its due_at is now its lease end), so no callback is sent by two nodes at once.
+ */
+const CLAIM = `
+WITH candidates AS (
+  SELECT c.id, c.destination_key, c.due_at FROM callbacks c
+  WHERE c.state IN ('pending', 'inflight') AND c.due_at <= $1
+    AND NOT (c.destination_key = ANY($2::text[]))
+  ORDER BY c.due_at
+  LIMIT $3
+  FOR UPDATE OF c SKIP LOCKED
+), ranked AS (
+  SELECT id, due_at, ROW_NUMBER() OVER (PARTITION BY destination_key ORDER BY due_at) AS lane_rank
+  FROM candidates
+), chosen AS (
+  SELECT id FROM ranked WHERE lane_rank <= $4 ORDER BY due_at LIMIT $5
+)
+UPDATE callbacks c
+SET state = 'inflight', attempts = c.attempts + 1, due_at = $6, lease_token = $7
+FROM chosen, accounts a
+WHERE c.id = chosen.id AND a.id = c.account_id
+RETURNING c.*, a.signature_secret, a.api_key, a.application_id`;
+
+const RESULT_COLUMNS = [
+  'id', 'lease_token', 'state', 'due_at', 'last_error', 'delivered_at',
+  'number', 'started_at', 'duration_ms', 'status_code', 'error', 'outcome',
+] as const;
+
+/**
+ * Holds the messages of the reported callbacks against concurrent transitions until the
+ * outcomes are written: a transition that adds a callback to a lane either committed before,
+ * and its waiting callback is released below, or runs after and sees the lane free.
+ */
+const LOCK_MESSAGES = lockMessagesSql('shared', true);
+
+/**
+ * All outcomes of a batch in one statement. Only rows still holding the reported lease are
+ * updated, and only those get an attempt row: an outcome whose lease was lost is ignored.
+ * A callback that is finished (not retried) releases the next waiting one of its lane.
+ */
+const RECORD = `
+WITH results AS (
+  SELECT * FROM ${unnest(['text', 'text', 'text', 'bigint', 'text', 'bigint', 'int', 'bigint', 'int', 'int', 'text', 'text'])}
+    AS t(${RESULT_COLUMNS.join(', ')})
+), finished AS (
+  UPDATE callbacks c SET state = r.state, due_at = r.due_at, last_error = r.last_error,
+    delivered_at = r.delivered_at, lease_token = NULL
+  FROM results r
+  WHERE c.id = r.id AND c.lease_token = r.lease_token AND c.state = 'inflight'
+  RETURNING c.id, c.message_uuid, c.destination_key, c.state, r.started_at
+), next_in_lane AS (
+  SELECT DISTINCT ON (w.message_uuid, w.destination_key) w.id, f.started_at
+  FROM finished f
+  JOIN callbacks w ON w.message_uuid = f.message_uuid AND w.destination_key = f.destination_key
+  WHERE f.state <> 'pending' AND w.state = 'pending' AND w.due_at IS NULL
+  ORDER BY w.message_uuid, w.destination_key, w.event_seq
+), released AS (
+  UPDATE callbacks c SET due_at = n.started_at FROM next_in_lane n WHERE c.id = n.id
+)
+INSERT INTO attempts (callback_id, number, started_at, duration_ms, status_code, error, outcome)
+SELECT r.id, r.number, r.started_at, r.duration_ms, r.status_code, r.error, r.outcome
+FROM results r JOIN finished f ON f.id = r.id`;
+
+/** Waiting callbacks whose lane is free after all (a repair; recordAttempts normally releases them). */
+const RELEASE_WAITING = `UPDATE callbacks c SET due_at = $1
+  WHERE c.state = 'pending' AND c.due_at IS NULL AND NOT EXISTS (
+    SELECT 1 FROM callbacks earlier
+    WHERE earlier.message_uuid = c.message_uuid AND earlier.destination_key = c.destination_key
+      AND earlier.event_seq < c.event_seq AND earlier.state IN ('pending', 'inflight'))`;
+
+const REPLAY = `UPDATE callbacks SET state = 'pending', due_at = $1, lease_token = NULL
+  WHERE id = $2 AND account_id = $3 AND state IN ('delivered', 'failed', 'dead')`;
+const REPLAY_DEAD = `UPDATE callbacks SET state = 'pending', due_at = $1, lease_token = NULL
+  WHERE account_id = $2 AND state = 'dead' AND created_at >= $3`;
+
+export function outboxQueries(pool: Pool) {
+  return {
+    async claimDueCallbacks(options: ClaimOptions): Promise<ClaimedCallback[]> {
+      const token = randomUUID();
+      const { rows } = await pool.query<Row>(CLAIM, [
+        options.now,
+        options.excludeKeys,
+        options.limit * 4,
+        options.perKey,
+        options.limit,
+        options.now + options.leaseMs,
+        token,
+      ]);
+      return rows.map((row) => ({ ...callbackFromRow(row), lease_token: token, signing: signingFromRow(row) }));
+    },
+    async recordAttempts(results: AttemptResult[]): Promise<void> {
+      if (results.length === 0) return;
+      const rows = results.map((result) => ({
+        id: result.callback_id,
+        lease_token: result.lease_token,
+        ...callbackUpdateFor(result),
+        ...result.attempt,
+      }));
+      await inTransaction(pool, async (client) => {
+        await client.query(LOCK_MESSAGES, [rows.map((row) => row.id)]);
+        await client.query(RECORD, columnsOf(rows, RESULT_COLUMNS));
+      });
+    },
+    async listCallbacks(uuid: string) {
+      const callbacks = (
+        await pool.query<Row>('SELECT * FROM callbacks WHERE message_uuid = $1 ORDER BY event_seq, created_at', [uuid])
+      ).rows.map(callbackFromRow);
+      const attempts = (
+        await pool.query<Row>('SELECT * FROM attempts WHERE callback_id = ANY($1::text[]) ORDER BY number', [callbacks.map((c) => c.id)])
+      ).rows.map(attemptFromRow);
+      return callbacks.map((callback) => ({
+        ...callback,
+        attempts_log: attempts.filter((attempt) => attempt.callback_id === callback.id),
+      }));
+    },
+    async getCallback(id: string) {
+      const row = (await pool.query<Row>('SELECT * FROM callbacks WHERE id = $1', [id])).rows[0];
+      return row && callbackFromRow(row);
+    },
+    replayCallback: async (id: string, accountId: string, now: number) =>
+      (await pool.query(REPLAY, [now, id, accountId])).rowCount === 1,
+    replayDeadLetters: async (accountId: string, since: number, now: number) =>
+      (await pool.query(REPLAY_DEAD, [now, accountId, since])).rowCount ?? 0,
+    releaseWaiting: async (now: number) => (await pool.query(RELEASE_WAITING, [now])).rowCount ?? 0,
+    async outboxDepth(): Promise<number> {
+      const { rows } = await pool.query<{ n: number }>("SELECT count(*) AS n FROM callbacks WHERE state IN ('pending', 'inflight')");
+      return rows[0].n;
+    },
+    async nextDueAt(): Promise<number | undefined> {
+      const { rows } = await pool.query<{ at: number | null }>("SELECT min(due_at) AS at FROM callbacks WHERE state IN ('pending', 'inflight')");
+      return rows[0].at ?? undefined;
+    },
+  };
+}

@@ -1,0 +1,53 @@
+import type { Pool } from './database.js';
+import { inTransaction } from './database.js';
+import type { MessagePart, ParkedReport } from '../store.js';
+import { parkedFromRow, partFromRow, type Row } from '../rows.js';
+
+// COALESCE keeps what an earlier write stored when this one does not know it.
+const UPSERT_PART = `INSERT INTO message_parts (message_uuid, part, total, provider_ref, outcome, error_code, updated_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7)
+  ON CONFLICT (message_uuid, part) DO UPDATE SET
+    total = excluded.total,
+    provider_ref = COALESCE(excluded.provider_ref, message_parts.provider_ref),
+    outcome = COALESCE(excluded.outcome, message_parts.outcome),
+    error_code = COALESCE(excluded.error_code, message_parts.error_code),
+    updated_at = excluded.updated_at`;
+
+/** Message parts and parked provider input (migration 2). */
+export function providerPartQueries(pool: Pool) {
+  return {
+    async saveMessageParts(parts: MessagePart[]): Promise<void> {
+      // One statement per part: a batch may name the same part twice (answer, then receipt).
+      await inTransaction(pool, async (client) => {
+        for (const part of parts) {
+          await client.query(UPSERT_PART, [
+            part.message_uuid, part.part, part.total, part.provider_ref ?? null, part.outcome ?? null,
+            part.error_code ?? null, part.updated_at,
+          ]);
+        }
+      });
+    },
+    async listMessageParts(uuid: string): Promise<MessagePart[]> {
+      const { rows } = await pool.query<Row>('SELECT * FROM message_parts WHERE message_uuid = $1 ORDER BY part', [uuid]);
+      return rows.map(partFromRow);
+    },
+    async findMessagePart(providerRef: string): Promise<MessagePart | undefined> {
+      const { rows } = await pool.query<Row>(
+        'SELECT * FROM message_parts WHERE provider_ref = $1 ORDER BY updated_at DESC LIMIT 1',
+        [providerRef],
+      );
+      return rows[0] && partFromRow(rows[0]);
+    },
+    async parkReport(report: ParkedReport): Promise<void> {
+      await pool.query(
+        `INSERT INTO parked_reports (id, source, reason, provider_ref, payload, received_at)
+         VALUES ($1, $2, $3, $4, $5, $6)`,
+        [report.id, report.source, report.reason, report.provider_ref ?? null, report.payload, report.received_at],
+      );
+    },
+    async listParkedReports(limit: number): Promise<ParkedReport[]> {
+      const { rows } = await pool.query<Row>('SELECT * FROM parked_reports ORDER BY received_at DESC LIMIT $1', [limit]);
+      return rows.map(parkedFromRow);
+    },
+  };
+}

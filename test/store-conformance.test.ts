@@ -1,0 +1,511 @@
+/**
+ * One table of store behaviours, run against every store (SQLite, and PostgreSQL when
+ * TEST_DATABASE_URL is set). Each behaviour gets an empty database of its own, so claims see
+ * only the rows the behaviour wrote. Times are a fixed epoch base: nothing waits on a clock.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import Database from 'better-sqlite3';
+import { openStore } from '../src/store/open.js';
+import { SQLITE_MIGRATIONS } from '../src/store/sqlite/migrations.js';
+import { POSTGRES_MIGRATIONS } from '../src/store/postgres/migrations.js';
+import type { Account, AttemptResult, ClaimedCallback, ClaimOptions, MessageContext, NewCallback, Store } from '../src/store/store.js';
+import type { Message, StatusEvent } from '../src/lifecycle/types.js';
+import type { Status } from '../src/lifecycle/vocabulary.js';
+import { testStores, type TestStore } from './helpers/relay.js';
+
+const T0 = 1_700_000_000_000;
+const KEY_A = 'url:http://127.0.0.1:1';
+const KEY_B = 'url:http://127.0.0.1:2';
+const STATUSES: Status[] = ['submitted', 'delivered', 'read'];
+
+interface Fixture {
+  store: Store;
+  url: string;
+  account: Account;
+}
+
+function account(overrides: Partial<Account> = {}): Account {
+  return {
+    id: randomUUID(),
+    name: 'conformance',
+    api_key: randomUUID().slice(0, 16),
+    api_secret_hash: 'ab'.repeat(32),
+    signature_secret: 'whsec_' + Buffer.alloc(32, 3).toString('base64'),
+    created_at: T0,
+    ...overrides,
+  };
+}
+
+function message(accountId: string, overrides: Partial<Message> = {}): Message {
+  return {
+    uuid: randomUUID(),
+    account_id: accountId,
+    tool: 'api',
+    channel: 'whatsapp',
+    message_type: 'text',
+    to: '447700900000',
+    from: 'Brand',
+    text: 'hello',
+    state: 'accepted',
+    seen: [],
+    failover: [],
+    created_at: T0,
+    updated_at: T0,
+    ...overrides,
+  };
+}
+
+function event(uuid: string, seq: number, status: Status): StatusEvent {
+  return { message_uuid: uuid, seq, status, occurred_at: T0 + seq, recorded_at: T0 + seq, source: 'test', forwarded: true, implied: false };
+}
+
+function callback(m: Message, seq: number, key: string, createdAt: number): NewCallback {
+  const origin = key.slice('url:'.length);
+  return {
+    id: randomUUID(),
+    account_id: m.account_id,
+    message_uuid: m.uuid,
+    event_seq: seq,
+    status: STATUSES[(seq - 1) % STATUSES.length],
+    destination: { type: 'url', url: `${origin}/callbacks` },
+    destination_key: key,
+    format: 'json',
+    content_type: 'application/json',
+    body: JSON.stringify({ message_uuid: m.uuid, seq }),
+    created_at: createdAt,
+  };
+}
+
+/**
+ * Stores a message and gives it `count` status events with one callback each to `key`,
+ * through transition() as the lifecycle does. Callback n is created (and due) at `at` + n.
+ */
+async function messageWithCallbacks(fx: Fixture, count: number, key = KEY_A, at = T0) {
+  const m = message(fx.account.id);
+  await fx.store.insertMessages([m]);
+  const seqs = Array.from({ length: count }, (_, i) => i + 1);
+  const [written] = await fx.store.transition([m.uuid], (contexts) => {
+    const current = contexts.get(m.uuid)!.message;
+    const seen = seqs.map((seq) => STATUSES[(seq - 1) % STATUSES.length]);
+    return [{
+      message: { ...current, state: seen[seen.length - 1], seen, updated_at: T0 + count },
+      events: seqs.map((seq) => event(m.uuid, seq, seen[seq - 1])),
+      // As the lifecycle plans them: after the first, a lane's callbacks wait for the one before.
+      callbacks: seqs.map((seq) => ({ ...callback(m, seq, key, at + seq), blocked: seq > 1 })),
+      started: [],
+    }];
+  });
+  return { message: m, callbacks: written.callbacks };
+}
+
+function claimAt(fx: Fixture, now: number, overrides: Partial<ClaimOptions> = {}): Promise<ClaimedCallback[]> {
+  return fx.store.claimDueCallbacks({ now, limit: 100, leaseMs: 10_000, perKey: 100, excludeKeys: [], ...overrides });
+}
+
+function result(claimed: ClaimedCallback, outcome: AttemptResult['attempt']['outcome'], at: number, nextAttemptAt?: number): AttemptResult {
+  return {
+    callback_id: claimed.id,
+    lease_token: claimed.lease_token,
+    next_attempt_at: nextAttemptAt,
+    attempt: { callback_id: claimed.id, number: claimed.attempts, started_at: at, duration_ms: 5, status_code: outcome === 'delivered' ? 200 : 500, outcome },
+  };
+}
+
+const ids = (callbacks: Array<{ id: string }>) => callbacks.map((c) => c.id).sort();
+
+/** Counts the migration ledger rows of a database, whatever its kind. */
+async function ledger(url: string): Promise<number[]> {
+  if (url.startsWith('file:')) {
+    const db = new Database(url.slice('file:'.length), { readonly: true });
+    try {
+      return (db.prepare('SELECT id FROM migrations ORDER BY id').all() as Array<{ id: number }>).map((row) => row.id);
+    } finally {
+      db.close();
+    }
+  }
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<{ id: number }>('SELECT id FROM migrations ORDER BY id')).rows.map((row) => row.id);
+  } finally {
+    await client.end();
+  }
+}
+
+const behaviours: Array<[string, (fx: Fixture) => Promise<void>]> = [
+  ['a duplicate api_key is refused', async (fx) => {
+    await assert.rejects(fx.store.createAccount(account({ api_key: fx.account.api_key })));
+    assert.equal((await fx.store.findAccountByApiKey(fx.account.api_key))?.id, fx.account.id);
+  }],
+
+  ['accounts round-trip, and updateAccount changes only what the patch names', async (fx) => {
+    const full = account({ application_id: 'app-1', status_url: 'https://example.com/first', forwarding: { enabled: true, format: 'xml' } });
+    await fx.store.createAccount(full);
+    assert.deepEqual(await fx.store.getAccount(full.id), full);
+    assert.deepEqual(await fx.store.findAccountByApiKey(full.api_key), full);
+    assert.equal(await fx.store.getAccount(randomUUID()), undefined);
+    await fx.store.updateAccount(fx.account.id, { status_url: 'https://example.com/status', forwarding: { enabled: false } });
+    await fx.store.updateAccount(fx.account.id, { forwarding: { enabled: true } });
+    const updated = await fx.store.getAccount(fx.account.id);
+    assert.equal(updated?.status_url, 'https://example.com/status');
+    assert.deepEqual(updated?.forwarding, { enabled: true });
+    await fx.store.updateAccount(fx.account.id, { status_url: null });
+    assert.equal((await fx.store.getAccount(fx.account.id))?.status_url, undefined);
+  }],
+
+  ['migrations started by three connections at once apply once', async (fx) => {
+    const others = await Promise.all([1, 2, 3].map(() => openStore(fx.url)));
+    try {
+      await Promise.all(others.map((store) => store.migrate()));
+    } finally {
+      await Promise.all(others.map((store) => store.close()));
+    }
+    const expected = (fx.store.kind === 'sqlite' ? SQLITE_MIGRATIONS : POSTGRES_MIGRATIONS).map((migration) => migration.id);
+    assert.deepEqual(await ledger(fx.url), expected);
+  }],
+
+  ['messages round-trip; provider refs are found', async (fx) => {
+    const m = message(fx.account.id, { client_ref: 'ref-1', expires_at: T0 + 60_000, workflow: { workflow_id: 'w', items_number: '1', items_total: '2' } });
+    await fx.store.insertMessages([m]);
+    assert.deepEqual(await fx.store.getMessage(m.uuid), m);
+    await fx.store.setProviderRef(m.uuid, 'smsc-42');
+    assert.deepEqual(await fx.store.findByProviderRef('smsc-42'), { ...m, provider_ref: 'smsc-42' });
+    assert.equal(await fx.store.getMessage(randomUUID()), undefined);
+  }],
+
+  ['listOpen pages oldest first and leaves terminal messages out', async (fx) => {
+    // whatsapp: delivered is still open (a read may follow), read is terminal; sms: delivered is terminal.
+    const states: Array<Partial<Message>> = [
+      { state: 'accepted' }, { state: 'submitted', channel: 'sms' }, { state: 'delivered', channel: 'sms' },
+      { state: 'delivered' }, { state: 'read' }, { state: 'submitted' }, { state: 'rejected' }, { state: 'accepted', channel: 'sms' },
+    ];
+    const messages = states.map((overrides, i) => message(fx.account.id, { created_at: T0 + Math.floor(i / 2), ...overrides }));
+    await fx.store.insertMessages(messages);
+    const open = messages.filter((_, i) => [0, 1, 3, 5, 7].includes(i));
+    const seen: Message[] = [];
+    let after: Message | undefined;
+    for (;;) {
+      const page = await fx.store.listOpen(2, after);
+      seen.push(...page);
+      if (page.length < 2) break;
+      after = page[page.length - 1];
+    }
+    // Within one created_at the order is the store's own, but every open message comes exactly once.
+    assert.deepEqual(seen.map((m) => m.uuid).sort(), open.map((m) => m.uuid).sort());
+    assert.deepEqual(seen.map((m) => m.created_at), open.map((m) => m.created_at));
+  }],
+
+  ['listExpired returns messages not yet delivered whose TTL ran out, soonest first', async (fx) => {
+    const late = message(fx.account.id, { state: 'submitted', expires_at: T0 + 2_000 });
+    const early = message(fx.account.id, { state: 'accepted', expires_at: T0 + 1_000 });
+    const future = message(fx.account.id, { state: 'submitted', expires_at: T0 + 9_000 });
+    const delivered = message(fx.account.id, { state: 'delivered', expires_at: T0 + 500 });
+    const noTtl = message(fx.account.id, { state: 'submitted' });
+    await fx.store.insertMessages([late, early, future, delivered, noTtl]);
+    assert.deepEqual((await fx.store.listExpired(T0 + 2_000, 10)).map((m) => m.uuid), [early.uuid, late.uuid]);
+    assert.deepEqual((await fx.store.listExpired(T0 + 2_000, 1)).map((m) => m.uuid), [early.uuid]);
+  }],
+
+  ['transition writes message, events, callbacks and failover items together', async (fx) => {
+    const { message: m, callbacks } = await messageWithCallbacks(fx, 2);
+    assert.equal((await fx.store.getMessage(m.uuid))?.state, 'delivered');
+    assert.deepEqual((await fx.store.listEvents(m.uuid)).map((e) => [e.seq, e.status, e.forwarded, e.implied]), [[1, 'submitted', true, false], [2, 'delivered', true, false]]);
+    const stored = await fx.store.listCallbacks(m.uuid);
+    // The second waits for the first (its lane is busy): no due time yet.
+    assert.deepEqual(stored.map((c) => [c.id, c.state, c.attempts, c.due_at, c.attempts_log.length]), [
+      [callbacks[0].id, 'pending', 0, callbacks[0].created_at, 0],
+      [callbacks[1].id, 'pending', 0, undefined, 0],
+    ]);
+    assert.deepEqual(stored[0].destination, callbacks[0].destination);
+
+    const next = message(fx.account.id, { channel: 'sms' });
+    await fx.store.transition([m.uuid], (contexts) => [{ message: { ...contexts.get(m.uuid)!.message, state: 'rejected', seen: ['submitted', 'delivered', 'rejected'] }, events: [], callbacks: [], started: [next] }]);
+    assert.deepEqual(await fx.store.getMessage(next.uuid), next);
+  }],
+
+  ['transition is atomic: if decide throws, nothing is written', async (fx) => {
+    const m = message(fx.account.id);
+    await fx.store.insertMessages([m]);
+    const started = message(fx.account.id);
+    await assert.rejects(
+      fx.store.transition([m.uuid], (contexts) => {
+        assert.ok(contexts.get(m.uuid));
+        throw new Error('decide failed');
+      }),
+      /decide failed/,
+    );
+    // And a write that fails half-way (a duplicate event) rolls back the parts before it.
+    await assert.rejects(fx.store.transition([m.uuid], (contexts) => [{
+      message: { ...contexts.get(m.uuid)!.message, state: 'delivered', seen: ['submitted', 'delivered'] },
+      events: [event(m.uuid, 1, 'submitted'), event(m.uuid, 1, 'delivered')],
+      callbacks: [callback(m, 1, KEY_A, T0)],
+      started: [started],
+    }]));
+    assert.deepEqual(await fx.store.getMessage(m.uuid), m);
+    assert.deepEqual(await fx.store.listEvents(m.uuid), []);
+    assert.deepEqual(await fx.store.listCallbacks(m.uuid), []);
+    assert.equal(await fx.store.getMessage(started.uuid), undefined);
+    assert.equal(await fx.store.outboxDepth(), 0);
+  }],
+
+  ['concurrent transitions on one message apply one after another', async (fx) => {
+    const m = message(fx.account.id);
+    await fx.store.insertMessages([m]);
+    // Each appends the next event number from what it read: without the row lock two would read
+    // the same history and collide on (message_uuid, seq).
+    await Promise.all(Array.from({ length: 20 }, () =>
+      fx.store.transition([m.uuid], (contexts) => {
+        const current = contexts.get(m.uuid)!.message;
+        const seq = current.seen.length + 1;
+        return [{ message: { ...current, seen: [...current.seen, 'submitted'] }, events: [event(m.uuid, seq, 'submitted')], callbacks: [], started: [] }];
+      })));
+    assert.deepEqual((await fx.store.listEvents(m.uuid)).map((e) => e.seq), Array.from({ length: 20 }, (_, i) => i + 1));
+  }],
+
+  ['a transition sees the account\'s signing settings and the lanes still open', async (fx) => {
+    const { message: m } = await messageWithCallbacks(fx, 1, KEY_A);
+    let seen: MessageContext | undefined;
+    await fx.store.transition([m.uuid, randomUUID()], (contexts) => {
+      assert.equal(contexts.size, 1, 'an unknown uuid has no context');
+      seen = contexts.get(m.uuid);
+      return [];
+    });
+    assert.deepEqual(seen?.account, {
+      id: fx.account.id,
+      status_url: undefined,
+      forwarding: undefined,
+      signing: { signature_secret: fx.account.signature_secret, api_key: fx.account.api_key, application_id: undefined },
+    });
+    assert.deepEqual(seen?.open_lanes, [KEY_A]);
+    const [claimed] = await claimAt(fx, T0 + 100);
+    await fx.store.recordAttempts([result(claimed, 'delivered', T0 + 100)]);
+    await fx.store.transition([m.uuid], (contexts) => {
+      seen = contexts.get(m.uuid);
+      return [];
+    });
+    assert.deepEqual(seen?.open_lanes, []);
+  }],
+
+  ['a callback handed to dispatch at commit is stored in flight under its lease', async (fx) => {
+    const m = message(fx.account.id);
+    await fx.store.insertMessages([m]);
+    const handed = { ...callback(m, 1, KEY_A, T0), lease: { token: 'local-lease', until: T0 + 10_000 } };
+    await fx.store.transition([m.uuid], (contexts) => [{ message: contexts.get(m.uuid)!.message, events: [event(m.uuid, 1, 'submitted')], callbacks: [handed], started: [] }]);
+    const stored = await fx.store.getCallback(handed.id);
+    assert.deepEqual([stored?.state, stored?.attempts, stored?.due_at], ['inflight', 1, T0 + 10_000]);
+    assert.deepEqual(await claimAt(fx, T0 + 100), [], 'nobody else claims it while the lease holds');
+    await fx.store.recordAttempts([result({ ...handed, state: 'inflight', attempts: 1, due_at: T0 + 10_000, lease_token: 'local-lease', signing: { signature_secret: '', api_key: '' } }, 'delivered', T0 + 200)]);
+    assert.equal((await fx.store.getCallback(handed.id))?.state, 'delivered');
+  }],
+
+  ['releaseWaiting frees waiting callbacks whose lane is free, and only those', async (fx) => {
+    const m = message(fx.account.id);
+    await fx.store.insertMessages([m]);
+    const [stray, behind] = [{ ...callback(m, 1, KEY_A, T0), blocked: true }, { ...callback(m, 2, KEY_A, T0), blocked: true }];
+    await fx.store.transition([m.uuid], (contexts) => [{ message: contexts.get(m.uuid)!.message, events: [], callbacks: [stray, behind], started: [] }]);
+    assert.deepEqual(await claimAt(fx, T0 + 100), []);
+    assert.equal(await fx.store.releaseWaiting(T0 + 100), 1);
+    assert.deepEqual(ids(await claimAt(fx, T0 + 100)), [stray.id]);
+    assert.equal((await fx.store.getCallback(behind.id))?.due_at, undefined);
+  }],
+
+  ['an outcome recorded while a transition adds to the lane never leaves the new callback waiting', async (fx) => {
+    // Two nodes: one records the lane's in-flight callback as delivered while the other commits
+    // the next status of the same message. Whatever the interleaving, the new one becomes due.
+    for (let round = 0; round < 15; round++) {
+      const { message: m } = await messageWithCallbacks(fx, 1, KEY_A, T0 + round * 10);
+      const [inFlight] = await claimAt(fx, T0 + 10_000);
+      const next = callback(m, 2, KEY_A, T0 + 10_000);
+      await Promise.all([
+        fx.store.recordAttempts([result(inFlight, 'delivered', T0 + 10_000)]),
+        fx.store.transition([m.uuid], (contexts) => {
+          const context = contexts.get(m.uuid)!;
+          return [{ message: context.message, events: [event(m.uuid, 2, 'delivered')], callbacks: [{ ...next, blocked: context.open_lanes.includes(KEY_A) }], started: [] }];
+        }),
+      ]);
+      const stored = await fx.store.getCallback(next.id);
+      assert.notEqual(stored?.due_at, undefined, `round ${round}: the next callback was left waiting`);
+      const [claimed] = await claimAt(fx, T0 + 20_000);
+      await fx.store.recordAttempts([result(claimed, 'delivered', T0 + 20_000)]);
+    }
+  }],
+
+  ['claim takes a message\'s callbacks to one destination in order, one at a time', async (fx) => {
+    const { callbacks } = await messageWithCallbacks(fx, 3);
+    const now = T0 + 100;
+    const first = await claimAt(fx, now);
+    assert.deepEqual(ids(first), [callbacks[0].id]);
+    assert.equal(first[0].attempts, 1);
+    assert.equal(first[0].state, 'inflight');
+    assert.equal(first[0].signing.api_key, fx.account.api_key);
+    assert.equal(first[0].signing.signature_secret, fx.account.signature_secret);
+    assert.deepEqual(await claimAt(fx, now), [], 'nothing else while the first is in flight');
+    // A retry keeps its place: the next one still waits.
+    await fx.store.recordAttempts([result(first[0], 'retry', now, now + 50)]);
+    assert.deepEqual(await claimAt(fx, now + 10), []);
+    const again = await claimAt(fx, now + 50);
+    assert.deepEqual(ids(again), [callbacks[0].id]);
+    await fx.store.recordAttempts([result(again[0], 'delivered', now + 50)]);
+    const second = await claimAt(fx, now + 60);
+    assert.deepEqual(ids(second), [callbacks[1].id]);
+    await fx.store.recordAttempts([result(second[0], 'failed', now + 60)]);
+    assert.deepEqual(ids(await claimAt(fx, now + 70)), [callbacks[2].id], 'a permanent failure does not block the lane');
+  }],
+
+  ['another destination of the same message is its own lane', async (fx) => {
+    const a = await messageWithCallbacks(fx, 2, KEY_A);
+    const b = await messageWithCallbacks(fx, 1, KEY_B);
+    assert.deepEqual(ids(await claimAt(fx, T0 + 100)), ids([a.callbacks[0], b.callbacks[0]]));
+  }],
+
+  ['callbacks are not claimed before they are due', async (fx) => {
+    const { callbacks } = await messageWithCallbacks(fx, 1);
+    assert.deepEqual(await claimAt(fx, callbacks[0].created_at - 1), []);
+    assert.equal(await fx.store.nextDueAt(), callbacks[0].created_at);
+    assert.equal(await fx.store.outboxDepth(), 1);
+    assert.deepEqual(ids(await claimAt(fx, callbacks[0].created_at)), ids(callbacks));
+  }],
+
+  ['an expired lease is claimed again with a new token and a counted attempt', async (fx) => {
+    const { callbacks } = await messageWithCallbacks(fx, 1);
+    const first = await claimAt(fx, T0 + 100, { leaseMs: 1_000 });
+    assert.deepEqual(ids(first), ids(callbacks));
+    assert.equal(await fx.store.nextDueAt(), T0 + 1_100, 'an in-flight row is due when its lease ends');
+    assert.deepEqual(await claimAt(fx, T0 + 1_099), []);
+    const second = await claimAt(fx, T0 + 1_100, { leaseMs: 1_000 });
+    assert.deepEqual(ids(second), ids(callbacks));
+    assert.notEqual(second[0].lease_token, first[0].lease_token);
+    assert.equal(second[0].attempts, 2);
+  }],
+
+  ['an attempt result whose lease was lost is ignored', async (fx) => {
+    await messageWithCallbacks(fx, 1);
+    const [stale] = await claimAt(fx, T0 + 100, { leaseMs: 1_000 });
+    const [current] = await claimAt(fx, T0 + 2_000, { leaseMs: 1_000 });
+    await fx.store.recordAttempts([result(stale, 'delivered', T0 + 2_001)]);
+    let stored = (await fx.store.listCallbacks(stale.message_uuid))[0];
+    assert.equal(stored.state, 'inflight');
+    assert.deepEqual(stored.attempts_log, []);
+    await fx.store.recordAttempts([result(current, 'delivered', T0 + 2_002)]);
+    stored = (await fx.store.listCallbacks(stale.message_uuid))[0];
+    assert.equal(stored.state, 'delivered');
+    assert.equal(stored.delivered_at, T0 + 2_002 + 5);
+    assert.deepEqual(stored.attempts_log.map((a) => [a.number, a.outcome, a.status_code]), [[2, 'delivered', 200]]);
+    // The same result twice: the lease is gone after the first.
+    await fx.store.recordAttempts([result(current, 'failed', T0 + 2_003)]);
+    assert.equal((await fx.store.getCallback(current.id))?.state, 'delivered');
+  }],
+
+  ['excluded destinations are not claimed', async (fx) => {
+    const a = await messageWithCallbacks(fx, 1, KEY_A);
+    const b = await messageWithCallbacks(fx, 1, KEY_B);
+    assert.deepEqual(ids(await claimAt(fx, T0 + 100, { excludeKeys: [KEY_A] })), ids(b.callbacks));
+    assert.deepEqual(ids(await claimAt(fx, T0 + 100, { excludeKeys: [KEY_B] })), ids(a.callbacks));
+  }],
+
+  ['a claim takes at most perKey per destination and at most limit in all', async (fx) => {
+    for (let i = 0; i < 5; i++) {
+      await messageWithCallbacks(fx, 1, KEY_A, T0 + i * 10);
+      await messageWithCallbacks(fx, 1, KEY_B, T0 + i * 10 + 5);
+    }
+    const claimed = await claimAt(fx, T0 + 100, { perKey: 2 });
+    assert.deepEqual(claimed.map((c) => c.created_at).sort(), [T0 + 1, T0 + 6, T0 + 11, T0 + 16]);
+    const limited = await claimAt(fx, T0 + 100, { limit: 3 });
+    assert.equal(limited.length, 3);
+    const rest = await claimAt(fx, T0 + 100);
+    assert.equal(new Set([...claimed, ...limited, ...rest].map((c) => c.id)).size, 10);
+  }],
+
+  ['claims running at the same time never take the same callback', async (fx) => {
+    await Promise.all(Array.from({ length: 40 }, () => messageWithCallbacks(fx, 1, KEY_A)));
+    const claims = await Promise.all(Array.from({ length: 8 }, () => claimAt(fx, T0 + 100, { limit: 10 })));
+    const all = claims.flat().map((c) => c.id);
+    assert.equal(new Set(all).size, all.length, 'a callback was claimed twice');
+    const more = await claimAt(fx, T0 + 100);
+    assert.equal(all.length + more.length, 40);
+  }],
+
+  ['replay makes a finished callback due again under the same id', async (fx) => {
+    const { callbacks } = await messageWithCallbacks(fx, 1);
+    const other = account();
+    await fx.store.createAccount(other);
+    assert.equal(await fx.store.replayCallback(callbacks[0].id, fx.account.id, T0 + 200), false, 'a pending callback is not replayed');
+    const [claimed] = await claimAt(fx, T0 + 100);
+    await fx.store.recordAttempts([result(claimed, 'delivered', T0 + 100)]);
+    assert.equal(await fx.store.replayCallback(callbacks[0].id, other.id, T0 + 200), false, 'another account cannot replay it');
+    assert.equal(await fx.store.replayCallback(callbacks[0].id, fx.account.id, T0 + 200), true);
+    const replayed = await fx.store.getCallback(callbacks[0].id);
+    assert.equal(replayed?.state, 'pending');
+    assert.equal(replayed?.due_at, T0 + 200);
+    const [again] = await claimAt(fx, T0 + 200);
+    assert.equal(again.id, callbacks[0].id);
+    assert.equal(again.attempts, 2);
+  }],
+
+  ['dead letters since a time are replayed, older ones and other accounts\' are not', async (fx) => {
+    const older = await messageWithCallbacks(fx, 1, KEY_A, T0);
+    const newer = await messageWithCallbacks(fx, 1, KEY_A, T0 + 1_000);
+    const other = account();
+    await fx.store.createAccount(other);
+    const foreign = await messageWithCallbacks({ ...fx, account: other }, 1, KEY_A, T0 + 1_000);
+    const claimed = await claimAt(fx, T0 + 2_000);
+    assert.equal(claimed.length, 3);
+    await fx.store.recordAttempts(claimed.map((c) => result(c, 'dead', T0 + 2_000)));
+    assert.equal(await fx.store.replayDeadLetters(fx.account.id, T0 + 500, T0 + 3_000), 1);
+    assert.equal(await fx.store.replayDeadLetters(fx.account.id, T0 + 500, T0 + 3_000), 0, 'replayed ones are pending, not dead');
+    assert.equal((await fx.store.getCallback(newer.callbacks[0].id))?.state, 'pending');
+    assert.equal((await fx.store.getCallback(newer.callbacks[0].id))?.due_at, T0 + 3_000);
+    assert.equal((await fx.store.getCallback(older.callbacks[0].id))?.state, 'dead');
+    assert.equal((await fx.store.getCallback(foreign.callbacks[0].id))?.state, 'dead');
+    assert.equal(await fx.store.replayDeadLetters(fx.account.id, T0, T0 + 3_000), 1, 'the older one from an earlier line');
+  }],
+];
+
+async function withFixture(testStore: TestStore, run: (fx: Fixture) => Promise<void>): Promise<void> {
+  const url = await testStore.databaseUrl();
+  const store = await openStore(url);
+  try {
+    await store.migrate();
+    const owner = account();
+    await store.createAccount(owner);
+    await run({ store, url, account: owner });
+  } finally {
+    await store.close();
+  }
+}
+
+for (const testStore of testStores()) {
+  describe(`store conformance: ${testStore.kind}`, () => {
+    for (const [name, run] of behaviours) test(name, { skip: testStore.skip }, () => withFixture(testStore, run));
+
+    if (testStore.kind === 'postgres') {
+      test('a transition that writes callbacks notifies every listening store', { skip: testStore.skip }, async () => {
+        await withFixture(testStore, async (fx) => {
+          const other = await openStore(fx.url);
+          let woken = 0;
+          const stop = other.onOutboxChange!(() => woken++);
+          try {
+            // The listener fires once when its connection is up (it may have missed rows).
+            const deadline = Date.now() + 5_000;
+            while (woken === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+            assert.equal(woken, 1, 'listener connected');
+            const m = message(fx.account.id);
+            await fx.store.insertMessages([m]);
+            await fx.store.transition([m.uuid], (contexts) => [{ message: { ...contexts.get(m.uuid)!.message, seen: ['submitted'], state: 'submitted' }, events: [event(m.uuid, 1, 'submitted')], callbacks: [], started: [] }]);
+            await new Promise((resolve) => setTimeout(resolve, 200));
+            assert.equal(woken, 1, 'no callbacks written, no wake-up');
+            await messageWithCallbacks(fx, 2);
+            while (woken === 1 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+            assert.equal(woken, 2);
+          } finally {
+            stop();
+            await other.close();
+          }
+        });
+      });
+    }
+  });
+}
