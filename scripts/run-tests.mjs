@@ -2,6 +2,10 @@
 // Runs the whole compiled test suite once per store: SQLite always, PostgreSQL as well when
 // TEST_DATABASE_URL names a server. Prints each run as it goes, then one total line.
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+
+// Only *.test.js: the helpers beside them are not tests.
+const files = fs.readdirSync('dist/test').filter((name) => name.endsWith('.test.js')).sort().map((name) => `dist/test/${name}`);
 
 const stores = ['sqlite', ...(process.env.TEST_DATABASE_URL ? ['postgres'] : [])];
 const totals = { passed: 0, failed: 0, skipped: 0 };
@@ -9,7 +13,7 @@ let exitFailed = false;
 
 for (const store of stores) {
   process.stdout.write(`\n# ---- test suite on ${store} ----\n`);
-  const child = spawn(process.execPath, ['--test', '--test-concurrency=1', 'dist/test/'], {
+  const child = spawn(process.execPath, ['--test', '--test-concurrency=1', ...files], {
     env: { ...process.env, TEST_STORE: store },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -6,13 +6,14 @@
  *
  * The SMSC runs in this process (it shares the CPU with the relay, as the simulator does).
  */
-import { randomUUID } from 'node:crypto';
+import { v7 as timeOrderedUuid } from 'uuid';
 import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../../src/config.js';
 import { createRelay } from '../../src/relay.js';
 import { createAccount } from '../../src/intake/accounts.js';
 import type { Message } from '../../src/lifecycle/types.js';
 import { deliveredReceipt, startSmsc } from '../../test/helpers/smsc.js';
+import { waitUntil } from '../lib.js';
 
 export interface SmppScenarioOptions {
   /** The callback receiver (bench/lib.ts's ReceiverProcess fits). */
@@ -26,19 +27,10 @@ export interface SmppScenarioOptions {
 
 function benchMessage(accountId: string, webhookUrl: string, now: number): Message {
   return {
-    uuid: randomUUID(), account_id: accountId, tool: 'api', channel: 'sms', message_type: 'text',
+    uuid: timeOrderedUuid(), account_id: accountId, tool: 'api', channel: 'sms', message_type: 'text',
     to: '436641234567', from: 'ACME', text: 'Your code is 123456', webhook_url: webhookUrl,
     state: 'accepted', seen: [], failover: [], created_at: now, updated_at: now,
   };
-}
-
-async function until(condition: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return true;
 }
 
 export async function runSmppScenario(options: SmppScenarioOptions): Promise<object> {
@@ -50,7 +42,7 @@ export async function runSmppScenario(options: SmppScenarioOptions): Promise<obj
   const relay = await createRelay(config);
   try {
     await relay.start();
-    await until(async () => smsc.binds > 0, 10_000);
+    await waitUntil(async () => smsc.binds > 0, 10_000);
     const account = await createAccount(relay.store, 'bench-smpp', Date.now());
     const messages = Array.from({ length: options.messages }, () => benchMessage(account.account_id, options.receiver.url, Date.now()));
     for (let i = 0; i < messages.length; i += 1_000) await relay.store.insertMessages(messages.slice(i, i + 1_000));
@@ -59,7 +51,7 @@ export async function runSmppScenario(options: SmppScenarioOptions): Promise<obj
     const expected = messages.length * 2; // submitted + delivered
     const started = performance.now();
     for (const message of messages) relay.carriage.submit(message);
-    const complete = await until(async () => (await options.receiver.count()) - base >= expected, 300_000);
+    const complete = await waitUntil(async () => (await options.receiver.count()) - base >= expected, 300_000);
     const seconds = (performance.now() - started) / 1000;
     const round = (value: number) => Math.round(value * 10) / 10;
     return {
