@@ -170,6 +170,8 @@ export function createSubmitter(config: SmppConfig, link: SmppLink, deps: Connec
       return finish(submission, failureReport(deps, 'smpp', job.uuid, 'rejected', verdict.errorCode));
     }
     const ref = String(messageId ?? '');
+    // A receipt that finds the stored part now still waits for `submitted` (finish announces).
+    early.expect(ref);
     submission.refs.set(job.seq, ref);
     submission.waiting.delete(job.seq);
     const { total } = submission;
