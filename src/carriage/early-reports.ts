@@ -7,6 +7,11 @@
 export interface EarlyReports {
   /** Finds what `find` finds, waiting up to holdMs if it finds nothing at first. */
   lookup<T>(ref: string, find: () => Promise<T | undefined>): Promise<T | undefined>;
+  /**
+   * The id `ref` is being stored and will be announced once what must come first (e.g. the
+   * `submitted` status) is recorded: until then a lookup waits even if it finds it already.
+   */
+  expect(ref: string): void;
   /** The id `ref` is now stored: wakes lookups waiting for it. */
   announce(ref: string): void;
   /** Wakes every waiter (they look once more and give up). */
@@ -15,6 +20,7 @@ export interface EarlyReports {
 
 export function createEarlyReports(holdMs: number): EarlyReports {
   const waiting = new Map<string, Set<() => void>>();
+  const expected = new Set<string>();
 
   function wait(ref: string): { done: Promise<void>; cancel: () => void } {
     let wake!: () => void;
@@ -36,17 +42,22 @@ export function createEarlyReports(holdMs: number): EarlyReports {
       // Registered before the first look, so an announcement in between is not missed.
       const waiter = wait(ref);
       const found = await find();
-      if (found !== undefined || holdMs === 0) {
+      if ((found !== undefined && !expected.has(ref)) || holdMs === 0) {
         waiter.cancel();
         return found;
       }
       await waiter.done;
       return find();
     },
+    expect(ref) {
+      expected.add(ref);
+    },
     announce(ref) {
+      expected.delete(ref);
       for (const wake of waiting.get(ref) ?? []) wake();
     },
     stop() {
+      expected.clear();
       for (const set of waiting.values()) for (const wake of set) wake();
     },
   };

@@ -2,6 +2,11 @@
  * A stand-in SMSC played by the smpp package's own server, on 127.0.0.1. It binds one
  * system_id/password, answers submit_sm as the test says, and sends delivery receipts by text,
  * by TLV or both. It records everything it received so tests can look.
+ *
+ * Like a real SMSC it stores and forwards the receipts it generates itself (SmscOptions.receipt):
+ * one not answered with a deliver_sm_resp, because the connection went down before it was sent
+ * or answered, is sent again on the next bind. Receipts a test sends with sendReceipt() are
+ * sent once, on the session it names.
  */
 import type { AddressInfo } from 'node:net';
 import smpp, { type PDU, type Session } from 'smpp';
@@ -78,6 +83,23 @@ export async function startSmsc(options: SmscOptions = {}): Promise<Smsc> {
   const submits: ReceivedSubmit[] = [];
   const receiptAnswers: number[] = [];
   const state = { binds: 0 };
+  /** Generated receipts not yet answered, by submit id, with the session last tried. */
+  const owed = new Map<string, { spec: ReceiptSpec; session: Session }>();
+
+  /** Sends a generated receipt and keeps it owed until the ESME answers it. */
+  function forward(id: string, spec: ReceiptSpec, session: Session): void {
+    owed.set(id, { spec, session });
+    void sendReceipt(spec, session).then((status) => {
+      if (status !== -1) owed.delete(id);
+    });
+  }
+
+  /** After a bind: everything owed whose connection is gone goes out on the new one. */
+  function forwardOwed(session: Session): void {
+    for (const [id, item] of owed) {
+      if (item.session !== session && !item.session.socket.writable) forward(id, item.spec, session);
+    }
+  }
 
   function sendReceipt(spec: ReceiptSpec, session: Session): Promise<number> {
     const params: Record<string, unknown> = {
@@ -103,6 +125,7 @@ export async function startSmsc(options: SmscOptions = {}): Promise<Smsc> {
       const ok = pdu.system_id === systemId && pdu.password === password;
       if (ok) state.binds += 1;
       session.send(pdu.response(ok ? {} : { command_status: smpp.ESME_RBINDFAIL }));
+      if (ok) setImmediate(() => forwardOwed(session));
     });
     session.on('enquire_link', (pdu: PDU) => session.send(pdu.response()));
     session.on('unbind', (pdu: PDU) => {
@@ -129,12 +152,16 @@ export async function startSmsc(options: SmscOptions = {}): Promise<Smsc> {
       const receipt = options.receipt?.(submit);
       if (answer === 'receipt-first' && receipt) {
         // The receipt goes out before the submit_sm_resp, as some SMSCs do under load.
-        void sendReceipt(receipt, session);
+        forward(submit.id, receipt, session);
         session.send(pdu.response({ message_id: submit.id }));
         return;
       }
       session.send(pdu.response({ message_id: submit.id }));
-      if (receipt) setImmediate(() => void sendReceipt(receipt, session));
+      // Owed from now on: a drop before the setImmediate runs must not lose it.
+      if (receipt) {
+        owed.set(submit.id, { spec: receipt, session });
+        setImmediate(() => forward(submit.id, receipt, session));
+      }
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -147,7 +147,15 @@ export function createSmppLink(config: SmppConfig, events: SmppLinkEvents, logge
           pending.delete(pdu.sequence_number);
           resolve(answer);
         });
-        if (!sent) return reject(new LinkDownError());
+        if (!sent) {
+          // The socket is no longer writable: the connection is going down and its 'close' has
+          // not run yet. Not bound from here on, so nothing is handed over until the next bind;
+          // a caller that resubmits at once would otherwise be refused again and again in
+          // microtasks, starving the event loop so that the 'close' (and reconnect) never ran.
+          bound = false;
+          current.destroy();
+          return reject(new LinkDownError());
+        }
         pending.set(pdu.sequence_number, reject);
       });
     },

@@ -129,6 +129,7 @@ export function createSubmitter(config: SmppConfig, link: SmppLink, deps: Connec
       const job = queue.shift() as Job;
       if (!open.has(job.uuid)) continue; // rejected or given up meanwhile
       inFlight += 1;
+      let linkDown = false;
       link
         .submit(job.params)
         .then(
@@ -136,12 +137,14 @@ export function createSubmitter(config: SmppConfig, link: SmppLink, deps: Connec
           (error) => {
             if (!(error instanceof LinkDownError)) throw error;
             queue.unshift(job);
+            linkDown = true;
           },
         )
         .catch(deps.onError)
         .finally(() => {
           inFlight -= 1;
-          pump();
+          // After a drop the next bind pumps (onBound); pumping now could only be refused again.
+          if (!linkDown) pump();
         });
     }
   }
@@ -167,6 +170,8 @@ export function createSubmitter(config: SmppConfig, link: SmppLink, deps: Connec
       return finish(submission, failureReport(deps, 'smpp', job.uuid, 'rejected', verdict.errorCode));
     }
     const ref = String(messageId ?? '');
+    // A receipt that finds the stored part now still waits for `submitted` (finish announces).
+    early.expect(ref);
     submission.refs.set(job.seq, ref);
     submission.waiting.delete(job.seq);
     const { total } = submission;
