@@ -72,14 +72,6 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
     onCommitted: startItems,
     dispatcher,
   });
-  const simulator = createSimulator({
-    ...config.simulator,
-    errorTypeBase: config.errorTypeBase,
-    report: (report) => recorder.record(report),
-    now,
-    newId,
-    onError,
-  });
   const connectorDeps = {
     store,
     report: (report: ProviderReport) => recorder.record(report),
@@ -91,6 +83,7 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
     errorTypeBase: config.errorTypeBase,
     onError,
   };
+  const simulator = createSimulator({ ...connectorDeps, ...config.simulator });
   const connectors = createConnectors(config.providers, simulator, connectorDeps);
   const carriage = createCarriage(connectors.byChannel);
 

@@ -4,7 +4,6 @@
  * counting mails without parsing them) run in this process, on 127.0.0.1, so they compete with
  * the relay for the CPU: the numbers are a floor, not the peers' limit.
  */
-import { v7 as timeOrderedUuid } from 'uuid';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
@@ -12,10 +11,10 @@ import { loadConfig } from '../../src/config.js';
 import { createRelay } from '../../src/relay.js';
 import { createAccount } from '../../src/intake/accounts.js';
 import { validateForwardingRules } from '../../src/routing/forwarding-rules.js';
-import type { Message } from '../../src/lifecycle/types.js';
 import { startSqsPeer, type SqsPeer } from '../../test/helpers/sqs.js';
 import { startSmtpPeer } from '../../test/helpers/smtp.js';
 import { waitUntil } from '../lib.js';
+import { benchMessage } from './http-callbacks.js';
 
 export interface ForwardingScenarioOptions {
   /** Status changes per destination (one callback each). */
@@ -82,7 +81,7 @@ async function measure(
     const rules = validateForwardingRules({ sms: { suite: destination } });
     if (!rules.ok) throw new Error(`bench rules invalid: ${JSON.stringify(rules.invalid)}`);
     await relay.store.updateAccount(account.account_id, { forwarding: rules.value });
-    const messages = Array.from({ length: options.messages }, () => suiteSms(account.account_id));
+    const messages = Array.from({ length: options.messages }, () => benchMessage(account.account_id, undefined, Date.now(), { tool: 'suite' }));
     for (let i = 0; i < messages.length; i += 1_000) await relay.store.insertMessages(messages.slice(i, i + 1_000));
 
     const base = await arrived();
@@ -104,16 +103,6 @@ async function measure(
   } finally {
     await relay.stop();
   }
-}
-
-/** An SMS sent from the suite: its receipts go where the suite's rule says. */
-function suiteSms(accountId: string): Message {
-  const now = Date.now();
-  return {
-    uuid: timeOrderedUuid(), account_id: accountId, tool: 'suite', channel: 'sms', message_type: 'text',
-    to: '436641234567', from: 'ACME', text: 'Your code is 123456',
-    state: 'accepted', seen: [], failover: [], created_at: now, updated_at: now,
-  };
 }
 
 async function queueDepth(peer: SqsPeer, queueUrl: string): Promise<number> {

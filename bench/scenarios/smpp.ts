@@ -6,14 +6,13 @@
  *
  * The SMSC runs in this process (it shares the CPU with the relay, as the simulator does).
  */
-import { v7 as timeOrderedUuid } from 'uuid';
 import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../../src/config.js';
 import { createRelay } from '../../src/relay.js';
 import { createAccount } from '../../src/intake/accounts.js';
-import type { Message } from '../../src/lifecycle/types.js';
 import { deliveredReceipt, startSmsc } from '../../test/helpers/smsc.js';
 import { waitUntil } from '../lib.js';
+import { benchMessage } from './http-callbacks.js';
 
 export interface SmppScenarioOptions {
   /** The callback receiver (bench/lib.ts's ReceiverProcess fits). */
@@ -23,14 +22,6 @@ export interface SmppScenarioOptions {
   /** Unacknowledged submit_sm at once (SMSC_WINDOW). */
   window?: number;
   env?: Record<string, string>;
-}
-
-function benchMessage(accountId: string, webhookUrl: string, now: number): Message {
-  return {
-    uuid: timeOrderedUuid(), account_id: accountId, tool: 'api', channel: 'sms', message_type: 'text',
-    to: '436641234567', from: 'ACME', text: 'Your code is 123456', webhook_url: webhookUrl,
-    state: 'accepted', seen: [], failover: [], created_at: now, updated_at: now,
-  };
 }
 
 export async function runSmppScenario(options: SmppScenarioOptions): Promise<object> {

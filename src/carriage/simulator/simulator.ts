@@ -3,19 +3,14 @@
  * replays the plan of every open message from the message's creation time; reports that
  * were already recorded come back as duplicates and are dropped by the lifecycle.
  */
-import type { Carrier, ReportSink } from '../carrier.js';
+import type { Carrier } from '../carrier.js';
 import type { Message } from '../../lifecycle/types.js';
-import { makeError } from '../../lifecycle/errors.js';
+import { errorOf, type ConnectorDeps } from '../deps.js';
 import { planReports, type SimulatorProfile, DEFAULT_PROFILE } from './plan.js';
 
-export interface SimulatorOptions {
+export interface SimulatorOptions extends Pick<ConnectorDeps, 'report' | 'now' | 'newId' | 'errorTypeBase' | 'onError'> {
   seed: number;
   timeScale: number;
-  errorTypeBase: string;
-  report: ReportSink;
-  now: () => number;
-  newId: () => string;
-  onError: (error: unknown) => void;
   profile?: SimulatorProfile;
 }
 
@@ -42,7 +37,7 @@ export function createSimulator(options: SimulatorOptions): Carrier {
           status,
           occurred_at: options.now(),
           source: 'simulator',
-          ...(errorCode ? { error: makeError(errorCode, options.errorTypeBase, options.newId()) } : {}),
+          ...(errorCode ? { error: errorOf(options, errorCode) } : {}),
         })
         .catch(options.onError);
       play(message, rest);
