@@ -3,18 +3,10 @@
  * No other module reads process.env. The README lists every variable.
  */
 import path from 'node:path';
-import { CHANNELS, type Channel } from './lifecycle/vocabulary.js';
+import { CHANNELS, type Channel } from './model/vocabulary.js';
 
-export interface RetryConfig {
-  /** First retry after this many ms; each further retry doubles it. */
-  baseMs: number;
-  /** The interval never grows past this. */
-  capMs: number;
-  /** After this long since the callback was created it is dead-lettered. */
-  windowMs: number;
-  /** Fraction of each interval drawn at random (0.2 = ±20%). */
-  jitter: number;
-}
+export type { RetryConfig } from './model/retry.js';
+import type { RetryConfig } from './model/retry.js';
 
 export interface DispatchConfig {
   connectTimeoutMs: number;

@@ -6,7 +6,7 @@ import { v7 as timeOrderedUuid } from 'uuid';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config.js';
 import type { Transition } from './store/store.js';
-import type { ProviderReport } from './lifecycle/types.js';
+import type { ProviderReport } from './model/types.js';
 import { openStore } from './store/open.js';
 import { createMetrics } from './ops/metrics.js';
 import { createStatusRecorder } from './lifecycle/recorder.js';

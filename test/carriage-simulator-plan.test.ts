@@ -3,8 +3,8 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { planReports } from '../src/carriage/simulator/plan.js';
-import { CHANNEL_TRAITS, type Channel } from '../src/lifecycle/vocabulary.js';
-import type { Message } from '../src/lifecycle/types.js';
+import { CHANNEL_TRAITS, type Channel } from '../src/model/vocabulary.js';
+import type { Message } from '../src/model/types.js';
 
 function message(channel: Channel, text = 'hello', uuid = randomUUID()): Message {
   return {

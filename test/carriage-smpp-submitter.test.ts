@@ -10,7 +10,7 @@ import type { SmppConfig } from '../src/config.js';
 import type { ConnectorDeps } from '../src/carriage/deps.js';
 import type { EarlyReports } from '../src/carriage/early-reports.js';
 import type { PartWriter } from '../src/carriage/smpp/part-writer.js';
-import type { Message } from '../src/lifecycle/types.js';
+import type { Message } from '../src/model/types.js';
 
 test('a submit refused with LinkDownError waits for the next bind instead of being resubmitted at once', async () => {
   // A link that still says "bound" while its socket is already unwritable (the 'close' event not

@@ -11,7 +11,7 @@ import { createVerifier } from 'fast-jwt';
 import { startRelay, startReceiver, waitFor, type Receiver, type RunningRelay } from './helpers/relay.js';
 import { post, startStandIn, upstreamAuthorization, type StandIn } from './helpers/providers.js';
 import { normalizeCallback, normalizeWorkflow, upstreamErrorCode } from '../src/carriage/upstream/callbacks.js';
-import { makeError } from '../src/lifecycle/errors.js';
+import { makeError } from '../src/model/errors.js';
 
 const SIG = 'upstream-signature-secret';
 const open = closeAfterAll();

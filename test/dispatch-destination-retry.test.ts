@@ -1,7 +1,8 @@
 /** Which SMTP and SQS failures are tried again and which are final, as tables. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { classifySmtpFailure, classifySqsFailure, type Verdict } from '../src/dispatch/retry-policy.js';
+import { classifySmtpFailure, classifySqsFailure } from '../src/dispatch/retry-policy.js';
+import type { Verdict } from '../src/model/retry.js';
 
 const smtp: Array<[number | undefined, string | undefined, Verdict, string]> = [
   [451, 'EENVELOPE', 'retry', 'greylisting'],

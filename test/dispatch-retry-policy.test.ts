@@ -1,13 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  backoffMs,
-  classifyErrorCode,
-  classifyHttpStatus,
-  decideNext,
-  parseRetryAfter,
-  type Verdict,
-} from '../src/dispatch/retry-policy.js';
+import { backoffMs, classifyErrorCode, classifyHttpStatus, parseRetryAfter, type Verdict } from '../src/model/retry.js';
+import { decideNext } from '../src/dispatch/retry-policy.js';
 import { DEFAULT_RETRY } from './helpers/fixtures.js';
 
 const NO_JITTER = { ...DEFAULT_RETRY, jitter: 0 };

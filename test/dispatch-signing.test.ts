@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { verifySignature } from '@vonage/jwt';
 import { Webhook } from 'standardwebhooks';
-import { newSignatureSecret, signCallback } from '../src/dispatch/signing.js';
+import { signCallback } from '../src/dispatch/signing.js';
+import { newSignatureSecret } from '../src/model/signature-secret.js';
 import { TEST_SECRET, TEST_SECRET_2 } from './helpers/fixtures.js';
 
 const body = JSON.stringify({ message_uuid: 'u-1', status: 'delivered', to: '4915112345678', text: 'Grüße €' });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startReceiver, startRelay, waitFor, type Receiver, type RunningRelay } from './helpers/relay.js';
 import { SILENT_SIMULATOR, allFinished, callbacksOf, report, sendMessage, setRules } from './helpers/forwarding.js';
-import { DEFAULT_RULES } from '../src/routing/forwarding-rules.js';
+import { DEFAULT_RULES } from '../src/model/forwarding-rules.js';
 import { parseXmlCallback, renderBody } from '../src/dispatch/formats.js';
 import { buildPayload } from '../src/lifecycle/callback.js';
 

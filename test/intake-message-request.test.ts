@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { validateMessageRequest } from '../src/intake/api/message-request.js';
-import type { MessageContent } from '../src/lifecycle/types.js';
+import type { MessageContent } from '../src/model/types.js';
 
 const SMS = { channel: 'sms', message_type: 'text', to: '447700900000', from: 'Acme', text: 'hello' };
 const IMAGE = {

@@ -8,7 +8,7 @@ import {
   problem,
   problemErrorHandler,
   problemNotFoundHandler,
-} from '../src/intake/api/problems.js';
+} from '../src/http/problems.js';
 import { validateMessageRequest } from '../src/intake/api/message-request.js';
 
 /** A small app wired like the real API; log lines are kept so the test can see what was logged. */

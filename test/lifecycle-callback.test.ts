@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildPayload } from '../src/lifecycle/callback.js';
-import type { Message, StatusEvent } from '../src/lifecycle/types.js';
+import type { Message, StatusEvent } from '../src/model/types.js';
 
 const AT = Date.UTC(2023, 4, 1, 14, 0, 0); // 2023-05-01T14:00:00.000Z
 

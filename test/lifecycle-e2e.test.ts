@@ -2,7 +2,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { startReceiver, startRelay, textMessage, waitFor } from './helpers/relay.js';
-import { makeError } from '../src/lifecycle/errors.js';
+import { makeError } from '../src/model/errors.js';
 
 test('a message whose TTL runs out is rejected with 1360 and stays rejected', async (t) => {
   const relay = await startRelay({ SIMULATOR_TIME_SCALE: '1000' });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ERROR_CODES, makeError } from '../src/lifecycle/errors.js';
+import { ERROR_CODES, makeError } from '../src/model/errors.js';
 
 const BASE = 'https://errors.example/messages';
 

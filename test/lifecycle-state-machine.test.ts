@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyReport, type ReportOutcome } from '../src/lifecycle/state-machine.js';
-import type { ErrorObject, Message, ProviderReport, StatusEvent } from '../src/lifecycle/types.js';
-import { CHANNELS, CHANNEL_TRAITS, STATUSES, type Channel, type MessageState, type Status } from '../src/lifecycle/vocabulary.js';
+import type { ErrorObject, Message, ProviderReport, StatusEvent } from '../src/model/types.js';
+import { CHANNELS, CHANNEL_TRAITS, STATUSES, type Channel, type MessageState, type Status } from '../src/model/vocabulary.js';
 
 const NOW = 1_700_000_100_000;
 const AT = 1_700_000_000_000;

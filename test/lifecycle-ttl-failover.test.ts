@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeError } from '../src/lifecycle/errors.js';
+import { makeError } from '../src/model/errors.js';
 import { expiresAt, nextFailoverItem } from '../src/lifecycle/failover.js';
 import { applyReport } from '../src/lifecycle/state-machine.js';
 import { expiryReport } from '../src/lifecycle/ttl.js';
-import type { Message, MessageContent, ProviderReport } from '../src/lifecycle/types.js';
-import type { MessageState, Status } from '../src/lifecycle/vocabulary.js';
+import type { Message, MessageContent, ProviderReport } from '../src/model/types.js';
+import type { MessageState, Status } from '../src/model/vocabulary.js';
 
 const T0 = 1_700_000_000_000;
 const TTL_ERROR = makeError(1360, 'https://errors.example/messages', 'ttl-1');

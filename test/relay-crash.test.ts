@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { basicAuth, startReceiver, tempDatabaseUrl, textMessage, waitFor } from './helpers/relay.js';
 import { createAccountCli, startServerProcess } from './helpers/process.js';
 import { expectedStatuses } from './helpers/expected.js';
-import { STATE_RANK } from '../src/lifecycle/vocabulary.js';
+import { STATE_RANK } from '../src/model/vocabulary.js';
 
 const MESSAGES = 1_000;
 const CHANNELS = ['sms', 'whatsapp', 'viber_service', 'rcs'] as const;

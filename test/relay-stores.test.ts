@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { STATE_RANK, isSettled } from '../src/lifecycle/vocabulary.js';
+import { STATE_RANK, isSettled } from '../src/model/vocabulary.js';
 import { startReceiver, startRelay, testStores, textMessage, waitFor } from './helpers/relay.js';
 
 for (const store of testStores()) {

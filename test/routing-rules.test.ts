@@ -5,10 +5,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { routeStatusChange } from '../src/routing/route.js';
-import { DEFAULT_RULES, validateForwardingRules } from '../src/routing/forwarding-rules.js';
-import type { Message } from '../src/lifecycle/types.js';
-import type { Channel, Status, Tool } from '../src/lifecycle/vocabulary.js';
-import type { Delivery } from '../src/routing/types.js';
+import { DEFAULT_RULES, validateForwardingRules } from '../src/model/forwarding-rules.js';
+import type { Message } from '../src/model/types.js';
+import type { Channel, Status, Tool } from '../src/model/vocabulary.js';
+import type { Delivery } from '../src/model/destination.js';
 import { storedMessage } from './helpers/fixtures.js';
 
 const HOOK = 'https://hooks.example.com/message';

@@ -8,7 +8,7 @@ import { claimedCallback } from './helpers/fixtures.js';
 import { parseXmlCallback } from '../src/dispatch/formats.js';
 import { createSqsSender, regionOf } from '../src/dispatch/senders/sqs.js';
 import { loadConfig } from '../src/config.js';
-import type { Status } from '../src/lifecycle/vocabulary.js';
+import type { Status } from '../src/model/vocabulary.js';
 
 describe('SQS forwarding', () => {
   let peer: SqsPeer;

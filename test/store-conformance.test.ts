@@ -12,8 +12,8 @@ import { openStore } from '../src/store/open.js';
 import { SQLITE_MIGRATIONS } from '../src/store/sqlite/migrations.js';
 import { POSTGRES_MIGRATIONS } from '../src/store/postgres/migrations.js';
 import type { Account, AttemptResult, ClaimedCallback, ClaimOptions, MessageContext, NewCallback, Store } from '../src/store/store.js';
-import type { Message, StatusEvent } from '../src/lifecycle/types.js';
-import type { Status } from '../src/lifecycle/vocabulary.js';
+import type { Message, StatusEvent } from '../src/model/types.js';
+import type { Status } from '../src/model/vocabulary.js';
 import { testStores, type TestStore } from './helpers/relay.js';
 
 const T0 = 1_700_000_000_000;

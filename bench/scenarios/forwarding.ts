@@ -10,7 +10,7 @@ import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { loadConfig } from '../../src/config.js';
 import { createRelay } from '../../src/relay.js';
 import { createAccount } from '../../src/intake/accounts.js';
-import { validateForwardingRules } from '../../src/routing/forwarding-rules.js';
+import { validateForwardingRules } from '../../src/model/forwarding-rules.js';
 import { startSqsPeer, type SqsPeer } from '../../test/helpers/sqs.js';
 import { startSmtpPeer } from '../../test/helpers/smtp.js';
 import { waitUntil } from '../lib.js';

@@ -6,7 +6,7 @@ import { v7 as timeOrderedUuid } from 'uuid';
 import { loadConfig } from '../../src/config.js';
 import { createRelay } from '../../src/relay.js';
 import { createAccount } from '../../src/intake/accounts.js';
-import type { Message } from '../../src/lifecycle/types.js';
+import type { Message } from '../../src/model/types.js';
 import { percentile, round, sampleMemory, wallClock, waitUntil, type ReceiverProcess } from '../lib.js';
 
 export interface RelayScenarioOptions {

@@ -8,8 +8,8 @@
  */
 import { loadConfig } from '../../src/config.js';
 import { createRelay, type Relay } from '../../src/relay.js';
-import type { Message } from '../../src/lifecycle/types.js';
-import type { Status } from '../../src/lifecycle/vocabulary.js';
+import type { Message } from '../../src/model/types.js';
+import type { Status } from '../../src/model/vocabulary.js';
 import { wallClock } from '../lib.js';
 import { benchMessage } from './http-callbacks.js';
 

@@ -6,7 +6,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ProvidersConfig } from '../config.js';
 import type { Carrier } from './carrier.js';
 import type { ConnectorDeps } from './deps.js';
-import { CHANNELS, type Channel } from '../lifecycle/vocabulary.js';
+import { CHANNELS, type Channel } from '../model/vocabulary.js';
 import { createSmppCarrier } from './smpp/carrier.js';
 import { createEarlyReports } from './early-reports.js';
 import { createHttpCarrier } from './http-carrier.js';

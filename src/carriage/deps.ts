@@ -2,10 +2,10 @@
 import type { Logger } from 'pino';
 import type { Store } from '../store/store.js';
 import type { Metrics } from '../ops/metrics.js';
-import type { ErrorObject, ProviderReport } from '../lifecycle/types.js';
+import type { ErrorObject, ProviderReport } from '../model/types.js';
 import type { ReportSink } from './carrier.js';
 import type { Refusals } from './refusals.js';
-import { makeError } from '../lifecycle/errors.js';
+import { makeError } from '../model/errors.js';
 
 export interface ConnectorDeps {
   store: Store;

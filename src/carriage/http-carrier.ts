@@ -8,12 +8,12 @@
  */
 import { Agent, request } from 'undici';
 import type { Carrier } from './carrier.js';
-import type { Message } from '../lifecycle/types.js';
+import type { Message } from '../model/types.js';
 import type { ProviderHttpConfig } from '../config.js';
 import type { ConnectorDeps } from './deps.js';
 import { failureReport } from './deps.js';
 import type { EarlyReports } from './early-reports.js';
-import { backoffMs, classifyErrorCode, classifyHttpStatus, parseRetryAfter } from '../dispatch/retry-policy.js';
+import { backoffMs, classifyErrorCode, classifyHttpStatus, parseRetryAfter } from '../model/retry.js';
 
 export interface HttpSubmission {
   url: string;

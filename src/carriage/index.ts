@@ -1,8 +1,8 @@
 /** Carriage: which connector carries which channel, and picking up open messages after a restart. */
 import type { Carrier } from './carrier.js';
-import type { Message } from '../lifecycle/types.js';
+import type { Message } from '../model/types.js';
 import type { Store } from '../store/store.js';
-import type { Channel } from '../lifecycle/vocabulary.js';
+import type { Channel } from '../model/vocabulary.js';
 
 export interface Carriage {
   submit(message: Message): void;

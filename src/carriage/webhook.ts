@@ -6,10 +6,10 @@
  * stored), recorded, and only then acknowledged.
  */
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
-import type { ProviderReport } from '../lifecycle/types.js';
+import type { ProviderReport } from '../model/types.js';
 import type { ConnectorDeps } from './deps.js';
 import type { EarlyReports } from './early-reports.js';
-import { ProblemError } from '../intake/api/problems.js';
+import { ProblemError } from '../http/problems.js';
 
 /** One provider status after normalization: a report for the message behind `ref`, or why not. */
 export type NormalizedStatus =

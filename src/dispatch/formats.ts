@@ -3,7 +3,7 @@
  * same fields as JSON: one element per field, nested objects nested, arrays as repeated elements.
  */
 import { XMLBuilder, XMLParser } from 'fast-xml-parser';
-import type { Format } from '../routing/types.js';
+import type { Format } from '../model/destination.js';
 
 const ROOT = 'status_callback';
 const DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';

@@ -1,6 +1,6 @@
 /** What every destination sender (HTTP, e-mail, SQS, SMPP) offers dispatch. */
 import type { ClaimedCallback } from '../store/store.js';
-import type { DestinationType } from '../routing/types.js';
+import type { DestinationType } from '../model/destination.js';
 import type { SendOutcome } from './senders/http.js';
 
 export type { SendOutcome };

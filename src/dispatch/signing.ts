@@ -3,10 +3,9 @@
  * convention verify it unchanged: a Vonage-style JWT in `Authorization` and the Standard
  * Webhooks headers. Both use the account's signature secret.
  */
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { createSigner } from 'fast-jwt';
-
-const SECRET_PREFIX = 'whsec_';
+import { hmacKeyOf } from '../model/signature-secret.js';
 
 export interface SigningKeys {
   /** One secret, or several separated by spaces while a rotation is in progress (newest first). */
@@ -27,11 +26,6 @@ export interface SignInput {
   issuer: string;
 }
 
-/** A fresh account secret: `whsec_` + base64 of 32 random bytes, as Standard Webhooks expects. */
-export function newSignatureSecret(): string {
-  return SECRET_PREFIX + randomBytes(32).toString('base64');
-}
-
 type Signer = (payload: Record<string, unknown>) => string;
 
 // Building a signer parses the key; accounts are few and hot, so keep one per secret. Bounded,
@@ -47,11 +41,6 @@ function signerFor(secret: string): Signer {
     signers.set(secret, signer);
   }
   return signer;
-}
-
-/** The HMAC key of a Standard Webhooks secret: the base64 after the `whsec_` prefix. */
-function hmacKey(secret: string): Buffer {
-  return Buffer.from(secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret, 'base64');
 }
 
 /** The signing headers of one attempt (lowercase names). */
@@ -73,7 +62,7 @@ export function signCallback(input: SignInput): Record<string, string> {
 
   const signed = `${input.callbackId}.${seconds}.${input.body}`;
   const signatures = secrets.map(
-    (secret) => `v1,${createHmac('sha256', hmacKey(secret)).update(signed, 'utf8').digest('base64')}`,
+    (secret) => `v1,${createHmac('sha256', hmacKeyOf(secret)).update(signed, 'utf8').digest('base64')}`,
   );
 
   return {

@@ -1,8 +1,8 @@
 /** Accepting a message from any interface: store it (with its failover items), then hand it to carriage. */
 import type { Carriage } from '../carriage/index.js';
-import type { Message, MessageContent } from '../lifecycle/types.js';
+import type { Message, MessageContent } from '../model/types.js';
 import type { Store } from '../store/store.js';
-import type { Tool } from '../lifecycle/vocabulary.js';
+import type { Tool } from '../model/vocabulary.js';
 import type { Metrics } from '../ops/metrics.js';
 import { expiresAt } from '../lifecycle/failover.js';
 

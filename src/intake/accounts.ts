@@ -1,7 +1,7 @@
 /** Account credentials: creation and the API's Basic-auth check. */
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Account, Store } from '../store/store.js';
-import { newSignatureSecret } from '../dispatch/signing.js';
+import { newSignatureSecret } from '../model/signature-secret.js';
 
 export interface Credentials {
   account_id: string;

@@ -5,7 +5,7 @@
  * attempt and every node, whatever key order the store handed back. Optional fields are left
  * out when absent, never sent as null.
  */
-import type { CallbackPayload, Message, StatusEvent } from './types.js';
+import type { CallbackPayload, Message, StatusEvent } from '../model/types.js';
 
 export function buildPayload(message: Message, event: StatusEvent): CallbackPayload {
   if (event.message_uuid !== message.uuid) {

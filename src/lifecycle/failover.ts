@@ -3,7 +3,7 @@
  * rejected, the next item becomes a message of its own in the same workflow; its callbacks say
  * which attempt they belong to (`workflow.items_number`, 1-based, strings as on the wire).
  */
-import type { Message, MessageContent, Workflow } from './types.js';
+import type { Message, MessageContent, Workflow } from '../model/types.js';
 
 /** Epoch ms at which `content` expires if sent at `now`; `ttl` is in seconds as in the public API. */
 export function expiresAt(content: MessageContent, now: number): number | undefined {

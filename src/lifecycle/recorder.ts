@@ -5,11 +5,11 @@
  */
 import type { ClaimedCallback, Store, Transition } from '../store/store.js';
 import { handOff, type HandOffTarget } from '../dispatch/handoff.js';
-import type { ProviderReport } from './types.js';
+import type { ProviderReport } from '../model/types.js';
 import type { Metrics } from '../ops/metrics.js';
 import { planTransitions, type ReportVerdict } from './transitions.js';
 import { expiryReport } from './ttl.js';
-import { makeError } from './errors.js';
+import { makeError } from '../model/errors.js';
 
 const MAX_BATCH = 512;
 

@@ -10,8 +10,8 @@
  * - anything else moves the state forward (`changed`); a `read` without a `delivered` before it
  *   first records an implied `delivered`, because OTT providers skip it when the chat is open.
  */
-import type { Message, ProviderReport, ReportDetails, StatusEvent } from './types.js';
-import { CHANNEL_TRAITS, STATE_RANK, isTerminal, type Status } from './vocabulary.js';
+import type { Message, ProviderReport, ReportDetails, StatusEvent } from '../model/types.js';
+import { CHANNEL_TRAITS, STATE_RANK, isTerminal, type Status } from '../model/vocabulary.js';
 
 export type ReportOutcome =
   | { kind: 'changed'; message: Message; events: StatusEvent[] }

@@ -4,12 +4,12 @@
  * failover which item starts next. Pure apart from the injected id source.
  */
 import type { MessageContext, NewCallback, Transition } from '../store/store.js';
-import type { Message, ProviderReport } from './types.js';
+import type { Message, ProviderReport } from '../model/types.js';
 import { applyReport } from './state-machine.js';
 import { buildPayload } from './callback.js';
 import { nextFailoverItem } from './failover.js';
 import { routeStatusChange } from '../routing/route.js';
-import { destinationKey } from '../routing/types.js';
+import { destinationKey } from '../model/destination.js';
 import { renderBody } from '../dispatch/formats.js';
 
 export type ReportVerdict = 'changed' | 'late' | 'duplicate' | 'invalid' | 'unknown';

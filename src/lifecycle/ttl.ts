@@ -5,8 +5,8 @@
  * terminal, and a provider report that arrives later is `late` (recorded, not forwarded)
  * instead of bringing the message back.
  */
-import type { ErrorObject, Message, ProviderReport } from './types.js';
-import { isSettled } from './vocabulary.js';
+import type { ErrorObject, Message, ProviderReport } from '../model/types.js';
+import { isSettled } from '../model/vocabulary.js';
 
 /**
  * The `rejected` report for an expired message, or undefined if it has not expired. The caller

@@ -3,10 +3,10 @@
  * (design.md section 5). Pure: the same inputs always give the same list. Whatever it returns,
  * the status itself is always recorded and visible in the message history.
  */
-import type { Message } from '../lifecycle/types.js';
-import type { Status } from '../lifecycle/vocabulary.js';
-import type { Delivery, Destination } from './types.js';
-import { rulesOf, sectionOf, type RuleDestination } from './forwarding-rules.js';
+import type { Message } from '../model/types.js';
+import type { Status } from '../model/vocabulary.js';
+import type { Delivery, Destination } from '../model/destination.js';
+import { rulesOf, sectionOf, type RuleDestination } from '../model/forwarding-rules.js';
 
 export interface RoutingAccount {
   status_url?: string;

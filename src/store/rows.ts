@@ -2,9 +2,9 @@
  * Row <-> object mapping shared by both stores. Both keep the same columns; JSON columns are
  * text in SQLite and jsonb in PostgreSQL, so parsing accepts either.
  */
-import type { Message, StatusEvent } from '../lifecycle/types.js';
+import type { Message, StatusEvent } from '../model/types.js';
 import type { Account, Attempt, Callback, CallbackState, ClaimedCallback, MessageContext, MessagePart, NewCallback, ParkedReport } from './store.js';
-import { isTerminal } from '../lifecycle/vocabulary.js';
+import { isTerminal } from '../model/vocabulary.js';
 
 export type Row = Record<string, unknown>;
 

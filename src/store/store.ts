@@ -3,9 +3,9 @@
  * implement it; the conformance suite in test/store-conformance runs against both.
  * All methods are async so a networked store fits; every multi-row write is one transaction.
  */
-import type { Message, StatusEvent } from '../lifecycle/types.js';
-import type { Delivery, Destination, Format } from '../routing/types.js';
-import type { Status } from '../lifecycle/vocabulary.js';
+import type { Message, StatusEvent } from '../model/types.js';
+import type { Delivery, Destination, Format } from '../model/destination.js';
+import type { Status } from '../model/vocabulary.js';
 
 export interface Account {
   id: string;

@@ -1,8 +1,8 @@
 /** What a customer should receive for a simulated message: the plan run through the state machine. */
 import { planReports } from '../../src/carriage/simulator/plan.js';
 import { applyReport } from '../../src/lifecycle/state-machine.js';
-import type { Message } from '../../src/lifecycle/types.js';
-import type { Status } from '../../src/lifecycle/vocabulary.js';
+import type { Message } from '../../src/model/types.js';
+import type { Status } from '../../src/model/vocabulary.js';
 
 export function expectedStatuses(uuid: string, content: { channel: string; text: string }, seed: number): Status[] {
   let message = {

@@ -1,7 +1,7 @@
 /** Shared test data. Add builders here rather than copying fixtures between test files. */
-import type { RetryConfig } from '../../src/config.js';
-import type { CallbackPayload, Message } from '../../src/lifecycle/types.js';
-import type { Destination } from '../../src/routing/types.js';
+import type { RetryConfig } from '../../src/model/retry.js';
+import type { CallbackPayload, Message } from '../../src/model/types.js';
+import type { Destination } from '../../src/model/destination.js';
 import type { ClaimedCallback } from '../../src/store/store.js';
 
 /** A fixed, valid Standard Webhooks secret (base64 of 32 bytes) for reproducible tests. */

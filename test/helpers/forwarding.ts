@@ -3,8 +3,8 @@
  * report would come after 50 s), and the test records each provider report itself.
  */
 import assert from 'node:assert/strict';
-import type { Status } from '../../src/lifecycle/vocabulary.js';
-import type { ReportDetails } from '../../src/lifecycle/types.js';
+import type { Status } from '../../src/model/vocabulary.js';
+import type { ReportDetails } from '../../src/model/types.js';
 import { textMessage, waitFor, type RunningRelay } from './relay.js';
 
 export const SILENT_SIMULATOR = { SIMULATOR_TIME_SCALE: '1000' };

@@ -3,8 +3,8 @@
  * a provider would send and when. The same message and seed always give the same plan, so a
  * restarted process replays it and the lifecycle drops what was already recorded.
  */
-import type { Message, ProviderReport } from '../../lifecycle/types.js';
-import { CHANNEL_TRAITS, type Channel, type Status } from '../../lifecycle/vocabulary.js';
+import type { Message, ProviderReport } from '../../model/types.js';
+import { CHANNEL_TRAITS, type Channel, type Status } from '../../model/vocabulary.js';
 
 export interface PlannedReport {
   /** Delay after the message was accepted, in ms (before time scaling). */

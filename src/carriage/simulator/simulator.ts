@@ -4,7 +4,7 @@
  * were already recorded come back as duplicates and are dropped by the lifecycle.
  */
 import type { Carrier } from '../carrier.js';
-import type { Message } from '../../lifecycle/types.js';
+import type { Message } from '../../model/types.js';
 import { errorOf, type ConnectorDeps } from '../deps.js';
 import { planReports, type SimulatorProfile, DEFAULT_PROFILE } from './plan.js';
 

@@ -4,7 +4,7 @@
  * settlement.ts turns part outcomes into the message's status.
  */
 import type { Carrier } from '../carrier.js';
-import type { Message } from '../../lifecycle/types.js';
+import type { Message } from '../../model/types.js';
 import type { SmppConfig } from '../../config.js';
 import type { ConnectorDeps } from '../deps.js';
 import { createEarlyReports } from '../early-reports.js';

@@ -9,7 +9,7 @@
 import smpp, { type PDU, type Session } from 'smpp';
 import type { Logger } from 'pino';
 import type { SmppConfig } from '../../config.js';
-import { backoffMs } from '../../dispatch/retry-policy.js';
+import { backoffMs } from '../../model/retry.js';
 
 export class LinkDownError extends Error {
   constructor() {

@@ -5,7 +5,7 @@
 import type { ConnectorDeps } from '../deps.js';
 import { errorOf } from '../deps.js';
 import type { MessagePart } from '../../store/store.js';
-import type { ProviderReport } from '../../lifecycle/types.js';
+import type { ProviderReport } from '../../model/types.js';
 import { aggregateParts } from './multipart.js';
 
 export interface Settlement {

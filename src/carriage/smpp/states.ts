@@ -6,7 +6,7 @@
  * unknown → rejected 1330. DELETED (cancelled at the SMSC) and UNDELIV have no code of their
  * own there; 1330 (unknown permanent failure) is the honest one.
  */
-import type { Status } from '../../lifecycle/vocabulary.js';
+import type { Status } from '../../model/vocabulary.js';
 import type { ReceiptState } from './receipt.js';
 
 export interface ReceiptMeaning {

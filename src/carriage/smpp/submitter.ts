@@ -9,7 +9,7 @@
  * waiting early receipts only after `submitted` was recorded, so a receipt that overtook its
  * submit_sm_resp is still recorded after `submitted`, in status order.
  */
-import type { Message } from '../../lifecycle/types.js';
+import type { Message } from '../../model/types.js';
 import type { SmppConfig } from '../../config.js';
 import type { ConnectorDeps } from '../deps.js';
 import { failureReport } from '../deps.js';

@@ -4,9 +4,9 @@
  * workflow_id/items_number/items_total or id/item_number/total_items, `error.title` as a
  * number or a string, `sms.count_total` or `sms.total_count`.
  */
-import type { ErrorObject, ReportDetails, Workflow } from '../../lifecycle/types.js';
-import { isStatus } from '../../lifecycle/vocabulary.js';
-import { ERROR_CODES } from '../../lifecycle/errors.js';
+import type { ErrorObject, ReportDetails, Workflow } from '../../model/types.js';
+import { isStatus } from '../../model/vocabulary.js';
+import { ERROR_CODES } from '../../model/errors.js';
 import type { NormalizedStatus } from '../webhook.js';
 import { believableTime } from '../deps.js';
 

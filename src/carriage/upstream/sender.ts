@@ -6,9 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { createSigner } from 'fast-jwt';
 import type { UpstreamConfig } from '../../config.js';
-import type { Message } from '../../lifecycle/types.js';
+import type { Message } from '../../model/types.js';
 import type { HttpProviderSpec } from '../http-carrier.js';
-import { ERROR_CODES } from '../../lifecycle/errors.js';
+import { ERROR_CODES } from '../../model/errors.js';
 
 type Obj = Record<string, any>;
 

@@ -6,8 +6,8 @@
  * is the lifecycle's business (it records both). pricing and conversation go into the
  * callback's `whatsapp` details.
  */
-import type { Status } from '../../lifecycle/vocabulary.js';
-import type { ErrorObject } from '../../lifecycle/types.js';
+import type { Status } from '../../model/vocabulary.js';
+import type { ErrorObject } from '../../model/types.js';
 import type { NormalizedStatus } from '../webhook.js';
 import { believableTime } from '../deps.js';
 import { whatsappErrorCode } from './errors.js';

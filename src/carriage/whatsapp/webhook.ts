@@ -7,7 +7,7 @@ import type { WhatsAppConfig } from '../../config.js';
 import type { ConnectorDeps } from '../deps.js';
 import { errorOf } from '../deps.js';
 import type { EarlyReports } from '../early-reports.js';
-import { ProblemError } from '../../intake/api/problems.js';
+import { ProblemError } from '../../http/problems.js';
 import { applyStatuses, parseJson, rawBody, rawBodyWebhook } from '../webhook.js';
 import { normalizeStatus, statusObjects } from './statuses.js';
 

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
 import type { ClaimedCallback } from '../../store/store.js';
-import { classifyErrorCode, classifyHttpStatus, parseRetryAfter, type Verdict } from '../retry-policy.js';
+import { classifyErrorCode, classifyHttpStatus, parseRetryAfter, type Verdict } from '../../model/retry.js';
 import { signCallback } from '../signing.js';
 
 export interface SendOutcome {

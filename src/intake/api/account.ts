@@ -2,8 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiDeps } from './server.js';
 import { requireAccount } from './server.js';
-import { ProblemError } from './problems.js';
-import { httpUrlProblem } from './message-request.js';
+import { ProblemError } from '../../http/problems.js';
+import { httpUrlProblem } from '../../model/destination.js';
 
 export function accountRoutes(deps: ApiDeps) {
   return async function routes(app: FastifyInstance) {

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiDeps } from './server.js';
 import { requireAccount } from './server.js';
-import { ProblemError } from './problems.js';
+import { ProblemError } from '../../http/problems.js';
 
 export function callbackRoutes(deps: ApiDeps) {
   return async function routes(app: FastifyInstance) {

@@ -6,8 +6,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiDeps } from './server.js';
 import { requireAccount } from './server.js';
-import { ProblemError } from './problems.js';
-import { rulesOf, validateForwardingRules } from '../../routing/forwarding-rules.js';
+import { ProblemError } from '../../http/problems.js';
+import { rulesOf, validateForwardingRules } from '../../model/forwarding-rules.js';
 
 export function forwardingRoutes(deps: ApiDeps) {
   return async function routes(app: FastifyInstance) {

@@ -5,10 +5,11 @@
  * `image.url`), so a customer can fix a request in one round trip. The route turns
  * `{ ok: false }` into a 422 invalid-parameters problem.
  */
-import { CHANNELS, CHANNEL_TRAITS, MESSAGE_TYPES, isChannel } from '../../lifecycle/vocabulary.js';
-import type { Channel, MessageType } from '../../lifecycle/vocabulary.js';
-import type { MessageContent } from '../../lifecycle/types.js';
-import type { InvalidParameter } from './problems.js';
+import { CHANNELS, CHANNEL_TRAITS, MESSAGE_TYPES, isChannel } from '../../model/vocabulary.js';
+import type { Channel, MessageType } from '../../model/vocabulary.js';
+import type { MessageContent } from '../../model/types.js';
+import type { InvalidParameter } from '../../http/problems.js';
+import { MAX_URL_LENGTH, httpUrlProblem } from '../../model/destination.js';
 
 export type MessageRequestResult =
   | { ok: true; value: { first: MessageContent; failover: MessageContent[] } }
@@ -19,7 +20,7 @@ export const LIMITS = Object.freeze({
   text: 4096,
   caption: 3000,
   clientRef: 100,
-  url: 2048,
+  url: MAX_URL_LENGTH,
   ottFrom: 50,
   ttlMin: 60,
   ttlMax: 604_800,
@@ -42,21 +43,6 @@ function isObject(v: unknown): v is Obj {
 /** Characters as a person counts them (code points), not UTF-16 units. */
 function length(s: string): number {
   return [...s].length;
-}
-
-/** Why `value` is not an acceptable callback URL, or undefined when it is. */
-export function httpUrlProblem(value: unknown): string | undefined {
-  if (typeof value === 'string' && isHttpUrl(value) && value.length <= LIMITS.url) return undefined;
-  return `must be an absolute http or https URL of at most ${LIMITS.url} characters`;
-}
-
-function isHttpUrl(s: string): boolean {
-  if (!/^https?:\/\//i.test(s)) return false;
-  try {
-    return new URL(s).hostname !== '';
-  } catch {
-    return false;
-  }
 }
 
 /** Collects problems under a path prefix ('' for the top level, 'failover[0]' for an item). */
@@ -104,9 +90,7 @@ function checkImage(image: unknown, issues: Issues): { url: string; caption?: st
   const before = issues.count();
   const { url, caption } = image;
   if (url === undefined) issues.add('image.url', 'image.url is required');
-  else if (typeof url !== 'string' || !isHttpUrl(url) || url.length > LIMITS.url) {
-    issues.add('image.url', `image.url must be an absolute http or https URL of at most ${LIMITS.url} characters`);
-  }
+  else if (httpUrlProblem(url)) issues.add('image.url', `image.url ${httpUrlProblem(url)}`);
   if (caption !== undefined && (typeof caption !== 'string' || caption === '' || length(caption) > LIMITS.caption)) {
     issues.add('image.caption', `image.caption must be a string of 1 to ${LIMITS.caption} characters`);
   }

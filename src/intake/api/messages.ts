@@ -4,7 +4,7 @@ import type { ApiDeps } from './server.js';
 import { requireAccount } from './server.js';
 import { acceptMessage } from '../accept.js';
 import { validateMessageRequest } from './message-request.js';
-import { ProblemError } from './problems.js';
+import { ProblemError } from '../../http/problems.js';
 import { presentCallback, presentMessage } from './present.js';
 
 export function messageRoutes(deps: ApiDeps) {

@@ -1,5 +1,5 @@
 /** How stored records look in API answers: ISO timestamps, no internal columns. */
-import type { Message, StatusEvent } from '../../lifecycle/types.js';
+import type { Message, StatusEvent } from '../../model/types.js';
 import type { Attempt, Callback } from '../../store/store.js';
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());

@@ -8,7 +8,7 @@ import type { Account, Store } from '../../store/store.js';
 import type { Metrics } from '../../ops/metrics.js';
 import type { AcceptDeps } from '../accept.js';
 import { authenticateBasic } from '../accounts.js';
-import { ProblemError, problemErrorHandler, problemNotFoundHandler } from './problems.js';
+import { ProblemError, problemErrorHandler, problemNotFoundHandler } from '../../http/problems.js';
 import { messageRoutes } from './messages.js';
 import { accountRoutes } from './account.js';
 import { callbackRoutes } from './callbacks.js';

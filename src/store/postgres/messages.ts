@@ -1,6 +1,6 @@
 import type { Client, Pool } from './database.js';
 import { columnsOf, unnest } from './database.js';
-import type { Message } from '../../lifecycle/types.js';
+import type { Message } from '../../model/types.js';
 import { eventFromRow, messageColumns, messageFromRow, type Row } from '../rows.js';
 
 const MESSAGE_COLUMNS = [

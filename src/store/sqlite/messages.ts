@@ -1,5 +1,5 @@
 import type { Db } from './database.js';
-import type { Message } from '../../lifecycle/types.js';
+import type { Message } from '../../model/types.js';
 import { eventFromRow, messageColumns, messageFromRow, type Row } from '../rows.js';
 
 const INSERT_MESSAGE = `INSERT INTO messages

@@ -7,9 +7,8 @@
  * customer fixes a document in one round trip. Omitted keys take their defaults; the stored
  * document is always complete.
  */
-import { STATUSES, type Channel, type Status } from '../lifecycle/vocabulary.js';
-import { httpUrlProblem } from '../intake/api/message-request.js';
-import { FORMATS, type Format } from './types.js';
+import { STATUSES, type Channel, type Status } from './vocabulary.js';
+import { FORMATS, httpUrlProblem, isEmailAddress, parseQueueUrl, type Format } from './destination.js';
 
 /** A tool's choice. `interface` = the destination the tool itself fixes; only the format is chosen. */
 export type RuleDestination =
@@ -190,31 +189,4 @@ function checkStatuses(value: unknown, add: Add): Status[] | undefined {
     }
   });
   return ok ? (value as Status[]) : undefined;
-}
-
-/**
- * A plain address (no display name): a local part of printable characters and a domain of at
- * least two labels. CR and LF are impossible here, so the address is safe in a mail header.
- */
-const EMAIL = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@(?=.{1,253}$)([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
-
-export function isEmailAddress(value: unknown): value is string {
-  return typeof value === 'string' && EMAIL.test(value) && !value.startsWith('.') && !value.includes('..');
-}
-
-/**
- * An SQS queue URL: http(s)://host/<account id, 12 digits>/<queue name>. The name is 1 to 80
- * letters, digits, '-' or '_', with `.fifo` counted in for FIFO queues.
- */
-export function parseQueueUrl(value: unknown): { accountId: string; name: string; fifo: boolean } | undefined {
-  if (typeof value !== 'string' || !/^https?:\/\//i.test(value)) return undefined;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return undefined;
-  }
-  const match = /^\/(\d{12})\/([A-Za-z0-9_-]+(?:\.fifo)?)$/.exec(url.pathname);
-  if (!match || url.search || url.hash || match[2]!.length > 80) return undefined;
-  return { accountId: match[1]!, name: match[2]!, fifo: match[2]!.endsWith('.fifo') };
 }

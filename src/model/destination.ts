@@ -1,0 +1,81 @@
+/** Where a status change goes and in which format. */
+
+export const FORMATS = Object.freeze(['json', 'xml'] as const);
+export type Format = (typeof FORMATS)[number];
+
+export type Destination =
+  | { type: 'url'; url: string }
+  | { type: 'email'; address: string }
+  | { type: 'sqs'; queue_url: string }
+  | { type: 'smpp'; system_id: string };
+
+export type DestinationType = Destination['type'];
+
+export interface Delivery {
+  destination: Destination;
+  format: Format;
+}
+
+/**
+ * Destinations that share a key share a concurrency limit and an order lane: one origin for
+ * HTTP, one queue for SQS, one SMPP session. Every mail leaves through the one configured SMTP
+ * relay, so all e-mail shares one key: a dead relay then holds one destination's slots, not one
+ * set per recipient domain (which could starve HTTP and SQS of the global in-flight limit).
+ */
+export function destinationKey(destination: Destination): string {
+  switch (destination.type) {
+    case 'url':
+      return `url:${new URL(destination.url).origin}`;
+    case 'email':
+      return 'email:relay';
+    case 'sqs':
+      return `sqs:${destination.queue_url}`;
+    case 'smpp':
+      return `smpp:${destination.system_id}`;
+  }
+}
+
+/** Longest URL accepted anywhere a customer names one. */
+export const MAX_URL_LENGTH = 2048;
+
+/** Why `value` is not an acceptable callback URL, or undefined when it is. */
+export function httpUrlProblem(value: unknown): string | undefined {
+  if (typeof value === 'string' && isHttpUrl(value) && value.length <= MAX_URL_LENGTH) return undefined;
+  return `must be an absolute http or https URL of at most ${MAX_URL_LENGTH} characters`;
+}
+
+function isHttpUrl(s: string): boolean {
+  if (!/^https?:\/\//i.test(s)) return false;
+  try {
+    return new URL(s).hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A plain address (no display name): a local part of printable characters and a domain of at
+ * least two labels. CR and LF are impossible here, so the address is safe in a mail header.
+ */
+const EMAIL = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@(?=.{1,253}$)([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
+
+export function isEmailAddress(value: unknown): value is string {
+  return typeof value === 'string' && EMAIL.test(value) && !value.startsWith('.') && !value.includes('..');
+}
+
+/**
+ * An SQS queue URL: http(s)://host/<account id, 12 digits>/<queue name>. The name is 1 to 80
+ * letters, digits, '-' or '_', with `.fifo` counted in for FIFO queues.
+ */
+export function parseQueueUrl(value: unknown): { accountId: string; name: string; fifo: boolean } | undefined {
+  if (typeof value !== 'string' || !/^https?:\/\//i.test(value)) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return undefined;
+  }
+  const match = /^\/(\d{12})\/([A-Za-z0-9_-]+(?:\.fifo)?)$/.exec(url.pathname);
+  if (!match || url.search || url.hash || match[2]!.length > 80) return undefined;
+  return { accountId: match[1]!, name: match[2]!, fifo: match[2]!.endsWith('.fifo') };
+}
