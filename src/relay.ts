@@ -5,11 +5,13 @@
 import { v7 as timeOrderedUuid } from 'uuid';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config.js';
-import type { Transition } from './store/store.js';
 import type { ProviderReport } from './model/types.js';
 import { openStore } from './store/open.js';
 import { createMetrics } from './ops/metrics.js';
-import { createStatusRecorder } from './lifecycle/recorder.js';
+import { createStatusRecorder, type CommittedBatch } from './lifecycle/recorder.js';
+import { routeStatusChange } from './routing/route.js';
+import { renderBody } from './dispatch/formats.js';
+import { createAcceptPort } from './intake/accept.js';
 import { createCarriage } from './carriage/index.js';
 import { createSimulator } from './carriage/simulator/simulator.js';
 import { createDispatcher } from './dispatch/loop.js';
@@ -58,10 +60,12 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
     onError,
   });
 
-  // Late-bound: the recorder starts failover items through carriage, carriage reports to the recorder.
-  const startItems = (transitions: Transition[]) => {
-    for (const transition of transitions) for (const message of transition.started) carriage.submit(message);
+  // The one commit hook: dispatch sends the new callbacks, carriage starts failover items.
+  // Late-bound: carriage reports to the recorder, and the recorder's commits start carriage items.
+  const onCommitted = ({ transitions, contexts, lease }: CommittedBatch) => {
+    if (lease) dispatcher.takeCommitted(transitions, contexts, lease.token);
     if (transitions.some((transition) => transition.callbacks.length > 0)) dispatcher.wake();
+    for (const transition of transitions) for (const message of transition.started) carriage.submit(message);
   };
   const recorder = createStatusRecorder({
     store,
@@ -69,8 +73,10 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
     newId,
     errorTypeBase: config.errorTypeBase,
     metrics,
-    onCommitted: startItems,
-    dispatcher,
+    // Routing decides where a status change goes, the format registry writes its bytes.
+    planning: { route: routeStatusChange, render: renderBody },
+    leaseNewCallbacksMs: config.dispatch.leaseMs,
+    onCommitted,
   });
   const connectorDeps = {
     store,
@@ -87,13 +93,13 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
   const connectors = createConnectors(config.providers, simulator, connectorDeps);
   const carriage = createCarriage(connectors.byChannel);
 
+  const accept = createAcceptPort({ store, metrics, now, newId, onAccepted: (message) => carriage.submit(message) });
   const api = buildApi({
     store,
-    carriage,
+    accept,
     metrics,
     logger,
     now,
-    newId,
     bodyLimitBytes: config.bodyLimitBytes,
     wakeDispatch: () => dispatcher.wake(),
     providerWebhooks: connectors.webhooks,

@@ -85,7 +85,7 @@ test('REST API: accepts, refuses with a precise reason, and stores nothing it re
   await t.test('health and metrics answer', async () => {
     assert.equal((await fetch(`${relay.baseUrl}/healthz`)).status, 200);
     const metrics = await (await fetch(`${relay.baseUrl}/metrics`)).text();
-    assert.match(metrics, /statusrelay_messages_accepted_total\{channel="sms",tool="api"\} \d+/);
+    assert.match(metrics, /statusrelay_messages_accepted_total\{channel="sms",interface="api"\} \d+/);
     assert.match(metrics, /statusrelay_outbox_depth \d+/);
   });
 });

@@ -8,7 +8,7 @@ import type { Message } from '../src/model/types.js';
 
 function message(channel: Channel, text = 'hello', uuid = randomUUID()): Message {
   return {
-    uuid, channel, text, message_type: 'text', to: '436641234567', from: 'ACME', account_id: 'a', tool: 'api',
+    uuid, channel, text, message_type: 'text', to: '436641234567', from: 'ACME', account_id: 'a', interface: 'api',
     state: 'accepted', seen: [], failover: [], created_at: 0, updated_at: 0,
   };
 }

@@ -1,4 +1,4 @@
-/** Per-destination slots: concurrency, waiting, reservations, reopening. */
+/** Per-destination slots: concurrency, waiting, room, reopening. */
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { createLanes } from '../src/dispatch/lanes.js';
@@ -28,16 +28,17 @@ test('one full destination does not block another', () => {
   assert.deepEqual(lanes.fullKeys(), ['slow']);
 });
 
-test('reservations count against both limits and can be given back', () => {
+test('room is counted per destination and for the process', () => {
   const lanes = createLanes(2, 3);
-  assert.equal(lanes.reserve('a'), true);
-  assert.equal(lanes.reserve('a'), true);
-  assert.equal(lanes.reserve('a'), false, 'destination full');
-  assert.equal(lanes.reserve('b'), true);
-  assert.equal(lanes.reserve('c'), false, 'process full');
+  assert.equal(lanes.hasRoom('a'), true);
+  lanes.admit(to('a', 'a1'));
+  lanes.admit(to('a', 'a2'));
+  assert.equal(lanes.hasRoom('a'), false, 'destination full');
+  assert.equal(lanes.hasRoom('b'), true);
+  lanes.admit(to('b', 'b1'));
+  assert.equal(lanes.hasRoom('c'), false, 'process full');
   assert.equal(lanes.room(), 0);
-  lanes.unreserve('a');
-  lanes.unreserve('b');
-  assert.equal(lanes.room(), 2);
-  assert.deepEqual(lanes.fullKeys(), []);
+  lanes.finish('a');
+  assert.equal(lanes.hasRoom('a'), true);
+  assert.equal(lanes.room(), 1);
 });

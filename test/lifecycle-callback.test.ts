@@ -9,7 +9,7 @@ function message(overrides: Partial<Message> = {}): Message {
   return {
     uuid: 'aaaaaaaa-bbbb-cccc-dddd-0123456789ab',
     account_id: 'acc-1',
-    tool: 'api',
+    interface: 'api',
     channel: 'sms',
     message_type: 'text',
     to: '447700900000',

@@ -19,7 +19,7 @@ function message(channel: Channel, state: MessageState = 'accepted', seen: Statu
   return {
     uuid: UUID,
     account_id: 'acc-1',
-    tool: 'api',
+    interface: 'api',
     channel,
     message_type: 'text',
     to: '447700900000',

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeError } from '../src/model/errors.js';
-import { expiresAt, nextFailoverItem } from '../src/lifecycle/failover.js';
+import { nextFailoverItem } from '../src/lifecycle/failover.js';
+import { expiresAt } from '../src/model/message.js';
 import { applyReport } from '../src/lifecycle/state-machine.js';
 import { expiryReport } from '../src/lifecycle/ttl.js';
 import type { Message, MessageContent, ProviderReport } from '../src/model/types.js';
@@ -14,8 +15,8 @@ function message(overrides: Partial<Message> = {}): Message {
   return {
     uuid: 'm-1',
     account_id: 'acc-1',
-    tool: 'email',
-    reply_to: 'sender@example.com',
+    interface: 'email',
+    return_to: { type: 'email', address: 'sender@example.com' },
     channel: 'rcs',
     message_type: 'text',
     to: '447700900000',
@@ -126,8 +127,8 @@ test('failover chain of 3 items: rcs -> whatsapp -> sms', () => {
     ...whatsapp,
     uuid: 'm-2',
     account_id: 'acc-1',
-    tool: 'email',
-    reply_to: 'sender@example.com',
+    interface: 'email',
+    return_to: { type: 'email', address: 'sender@example.com' },
     state: 'accepted',
     seen: [],
     workflow: { workflow_id: 'wf-1', items_number: '2', items_total: '3' },

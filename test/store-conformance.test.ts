@@ -43,7 +43,7 @@ function message(accountId: string, overrides: Partial<Message> = {}): Message {
   return {
     uuid: randomUUID(),
     account_id: accountId,
-    tool: 'api',
+    interface: 'api',
     channel: 'whatsapp',
     message_type: 'text',
     to: '447700900000',

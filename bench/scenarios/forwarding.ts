@@ -81,7 +81,7 @@ async function measure(
     const rules = validateForwardingRules({ sms: { suite: destination } });
     if (!rules.ok) throw new Error(`bench rules invalid: ${JSON.stringify(rules.invalid)}`);
     await relay.store.updateAccount(account.account_id, { forwarding: rules.value });
-    const messages = Array.from({ length: options.messages }, () => benchMessage(account.account_id, undefined, Date.now(), { tool: 'suite' }));
+    const messages = Array.from({ length: options.messages }, () => benchMessage(account.account_id, undefined, Date.now(), { interface: 'suite' }));
     for (let i = 0; i < messages.length; i += 1_000) await relay.store.insertMessages(messages.slice(i, i + 1_000));
 
     const base = await arrived();

@@ -21,7 +21,7 @@ export interface RelayScenarioOptions {
 /** An SMS sent through the API, stored directly (the bench measures what follows intake). */
 export function benchMessage(accountId: string, webhookUrl: string | undefined, now: number, overrides: Partial<Message> = {}): Message {
   return {
-    uuid: timeOrderedUuid(), account_id: accountId, tool: 'api', channel: 'sms', message_type: 'text',
+    uuid: timeOrderedUuid(), account_id: accountId, interface: 'api', channel: 'sms', message_type: 'text',
     to: '436641234567', from: 'ACME', text: 'Your code is 123456', ...(webhookUrl ? { webhook_url: webhookUrl } : {}),
     state: 'accepted', seen: [], failover: [], created_at: now, updated_at: now, ...overrides,
   };

@@ -1,6 +1,5 @@
 /** A provider connector: hands messages to a provider and reports what happens to them. */
-import type { Message, ProviderReport } from '../model/types.js';
-import type { RecordResult } from '../lifecycle/recorder.js';
+import type { Message, ProviderReport, RecordResult } from '../model/types.js';
 
 export interface Carrier {
   readonly name: string;

@@ -4,7 +4,7 @@
  * Outcomes are written in batches; a destination at its concurrency limit is not claimed for,
  * so a slow or dead receiver holds only its own slots.
  */
-import type { AttemptResult, ClaimedCallback, Store } from '../store/store.js';
+import type { AttemptResult, ClaimedCallback, MessageContext, NewCallback, Store, Transition } from '../store/store.js';
 import type { DispatchConfig } from '../config.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { Senders } from './sender.js';
@@ -187,16 +187,23 @@ export function createDispatcher(deps: DispatcherDeps) {
       loopDone = run();
     },
     wake,
-    leaseMs: config.leaseMs,
-    reserve: (destinationKey: string) => running && lanes.reserve(destinationKey),
-    adopt(callbacks: ClaimedCallback[]): void {
-      for (const callback of callbacks) {
-        lanes.unreserve(callback.destination_key);
-        admit(callback);
+    /**
+     * Takes the callbacks a commit wrote already claimed for this process (the hot path: no
+     * claim round trip). Those a full destination cannot take now go back to the outbox.
+     */
+    takeCommitted(transitions: Transition[], contexts: Map<string, MessageContext>, leaseToken: string): void {
+      const handBack: string[] = [];
+      for (const transition of transitions) {
+        const signing = contexts.get(transition.message.uuid)!.account.signing;
+        for (const callback of transition.callbacks) {
+          if (callback.lease?.token !== leaseToken) continue;
+          if (running && lanes.hasRoom(callback.destination_key)) admit(claimedFrom(callback, signing));
+          else handBack.push(callback.id);
+        }
       }
-    },
-    release(destinationKeys: string[]): void {
-      for (const key of destinationKeys) lanes.unreserve(key);
+      if (handBack.length > 0) {
+        store.returnClaims(handBack, leaseToken, deps.now()).then(wake, deps.onError);
+      }
     },
     /** Stops claiming, lets in-flight attempts finish and records their outcomes. */
     async stop(): Promise<void> {
@@ -210,3 +217,9 @@ export function createDispatcher(deps: DispatcherDeps) {
 }
 
 export type Dispatcher = ReturnType<typeof createDispatcher>;
+
+/** A new callback written already claimed, as the sender sees a claimed one. */
+function claimedFrom(callback: NewCallback, signing: ClaimedCallback['signing']): ClaimedCallback {
+  const { lease, blocked: _blocked, ...fields } = callback;
+  return { ...fields, state: 'inflight', attempts: 1, due_at: lease!.until, lease_token: lease!.token, signing };
+}

@@ -1,48 +1,61 @@
-/** Accepting a message from any interface: store it (with its failover items), then hand it to carriage. */
-import type { Carriage } from '../carriage/index.js';
+/**
+ * The accept port: every customer interface turns its protocol into one `AcceptRequest` and hands
+ * it here. The message (with its failover items) is stored, then handed on through `onAccepted`,
+ * which the composition root wires to carriage; interfaces never see carriage themselves.
+ */
 import type { Message, MessageContent } from '../model/types.js';
+import type { Destination } from '../model/destination.js';
+import type { InterfaceName } from '../model/vocabulary.js';
+import { expiresAt } from '../model/message.js';
 import type { Store } from '../store/store.js';
-import type { Tool } from '../model/vocabulary.js';
 import type { Metrics } from '../ops/metrics.js';
-import { expiresAt } from '../lifecycle/failover.js';
-
-export interface AcceptDeps {
-  store: Store;
-  carriage: Carriage;
-  metrics: Metrics;
-  now: () => number;
-  newId: () => string;
-}
 
 export interface AcceptRequest {
   account_id: string;
-  tool: Tool;
+  interface: InterfaceName;
   first: MessageContent;
   failover: MessageContent[];
-  reply_to?: string;
+  /** Where receipts go back, for interfaces that fix it per message (see model/interfaces.ts). */
+  return_to?: Destination;
+  /** The receipts the sender asked for, where the interface lets them choose. */
+  receipt_request?: Message['receipt_request'];
+}
+
+export interface AcceptDeps {
+  store: Store;
+  metrics: Metrics;
+  now: () => number;
+  newId: () => string;
+  /** Called once the message is durably stored. */
+  onAccepted: (message: Message) => void;
 }
 
 /** Resolves once the message is durably stored; the answer names it (and its workflow). */
-export async function acceptMessage(deps: AcceptDeps, request: AcceptRequest): Promise<Message> {
-  const now = deps.now();
-  const message: Message = {
-    ...request.first,
-    uuid: deps.newId(),
-    account_id: request.account_id,
-    tool: request.tool,
-    ...(request.reply_to ? { reply_to: request.reply_to } : {}),
-    state: 'accepted',
-    seen: [],
-    failover: request.failover,
-    ...(request.failover.length > 0
-      ? { workflow: { workflow_id: deps.newId(), items_number: '1', items_total: String(request.failover.length + 1) } }
-      : {}),
-    expires_at: expiresAt(request.first, now),
-    created_at: now,
-    updated_at: now,
+export type AcceptPort = (request: AcceptRequest) => Promise<Message>;
+
+export function createAcceptPort(deps: AcceptDeps): AcceptPort {
+  return async (request) => {
+    const now = deps.now();
+    const message: Message = {
+      ...request.first,
+      uuid: deps.newId(),
+      account_id: request.account_id,
+      interface: request.interface,
+      ...(request.return_to ? { return_to: request.return_to } : {}),
+      ...(request.receipt_request ? { receipt_request: request.receipt_request } : {}),
+      state: 'accepted',
+      seen: [],
+      failover: request.failover,
+      ...(request.failover.length > 0
+        ? { workflow: { workflow_id: deps.newId(), items_number: '1', items_total: String(request.failover.length + 1) } }
+        : {}),
+      expires_at: expiresAt(request.first, now),
+      created_at: now,
+      updated_at: now,
+    };
+    await deps.store.insertMessages([message]);
+    deps.metrics.messagesAccepted.inc({ channel: message.channel, interface: message.interface });
+    deps.onAccepted(message);
+    return message;
   };
-  await deps.store.insertMessages([message]);
-  deps.metrics.messagesAccepted.inc({ channel: message.channel, tool: message.tool });
-  deps.carriage.submit(message);
-  return message;
 }

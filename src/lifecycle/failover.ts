@@ -3,17 +3,13 @@
  * rejected, the next item becomes a message of its own in the same workflow; its callbacks say
  * which attempt they belong to (`workflow.items_number`, 1-based, strings as on the wire).
  */
-import type { Message, MessageContent, Workflow } from '../model/types.js';
-
-/** Epoch ms at which `content` expires if sent at `now`; `ttl` is in seconds as in the public API. */
-export function expiresAt(content: MessageContent, now: number): number | undefined {
-  return content.ttl === undefined ? undefined : now + content.ttl * 1000;
-}
+import type { Message, Workflow } from '../model/types.js';
+import { expiresAt } from '../model/message.js';
 
 /**
  * The next attempt after `message` was rejected, or undefined when there is none. Only
  * `rejected` triggers failover (design.md section 3); the new message starts `accepted` with an
- * empty history, carries the remaining items, and keeps the account, tool, reply address and receipt request so
+ * empty history, carries the remaining items, and keeps the account, interface, return destination and receipt request so
  * its callbacks go where the first attempt's would have.
  */
 export function nextFailoverItem(message: Message, uuid: string, now: number): Message | undefined {
@@ -25,7 +21,7 @@ export function nextFailoverItem(message: Message, uuid: string, now: number): M
     ...item,
     uuid,
     account_id: message.account_id,
-    tool: message.tool,
+    interface: message.interface,
     state: 'accepted',
     seen: [],
     workflow: nextWorkflow(message),
@@ -36,7 +32,7 @@ export function nextFailoverItem(message: Message, uuid: string, now: number): M
   // The customer gave one callback URL for the whole request; an item may override it.
   const webhookUrl = item.webhook_url ?? message.webhook_url;
   if (webhookUrl !== undefined) next.webhook_url = webhookUrl;
-  if (message.reply_to !== undefined) next.reply_to = message.reply_to;
+  if (message.return_to !== undefined) next.return_to = message.return_to;
   if (message.receipt_request !== undefined) next.receipt_request = message.receipt_request;
   const expires = expiresAt(item, now);
   if (expires !== undefined) next.expires_at = expires;

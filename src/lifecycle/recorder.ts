@@ -2,16 +2,25 @@
  * The lifecycle's door to the store. Provider reports are queued and committed in groups: one
  * transaction per batch keeps SQLite and PostgreSQL fast under load, and each caller's promise
  * resolves only after its report is durably stored, so a connector acknowledges upstream only then.
+ * Every commit is announced once, to `onCommitted`; what happens next (sending the new callbacks,
+ * starting failover items) is wired in relay.ts.
  */
-import type { ClaimedCallback, Store, Transition } from '../store/store.js';
-import { handOff, type HandOffTarget } from '../dispatch/handoff.js';
-import type { ProviderReport } from '../model/types.js';
+import type { MessageContext, Store, Transition } from '../store/store.js';
+import type { ProviderReport, RecordResult } from '../model/types.js';
 import type { Metrics } from '../ops/metrics.js';
-import { planTransitions, type ReportVerdict } from './transitions.js';
-import { expiryReport } from './ttl.js';
 import { makeError } from '../model/errors.js';
+import { planTransitions, type CallbackPlanning, type NewCallbackLease } from './transitions.js';
+import { expiryReport } from './ttl.js';
 
 const MAX_BATCH = 512;
+
+/** One committed batch: the transitions written, with the contexts they were decided on. */
+export interface CommittedBatch {
+  transitions: Transition[];
+  contexts: Map<string, MessageContext>;
+  /** The claim the batch's ready callbacks were written with, when `leaseNewCallbacksMs` is set. */
+  lease?: NewCallbackLease;
+}
 
 export interface RecorderDeps {
   store: Store;
@@ -19,15 +28,15 @@ export interface RecorderDeps {
   newId: () => string;
   errorTypeBase: string;
   metrics: Metrics;
-  /** Called after each commit, e.g. to wake dispatch and start failover items. */
-  onCommitted: (transitions: Transition[]) => void;
-  /** This process's dispatcher, which takes new callbacks straight from the commit. */
-  dispatcher?: HandOffTarget & { adopt(callbacks: ClaimedCallback[]): void; release(destinationKeys: string[]): void };
-}
-
-export interface RecordResult {
-  verdict: ReportVerdict;
-  reason?: string;
+  planning: CallbackPlanning;
+  /**
+   * New callbacks that need not wait for an earlier one are written already claimed by this
+   * process for this long, so whoever hears the commit can send them without a claim round trip
+   * (and must hand back what it cannot take). Absent: they are written due, for the claim loop.
+   */
+  leaseNewCallbacksMs?: number;
+  /** Hears every commit, after it is durable. */
+  onCommitted: (batch: CommittedBatch) => void;
 }
 
 interface Queued {
@@ -44,24 +53,22 @@ export function createStatusRecorder(deps: RecorderDeps) {
     const reports = batch.map((item) => item.report);
     const uuids = [...new Set(reports.map((report) => report.message_uuid))];
     const now = deps.now();
-    let verdicts: Array<{ verdict: ReportVerdict; reason?: string }> = [];
-    let adopted: ClaimedCallback[] = [];
-    const { dispatcher } = deps;
+    const lease = deps.leaseNewCallbacksMs === undefined ? undefined : { token: deps.newId(), until: now + deps.leaseNewCallbacksMs };
+    let verdicts: RecordResult[] = [];
+    let decidedOn = new Map<string, MessageContext>();
     try {
       const transitions = await deps.store.transition(uuids, (contexts) => {
-        const planned = planTransitions(reports, contexts, now, deps.newId);
+        const planned = planTransitions(reports, contexts, now, deps.newId, deps.planning, lease);
         verdicts = planned.verdicts;
-        if (dispatcher) adopted = handOff(planned.transitions, contexts, dispatcher, deps.newId(), now);
+        decidedOn = contexts;
         return planned.transitions;
       });
-      dispatcher?.adopt(adopted);
       batch.forEach((item, i) => {
         deps.metrics.statusEvents.inc({ verdict: verdicts[i].verdict });
         item.resolve(verdicts[i]);
       });
-      deps.onCommitted(transitions);
+      deps.onCommitted({ transitions, contexts: decidedOn, lease });
     } catch (error) {
-      dispatcher?.release(adopted.map((callback) => callback.destination_key));
       for (const item of batch) item.reject(error);
     }
   }

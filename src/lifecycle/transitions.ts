@@ -1,18 +1,29 @@
 /**
  * Turns a batch of provider reports into store transitions: the state machine decides what is
- * recorded, routing where each forwarded status goes, formatting the exact body bytes, and
- * failover which item starts next. Pure apart from the injected id source.
+ * recorded and failover which item starts next; where each forwarded status goes and its body
+ * bytes come from the injected `CallbackPlanning` (routing and the format registry, wired in
+ * relay.ts). Pure apart from the injected id source.
  */
 import type { MessageContext, NewCallback, Transition } from '../store/store.js';
-import type { Message, ProviderReport } from '../model/types.js';
+import type { CallbackPayload, Message, ProviderReport, ReportVerdict } from '../model/types.js';
+import type { Status } from '../model/vocabulary.js';
+import { destinationKey, type Delivery, type Format } from '../model/destination.js';
 import { applyReport } from './state-machine.js';
 import { buildPayload } from './callback.js';
 import { nextFailoverItem } from './failover.js';
-import { routeStatusChange } from '../routing/route.js';
-import { destinationKey } from '../model/destination.js';
-import { renderBody } from '../dispatch/formats.js';
 
-export type ReportVerdict = 'changed' | 'late' | 'duplicate' | 'invalid' | 'unknown';
+export interface CallbackPlanning {
+  /** Where a status change of `message` goes (routing). */
+  route(message: Message, status: Status, account: MessageContext['account']): Delivery[];
+  /** The exact body bytes of a callback in a format (the format registry). */
+  render(payload: CallbackPayload, format: Format): { body: string; contentType: string };
+}
+
+/** A claim on new callbacks for this process, written with them (see recorder.ts). */
+export interface NewCallbackLease {
+  token: string;
+  until: number;
+}
 
 export interface PlannedBatch {
   transitions: Transition[];
@@ -25,6 +36,8 @@ export function planTransitions(
   contexts: Map<string, MessageContext>,
   now: number,
   newId: () => string,
+  planning: CallbackPlanning,
+  lease?: NewCallbackLease,
 ): PlannedBatch {
   const byMessage = new Map<string, Transition>();
   const verdicts: PlannedBatch['verdicts'] = [];
@@ -49,10 +62,11 @@ export function planTransitions(
     transition.events.push(...outcome.events);
     for (const event of outcome.events) {
       if (!event.forwarded) continue;
-      for (const callback of callbacksFor(outcome.message, event, context, now, newId)) {
+      for (const callback of callbacksFor(outcome.message, event, context, now, newId, planning)) {
         // Per message and destination, callbacks go out in status order: a later one waits.
         const busy = transition.callbacks.some((earlier) => earlier.destination_key === callback.destination_key);
         if (busy || context.open_lanes.includes(callback.destination_key)) callback.blocked = true;
+        else if (lease) callback.lease = lease;
         transition.callbacks.push(callback);
       }
     }
@@ -70,10 +84,11 @@ function callbacksFor(
   context: MessageContext,
   now: number,
   newId: () => string,
+  planning: CallbackPlanning,
 ): NewCallback[] {
   const payload = buildPayload(message, event);
-  return routeStatusChange(message, event.status, context.account).map((delivery) => {
-    const { body, contentType } = renderBody(payload, delivery.format);
+  return planning.route(message, event.status, context.account).map((delivery) => {
+    const { body, contentType } = planning.render(payload, delivery.format);
     return {
       ...delivery,
       id: newId(),

@@ -11,6 +11,19 @@ export type Destination =
 
 export type DestinationType = Destination['type'];
 
+/**
+ * What a forwarding rule names for one interface: a destination the account chose, `interface`
+ * (the destination the interface fixes; only the format is chosen) or `none`.
+ */
+export type RuleDestination =
+  | { type: 'url'; url: string; format: Format }
+  | { type: 'email'; address: string; format: Format }
+  | { type: 'sqs'; queue_url: string; format: Format }
+  | { type: 'interface'; format: Format }
+  | { type: 'none' };
+
+export type RuleType = RuleDestination['type'];
+
 export interface Delivery {
   destination: Destination;
   format: Format;

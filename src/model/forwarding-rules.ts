@@ -1,75 +1,42 @@
 /**
- * The account's forwarding rules (design.md section 5, seed 003): one JSON document saying, per
- * tool and per kind of channel, where status changes go. `sms` covers SMS and MMS receipts,
- * `ott` covers WhatsApp, Viber, Messenger and RCS status changes.
+ * The account's forwarding rules: one JSON document saying, per section (`sms`, `ott`) and per
+ * customer interface, where status changes go (README, "Forwarding rules"). Which rule types each
+ * interface allows and its default come from the interface registry (model/interfaces.ts).
  *
  * The validator is pure and returns every problem at once, named by path (`sms.api.type`), so a
- * customer fixes a document in one round trip. Omitted keys take their defaults; the stored
- * document is always complete.
+ * customer fixes a document in one round trip. Omitted keys take their defaults.
  */
-import { STATUSES, type Channel, type Status } from './vocabulary.js';
-import { FORMATS, httpUrlProblem, isEmailAddress, parseQueueUrl, type Format } from './destination.js';
-
-/** A tool's choice. `interface` = the destination the tool itself fixes; only the format is chosen. */
-export type RuleDestination =
-  | { type: 'url'; url: string; format: Format }
-  | { type: 'email'; address: string; format: Format }
-  | { type: 'sqs'; queue_url: string; format: Format }
-  | { type: 'interface'; format: Format }
-  | { type: 'none' };
-
-export type RuleType = RuleDestination['type'];
-
-export const SMS_TOOLS = Object.freeze(['suite', 'api', 'email', 'smpp', 'outlook', 'legacy_xml'] as const);
-/** OTT messages are sent from the suite, the REST API or the e-mail interface only (seed 003, section 2). */
-export const OTT_TOOLS = Object.freeze(['suite', 'api', 'email'] as const);
-export type SmsTool = (typeof SMS_TOOLS)[number];
-export type OttTool = (typeof OTT_TOOLS)[number];
+import { STATUSES, type InterfaceName, type Section, type Status } from './vocabulary.js';
+import { FORMATS, httpUrlProblem, isEmailAddress, parseQueueUrl, type RuleDestination, type RuleType } from './destination.js';
+import { INTERFACES, interfacesOn } from './interfaces.js';
 
 export interface ForwardingRules {
   /** The global switch: false forwards nothing, whatever else is set. */
   enabled: boolean;
-  sms: Record<SmsTool, RuleDestination>;
-  ott: Record<OttTool, RuleDestination> & { statuses: Status[] };
+  sms: Partial<Record<InterfaceName, RuleDestination>>;
+  ott: Partial<Record<InterfaceName, RuleDestination>> & { statuses: Status[] };
 }
 
-export type Section = 'sms' | 'ott';
-
-/** SMS and MMS have receipts; every other channel has OTT status changes. */
-export function sectionOf(channel: Channel): Section {
-  return channel === 'sms' || channel === 'mms' ? 'sms' : 'ott';
+function defaultsOn(section: Section): Partial<Record<InterfaceName, RuleDestination>> {
+  return Object.fromEntries(interfacesOn(section).map((name) => [name, INTERFACES[name].defaultRule]));
 }
 
-const SUITE_TYPES: readonly RuleType[] = ['url', 'email', 'sqs', 'none'];
-const INTERFACE_TYPES: readonly RuleType[] = ['interface', 'none'];
-
-/**
- * Which destination types each tool may use. The suite has no destination of its own, so it picks
- * one; an interface fixes its destination, so only the format (or none) is left to choose. For
- * OTT through the API the suite's choices apply (seed 003, 2.3) and `interface` keeps the public
- * Messages API behaviour (the message's webhook_url).
- */
-export const ALLOWED_TYPES: Readonly<Record<Section, Readonly<Record<string, readonly RuleType[]>>>> = Object.freeze({
-  sms: { suite: SUITE_TYPES, api: INTERFACE_TYPES, email: INTERFACE_TYPES, smpp: INTERFACE_TYPES, outlook: INTERFACE_TYPES, legacy_xml: INTERFACE_TYPES },
-  ott: { suite: SUITE_TYPES, api: [...SUITE_TYPES, 'interface'], email: INTERFACE_TYPES },
-});
-
-const NONE: RuleDestination = Object.freeze({ type: 'none' });
-const API_DEFAULT: RuleDestination = Object.freeze({ type: 'interface', format: 'json' });
-
-/**
- * A new account: API messages go where the Messages API sends them (every status, JSON), so the
- * relay core's behaviour is unchanged; every other tool forwards nothing until configured.
- */
+/** A new account: every interface's default rule, every OTT status. */
 export const DEFAULT_RULES: ForwardingRules = Object.freeze({
   enabled: true,
-  sms: Object.freeze({ suite: NONE, api: API_DEFAULT, email: NONE, smpp: NONE, outlook: NONE, legacy_xml: NONE }),
-  ott: Object.freeze({ statuses: STATUSES as unknown as Status[], suite: NONE, api: API_DEFAULT, email: NONE }),
+  sms: Object.freeze(defaultsOn('sms')),
+  ott: Object.freeze({ statuses: STATUSES as unknown as Status[], ...defaultsOn('ott') }),
 });
 
 /** The rules in force for an account: the stored document, or the defaults if none was saved. */
 export function rulesOf(account: { forwarding?: unknown }): ForwardingRules {
   return (account.forwarding as ForwardingRules | undefined) ?? DEFAULT_RULES;
+}
+
+/** The rule for one interface; an interface added after the document was saved has its default. */
+export function ruleFor(rules: ForwardingRules, section: Section, name: InterfaceName): RuleDestination | undefined {
+  if (INTERFACES[name].allowed[section] === undefined) return undefined;
+  return rules[section][name] ?? INTERFACES[name].defaultRule;
 }
 
 export interface FieldProblem {
@@ -101,8 +68,8 @@ export function validateForwardingRules(body: unknown): RulesResult {
   const enabled = body.enabled === undefined ? DEFAULT_RULES.enabled : body.enabled;
   if (typeof enabled !== 'boolean') add('enabled', 'enabled must be true or false');
 
-  const sms = checkSection('sms', body.sms, SMS_TOOLS, add);
-  const ott = checkSection('ott', body.ott, OTT_TOOLS, add, ['statuses']);
+  const sms = checkSection('sms', body.sms, add);
+  const ott = checkSection('ott', body.ott, add, ['statuses']);
   const statuses = checkStatuses(isObject(body.ott) ? body.ott.statuses : undefined, add);
 
   if (invalid.length > 0) return { ok: false, invalid };
@@ -110,8 +77,8 @@ export function validateForwardingRules(body: unknown): RulesResult {
     ok: true,
     value: {
       enabled: enabled as boolean,
-      sms: sms as ForwardingRules['sms'],
-      ott: { statuses: statuses!, ...(ott as Record<OttTool, RuleDestination>) },
+      sms: sms!,
+      ott: { statuses: statuses!, ...ott! },
     },
   };
 }
@@ -121,36 +88,36 @@ type Add = (name: string, reason: string) => void;
 function checkSection(
   section: Section,
   value: unknown,
-  tools: readonly string[],
   add: Add,
   otherKeys: readonly string[] = [],
-): Record<string, RuleDestination> | undefined {
+): Partial<Record<InterfaceName, RuleDestination>> | undefined {
+  const names = interfacesOn(section);
   if (value === undefined) value = {};
-  if (!isObject(value)) return void add(section, `${section} must be an object keyed by tool`);
+  if (!isObject(value)) return void add(section, `${section} must be an object keyed by interface`);
   for (const key of Object.keys(value)) {
-    if (!tools.includes(key) && !otherKeys.includes(key)) add(`${section}.${key}`, `unknown tool; one of ${oneOf(tools)}`);
+    if (!(names as string[]).includes(key) && !otherKeys.includes(key)) add(`${section}.${key}`, `unknown interface; one of ${oneOf(names)}`);
   }
-  const out: Record<string, RuleDestination> = {};
-  for (const tool of tools) {
-    const given = value[tool];
-    const checked = given === undefined ? DEFAULT_RULES[section][tool as 'suite'] : checkDestination(section, tool, given, add);
-    if (checked) out[tool] = checked;
+  const out: Partial<Record<InterfaceName, RuleDestination>> = {};
+  for (const name of names) {
+    const given = value[name];
+    const checked = given === undefined ? INTERFACES[name].defaultRule : checkDestination(section, name, given, add);
+    if (checked) out[name] = checked;
   }
   return out;
 }
 
-function checkDestination(section: Section, tool: string, value: unknown, add: Add): RuleDestination | undefined {
-  const path = `${section}.${tool}`;
+function checkDestination(section: Section, name: InterfaceName, value: unknown, add: Add): RuleDestination | undefined {
+  const path = `${section}.${name}`;
   if (!isObject(value)) return void add(path, 'must be an object with a type');
-  const allowed = ALLOWED_TYPES[section][tool]!;
+  const allowed = INTERFACES[name].allowed[section]!;
   const type = value.type as RuleType;
   if (!Object.hasOwn(FIELDS, String(type))) {
     return void add(`${path}.type`, `type must be one of ${oneOf(Object.keys(FIELDS))}`);
   }
   if (!allowed.includes(type)) {
     const why = allowed.includes('interface') && !allowed.includes('url')
-      ? `the ${tool} interface fixes the destination`
-      : `${tool} has no destination of its own`;
+      ? `the ${name} interface fixes the destination`
+      : `${name} has no destination of its own`;
     return void add(`${path}.type`, `${type} is not allowed here (${why}); use one of ${oneOf(allowed)}`);
   }
   let problems = 0;

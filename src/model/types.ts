@@ -1,5 +1,6 @@
 /** Plain data shapes shared by the pipeline stages. No behaviour lives here. */
-import type { Channel, MessageState, MessageType, Status, Tool } from './vocabulary.js';
+import type { Channel, InterfaceName, MessageState, MessageType, Status } from './vocabulary.js';
+import type { Destination } from './destination.js';
 
 export interface Usage {
   currency: string;
@@ -37,13 +38,17 @@ export interface MessageContent {
 export interface Message extends MessageContent {
   uuid: string;
   account_id: string;
-  tool: Tool;
-  /** Where an interface fixes the destination (sender's e-mail address, SMPP system id). */
-  reply_to?: string;
+  /** The customer interface it came in through. */
+  interface: InterfaceName;
   /**
-   * Receipts the sender asked for, where the tool lets them choose (e-mail interface: a delivery
+   * Where the interface sends receipts back, when it fixes that per message (the sender's
+   * address for the e-mail interface, the customer's session for SMPP).
+   */
+  return_to?: Destination;
+  /**
+   * Receipts the sender asked for, where the interface lets them choose (e-mail interface: a delivery
    * notification request = `delivered`, a read receipt request = `read`; seed 003, 1.2 and 2.2).
-   * Absent = the tool asks for everything, as the REST API does.
+   * Absent = the interface asks for everything, as the REST API does.
    */
   receipt_request?: Array<'delivered' | 'read'>;
   state: MessageState;
@@ -110,4 +115,15 @@ export interface CallbackPayload {
   sms?: ReportDetails['sms'];
   whatsapp?: Record<string, unknown>;
   profile?: Record<string, unknown>;
+}
+
+/**
+ * What became of one report: `changed` the message, arrived `late` (kept for history only), was
+ * a `duplicate`, was `invalid` for the message's state, or named an `unknown` message.
+ */
+export type ReportVerdict = 'changed' | 'late' | 'duplicate' | 'invalid' | 'unknown';
+
+export interface RecordResult {
+  verdict: ReportVerdict;
+  reason?: string;
 }

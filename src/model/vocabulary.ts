@@ -8,7 +8,10 @@
  *   platform could not reach the provider. `rejected` and `undeliverable` carry an error object.
  * - state: a status, or `accepted` (stored, not yet handed to a provider; the suite's
  *   "in delivery"). `accepted` is never forwarded.
- * - tool: the interface a message came in through; it decides where its statuses may go.
+ * - interface: the customer interface a message came in through (REST API, SMPP, e-mail, the
+ *   suite, ...); it decides where its statuses may go (model/interfaces.ts).
+ * - section: forwarding rules are kept per section: `sms` (SMS and MMS receipts) and `ott`
+ *   (status changes of WhatsApp, Viber, Messenger and RCS).
  */
 
 export const CHANNELS = Object.freeze(['sms', 'mms', 'rcs', 'whatsapp', 'viber_service', 'messenger'] as const);
@@ -19,8 +22,16 @@ export type Status = (typeof STATUSES)[number];
 
 export type MessageState = 'accepted' | Status;
 
-export const TOOLS = Object.freeze(['suite', 'api', 'email', 'smpp', 'outlook', 'legacy_xml'] as const);
-export type Tool = (typeof TOOLS)[number];
+export const INTERFACE_NAMES = Object.freeze(['suite', 'api', 'email', 'smpp', 'outlook', 'legacy_xml'] as const);
+export type InterfaceName = (typeof INTERFACE_NAMES)[number];
+
+export const SECTIONS = Object.freeze(['sms', 'ott'] as const);
+export type Section = (typeof SECTIONS)[number];
+
+/** SMS and MMS have receipts; every other channel has OTT status changes. */
+export function sectionOf(channel: Channel): Section {
+  return channel === 'sms' || channel === 'mms' ? 'sms' : 'ott';
+}
 
 export const MESSAGE_TYPES = Object.freeze(['text', 'image'] as const);
 export type MessageType = (typeof MESSAGE_TYPES)[number];

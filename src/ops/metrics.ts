@@ -9,7 +9,7 @@ export function createMetrics(outboxDepth: () => Promise<number>) {
 
   return {
     registry,
-    messagesAccepted: counter('statusrelay_messages_accepted_total', 'Messages accepted by an intake interface', ['channel', 'tool']),
+    messagesAccepted: counter('statusrelay_messages_accepted_total', 'Messages accepted by an intake interface', ['channel', 'interface']),
     statusEvents: counter('statusrelay_status_events_total', 'Provider reports by what the lifecycle made of them', ['verdict']),
     callbacks: counter('statusrelay_callbacks_total', 'Callback attempts by outcome (delivered, retry, failed, dead)', ['outcome', 'destination']),
     providerInputRefused: counter(

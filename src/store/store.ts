@@ -189,6 +189,11 @@ export interface Store {
   /** Replays every dead-lettered callback of the account created since `since`. */
   replayDeadLetters(accountId: string, since: number, now: number): Promise<number>;
   /**
+   * Hands claimed callbacks back to the outbox, due at `now`, as if never claimed (the claim's
+   * attempt is not counted). Only rows still held by `leaseToken` change; returns how many.
+   */
+  returnClaims(ids: string[], leaseToken: string, now: number): Promise<number>;
+  /**
    * Releases callbacks left waiting although their lane is free (possible when two nodes
    * finish and insert at the same moment); returns how many.
    */

@@ -7,7 +7,7 @@ import type { Status } from '../../src/model/vocabulary.js';
 export function expectedStatuses(uuid: string, content: { channel: string; text: string }, seed: number): Status[] {
   let message = {
     uuid, channel: content.channel, text: content.text, message_type: 'text', to: '1', from: '1', account_id: 'a',
-    tool: 'api', state: 'accepted', seen: [], failover: [], created_at: 0, updated_at: 0,
+    interface: 'api', state: 'accepted', seen: [], failover: [], created_at: 0, updated_at: 0,
   } as unknown as Message;
   const forwarded: Status[] = [];
   for (const step of planReports(message, seed)) {

@@ -69,7 +69,7 @@ export function storedMessage(overrides: Partial<Message> = {}): Message {
   return {
     uuid: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee',
     account_id: 'acc-1',
-    tool: 'api',
+    interface: 'api',
     channel: 'sms',
     message_type: 'text',
     to: '4915112345678',

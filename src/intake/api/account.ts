@@ -1,7 +1,7 @@
 /** GET and PATCH /v1/account: the account's default status URL. */
 import type { FastifyInstance } from 'fastify';
-import type { ApiDeps } from './server.js';
-import { requireAccount } from './server.js';
+import type { ApiDeps } from './deps.js';
+import { requireAccount } from './auth.js';
 import { ProblemError } from '../../http/problems.js';
 import { httpUrlProblem } from '../../model/destination.js';
 

@@ -1,7 +1,7 @@
 /** Replay: one callback by id, or every dead letter since a time. Same id, so the same webhook-id. */
 import type { FastifyInstance } from 'fastify';
-import type { ApiDeps } from './server.js';
-import { requireAccount } from './server.js';
+import type { ApiDeps } from './deps.js';
+import { requireAccount } from './auth.js';
 import { ProblemError } from '../../http/problems.js';
 
 export function callbackRoutes(deps: ApiDeps) {

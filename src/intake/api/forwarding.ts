@@ -4,8 +4,8 @@
  * validation changes nothing and is answered with every invalid field at once.
  */
 import type { FastifyInstance } from 'fastify';
-import type { ApiDeps } from './server.js';
-import { requireAccount } from './server.js';
+import type { ApiDeps } from './deps.js';
+import { requireAccount } from './auth.js';
 import { ProblemError } from '../../http/problems.js';
 import { rulesOf, validateForwardingRules } from '../../model/forwarding-rules.js';
 

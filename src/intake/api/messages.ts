@@ -1,8 +1,7 @@
 /** POST /v1/messages and the message history: GET /v1/messages/:uuid and its callbacks. */
 import type { FastifyInstance } from 'fastify';
-import type { ApiDeps } from './server.js';
-import { requireAccount } from './server.js';
-import { acceptMessage } from '../accept.js';
+import type { ApiDeps } from './deps.js';
+import { requireAccount } from './auth.js';
 import { validateMessageRequest } from './message-request.js';
 import { ProblemError } from '../../http/problems.js';
 import { presentCallback, presentMessage } from './present.js';
@@ -19,9 +18,9 @@ export function messageRoutes(deps: ApiDeps) {
           invalid_parameters: result.invalid,
         });
       }
-      const message = await acceptMessage(deps, {
+      const message = await deps.accept({
         account_id: request.account.id,
-        tool: 'api',
+        interface: 'api',
         first: result.value.first,
         failover: result.value.failover,
       });

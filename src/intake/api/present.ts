@@ -14,7 +14,7 @@ export function presentMessage(message: Message, events: StatusEvent[]) {
     to: message.to,
     from: message.from,
     client_ref: message.client_ref,
-    tool: message.tool,
+    interface: message.interface,
     status: message.state,
     created_at: iso(message.created_at),
     updated_at: iso(message.updated_at),

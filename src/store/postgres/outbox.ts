@@ -87,6 +87,9 @@ const REPLAY = `UPDATE callbacks SET state = 'pending', due_at = $1, lease_token
 const REPLAY_DEAD = `UPDATE callbacks SET state = 'pending', due_at = $1, lease_token = NULL
   WHERE account_id = $2 AND state = 'dead' AND created_at >= $3`;
 
+const RETURN_CLAIMS = `UPDATE callbacks SET state = 'pending', attempts = attempts - 1, due_at = $3, lease_token = NULL
+  WHERE id = ANY($1::text[]) AND lease_token = $2 AND state = 'inflight'`;
+
 export function outboxQueries(pool: Pool) {
   return {
     async claimDueCallbacks(options: ClaimOptions): Promise<ClaimedCallback[]> {
@@ -135,6 +138,8 @@ export function outboxQueries(pool: Pool) {
       (await pool.query(REPLAY, [now, id, accountId])).rowCount === 1,
     replayDeadLetters: async (accountId: string, since: number, now: number) =>
       (await pool.query(REPLAY_DEAD, [now, accountId, since])).rowCount ?? 0,
+    returnClaims: async (ids: string[], leaseToken: string, now: number) =>
+      (await pool.query(RETURN_CLAIMS, [ids, leaseToken, now])).rowCount ?? 0,
     releaseWaiting: async (now: number) => (await pool.query(RELEASE_WAITING, [now])).rowCount ?? 0,
     async outboxDepth(): Promise<number> {
       const { rows } = await pool.query<{ n: number }>("SELECT count(*) AS n FROM callbacks WHERE state IN ('pending', 'inflight')");

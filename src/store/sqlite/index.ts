@@ -56,6 +56,7 @@ export function openSqliteStore(file: string): Store {
     replayCallback: async (id, accountId, now) => q().replayCallback(id, accountId, now),
     replayDeadLetters: async (accountId, since, now) => q().replayDeadLetters(accountId, since, now),
     releaseWaiting: async (now) => q().releaseWaiting(now),
+    returnClaims: async (ids, leaseToken, now) => q().returnClaims(ids, leaseToken, now),
     outboxDepth: async () => q().outboxDepth(),
     nextDueAt: async () => q().nextDueAt(),
   };

@@ -53,6 +53,8 @@ export function outboxQueries(db: Db) {
     WHERE id = ? AND account_id = ? AND state IN ('delivered', 'failed', 'dead') RETURNING destination_key`);
   const replayDead = db.prepare(`UPDATE callbacks SET state = 'pending', due_at = ?, lease_token = NULL
     WHERE account_id = ? AND state = 'dead' AND created_at >= ? RETURNING destination_key`);
+  const handBack = db.prepare(`UPDATE callbacks SET state = 'pending', attempts = attempts - 1, due_at = @now, lease_token = NULL
+    WHERE id IN (SELECT value FROM json_each(@ids)) AND lease_token = @token AND state = 'inflight' RETURNING destination_key`);
   const depth = db.prepare("SELECT count(*) AS n FROM callbacks WHERE state IN ('pending', 'inflight')");
   const nextDue = db.prepare('SELECT min(next_due_at) AS at FROM destinations');
 
@@ -133,6 +135,11 @@ export function outboxQueries(db: Db) {
     }),
     releaseWaiting: db.transaction((now: number) => {
       const rows = stuckWaiting.all({ now }) as Row[];
+      dueNow(rows, now);
+      return rows.length;
+    }),
+    returnClaims: db.transaction((ids: string[], leaseToken: string, now: number) => {
+      const rows = handBack.all({ ids: JSON.stringify(ids), token: leaseToken, now }) as Row[];
       dueNow(rows, now);
       return rows.length;
     }),

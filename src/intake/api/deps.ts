@@ -1,0 +1,20 @@
+/** What the REST API's route plugins are given by the composition root. */
+import type { FastifyPluginAsync } from 'fastify';
+import type { Logger } from 'pino';
+import type { Store } from '../../store/store.js';
+import type { Metrics } from '../../ops/metrics.js';
+import type { AcceptPort } from '../accept.js';
+
+export interface ApiDeps {
+  /** Stores and hands on a message (intake/accept.ts). */
+  accept: AcceptPort;
+  now: () => number;
+  store: Store;
+  metrics: Metrics;
+  logger: Logger;
+  bodyLimitBytes: number;
+  /** Wakes dispatch after a replay made callbacks due. */
+  wakeDispatch: () => void;
+  /** Provider webhook routes (carriage/<provider>/webhook.ts), each in its own encapsulated context. */
+  providerWebhooks?: FastifyPluginAsync[];
+}

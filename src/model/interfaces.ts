@@ -1,0 +1,82 @@
+/**
+ * The registry of customer interfaces: for each way a message can reach statusrelay, what the
+ * forwarding rules may choose for its statuses, where its receipts go back when the interface
+ * fixes that, and what a new account gets. The forwarding-rule validator, routing and the README
+ * all follow this table. Adding an interface = its folder under src/intake + one entry here.
+ */
+import type { Destination, RuleDestination, RuleType } from './destination.js';
+import type { Message } from './types.js';
+import { INTERFACE_NAMES, type InterfaceName, type Section } from './vocabulary.js';
+
+/** What routing knows of the account when it resolves a fixed destination. */
+export interface AccountDestinations {
+  status_url?: string;
+}
+
+export interface InterfaceDeclaration {
+  /** One line for documentation and error messages. */
+  readonly description: string;
+  /** The sections it sends on, each with the rule types an account may pick there. */
+  readonly allowed: Readonly<Partial<Record<Section, readonly RuleType[]>>>;
+  /** The destination the interface fixes for a message's receipts; absent = it fixes none. */
+  readonly fixedDestination?: (message: Message, account: AccountDestinations) => Destination | undefined;
+  /** The rule of an account that never configured this interface. */
+  readonly defaultRule: RuleDestination;
+}
+
+const CHOSEN: readonly RuleType[] = Object.freeze(['url', 'email', 'sqs', 'none']);
+const FIXED: readonly RuleType[] = Object.freeze(['interface', 'none']);
+const NONE: RuleDestination = Object.freeze({ type: 'none' });
+/** Receipts asked for through an interface arrive without configuring anything. */
+const BACK_THROUGH_INTERFACE: RuleDestination = Object.freeze({ type: 'interface', format: 'json' });
+
+/** The destination the interface recorded on the message when it accepted it. */
+const recordedReturn = (message: Message): Destination | undefined => message.return_to;
+
+export const INTERFACES: Readonly<Record<InterfaceName, InterfaceDeclaration>> = Object.freeze({
+  suite: {
+    description: 'the Messaging Suite web app; it shows every status and forwards where the account chooses',
+    allowed: { sms: CHOSEN, ott: CHOSEN },
+    defaultRule: NONE,
+  },
+  api: {
+    description: "the REST Messages API; receipts go to the message's webhook_url, else the account's status_url",
+    // OTT through the API may also use the suite's destinations; `interface` keeps the public
+    // Messages API behaviour (the message's webhook_url).
+    allowed: { sms: FIXED, ott: [...CHOSEN, 'interface'] },
+    fixedDestination: (message, account) => {
+      const url = message.webhook_url ?? account.status_url;
+      return url ? { type: 'url', url } : undefined;
+    },
+    defaultRule: BACK_THROUGH_INTERFACE,
+  },
+  email: {
+    description: "the e-mail interface; receipts are mailed to the sender's address",
+    allowed: { sms: FIXED, ott: FIXED },
+    fixedDestination: recordedReturn,
+    defaultRule: BACK_THROUGH_INTERFACE,
+  },
+  smpp: {
+    description: "the SMPP server; receipts go as deliver_sm on the customer's session",
+    allowed: { sms: FIXED },
+    fixedDestination: recordedReturn,
+    defaultRule: BACK_THROUGH_INTERFACE,
+  },
+  outlook: {
+    description: "the Outlook add-in (through the e-mail interface); receipts are mailed to the sender's address",
+    allowed: { sms: FIXED },
+    fixedDestination: recordedReturn,
+    defaultRule: BACK_THROUGH_INTERFACE,
+  },
+  legacy_xml: {
+    description: 'the legacy XML interface; receipts go to the notification URL given with the message',
+    allowed: { sms: FIXED },
+    fixedDestination: (message) => (message.webhook_url ? { type: 'url', url: message.webhook_url } : undefined),
+    defaultRule: BACK_THROUGH_INTERFACE,
+  },
+});
+
+/** The interfaces that send on a section, in registry order. */
+export function interfacesOn(section: Section): InterfaceName[] {
+  return INTERFACE_NAMES.filter((name) => INTERFACES[name].allowed[section] !== undefined);
+}
