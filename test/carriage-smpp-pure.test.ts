@@ -68,7 +68,7 @@ test('parseReceiptDate rejects what no clock writes', () => {
   assert.equal(parseReceiptDate('2402291200'), Date.UTC(2024, 1, 29, 12, 0));
 });
 
-test('receipt states map as design.md section 3 says', () => {
+test('receipt states map as docs/statuses.md says', () => {
   assert.deepEqual(RECEIPT_MEANING, {
     ENROUTE: {},
     ACCEPTD: { progress: 'submitted' },

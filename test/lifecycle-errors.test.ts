@@ -4,7 +4,7 @@ import { ERROR_CODES, makeError } from '../src/model/errors.js';
 
 const BASE = 'https://errors.example/messages';
 
-// design.md section 3: the codes worth having from day one, with whether a retry could help.
+// docs/statuses.md: the codes worth having from day one, with whether a retry could help.
 const CATALOGUE: Array<[code: number, permanent: boolean, detailMentions: RegExp]> = [
   [1000, false, /throttled/i],
   [1020, true, /invalid params/i],
@@ -29,7 +29,7 @@ const CATALOGUE: Array<[code: number, permanent: boolean, detailMentions: RegExp
   [1490, false, /segment timeout/i],
 ];
 
-test('the catalogue holds exactly the design.md codes', () => {
+test('the catalogue holds exactly the documented codes', () => {
   assert.deepEqual(
     Object.keys(ERROR_CODES).map(Number).sort((a, b) => a - b),
     CATALOGUE.map(([code]) => code),

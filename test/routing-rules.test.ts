@@ -1,5 +1,5 @@
 /**
- * Walks every row of the source document (seed 003) through routeStatusChange. Each row's rules
+ * Walks every forwarding case of the README (per section and interface) through routeStatusChange. Each row's rules
  * go through the validator first, so every document used here is one a customer could PUT.
  */
 import assert from 'node:assert/strict';

@@ -1,5 +1,5 @@
 /**
- * The callback body in the format the customer chose (design.md section 4). XML carries the
+ * The callback body in the format the customer chose (docs/callbacks.md). XML carries the
  * same fields as JSON: one element per field, nested objects nested, arrays as repeated elements.
  */
 import { XMLBuilder, XMLParser } from 'fast-xml-parser';

@@ -1,5 +1,5 @@
 /**
- * Signs every callback twice (design.md section 4), so that receivers built for either
+ * Signs every callback twice (README, "Callbacks"), so that receivers built for either
  * convention verify it unchanged: a Vonage-style JWT in `Authorization` and the Standard
  * Webhooks headers. Both use the account's signature secret.
  */

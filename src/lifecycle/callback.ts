@@ -1,5 +1,5 @@
 /**
- * The status callback body (design.md section 4), in the shape of the public Messages API v1
+ * The status callback body (docs/callbacks.md), in the shape of the public Messages API v1
  * status webhook. Keys are written in a fixed order, nested objects included, because the body
  * bytes are signed (payload_hash, webhook-signature) and must come out the same on every
  * attempt and every node, whatever key order the store handed back. Optional fields are left

@@ -8,7 +8,7 @@ import { expiresAt } from '../model/message.js';
 
 /**
  * The next attempt after `message` was rejected, or undefined when there is none. Only
- * `rejected` triggers failover (design.md section 3); the new message starts `accepted` with an
+ * `rejected` triggers failover (docs/statuses.md); the new message starts `accepted` with an
  * empty history, carries the remaining items, and keeps the account, interface, return destination and receipt request so
  * its callbacks go where the first attempt's would have.
  */

@@ -2,7 +2,7 @@
  * The per-message state machine: one provider report in, the recorded events out.
  *
  * Pure: the caller passes the clock (`now`) and stores the result; nothing here reads time or
- * writes anywhere. Rules (design.md section 3, "Status changes must never go backwards"):
+ * writes anywhere. Rules (docs/statuses.md, "Rules"):
  * - a status the channel cannot report is refused (`invalid`);
  * - a status already in `message.seen` is a provider duplicate and is dropped (`duplicate`);
  * - a report below the current state, or after a terminal state, is kept for history but not

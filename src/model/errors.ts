@@ -1,5 +1,5 @@
 /**
- * The error codes a `rejected` or `undeliverable` callback can carry (design.md section 3),
+ * The error codes a `rejected` or `undeliverable` callback can carry (docs/statuses.md),
  * numbered and named as in the public Messages API error list so that receivers written for
  * that API understand them unchanged.
  *

@@ -47,7 +47,7 @@ export interface Message extends MessageContent {
   return_to?: Destination;
   /**
    * Receipts the sender asked for, where the interface lets them choose (e-mail interface: a delivery
-   * notification request = `delivered`, a read receipt request = `read`; seed 003, 1.2 and 2.2).
+   * notification request = `delivered`, a read receipt request = `read`).
    * Absent = the interface asks for everything, as the REST API does.
    */
   receipt_request?: Array<'delivered' | 'read'>;
@@ -99,7 +99,7 @@ export interface StatusEvent extends ReportDetails {
   implied: boolean;
 }
 
-/** The callback body of design.md section 4, before formatting. */
+/** The callback body (docs/callbacks.md), before formatting. */
 export interface CallbackPayload {
   message_uuid: string;
   to: string;

@@ -1,6 +1,6 @@
 /**
  * Routing: from a status change and the account's forwarding rules to the deliveries it causes
- * (design.md section 5). Pure: the same inputs always give the same list. Whatever it returns,
+ * (README, "Forwarding rules"). Pure: the same inputs always give the same list. Whatever it returns,
  * the status itself is always recorded and visible in the message history.
  */
 import type { Message } from '../model/types.js';

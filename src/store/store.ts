@@ -11,7 +11,7 @@ export interface Account {
   id: string;
   name: string;
   api_key: string;
-  /** scrypt hash of the API secret: it is only ever checked, never shown again. */
+  /** Salted SHA-256 of the API secret (intake/accounts.ts): it is only ever checked, never shown again. */
   api_secret_hash: string;
   /** Kept in clear: it is needed to sign every callback. */
   signature_secret: string;

@@ -1,5 +1,5 @@
 /**
- * Multipart SMS: the message's fate from its parts' receipts (design.md section 3). Delivered
+ * Multipart SMS: the message's fate from its parts' receipts (docs/statuses.md). Delivered
  * when every part is; rejected as soon as one part is finally refused (the text can no longer
  * arrive whole); rejected with 1490 when parts are still silent after the segment timeout.
  * `sms.segments` lists every part in order, pending ones included.

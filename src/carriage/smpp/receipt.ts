@@ -1,5 +1,5 @@
 /**
- * SMPP delivery receipts (design.md section 3): the receipt text
+ * SMPP delivery receipts (docs/statuses.md): the receipt text
  *   id:<id> sub:<nnn> dlvrd:<nnn> submit date:<YYMMDDhhmm> done date:<YYMMDDhhmm> stat:<STATE> err:<nnn> text:<...>
  * and the TLVs receipted_message_id (0x001E) and message_state (0x0427). Where both say
  * something the TLV wins: it is typed, while the text format is a de-facto convention that

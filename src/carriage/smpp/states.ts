@@ -1,5 +1,5 @@
 /**
- * What SMPP answers mean for a message, as data (design.md section 3).
+ * What SMPP answers mean for a message, as data (docs/statuses.md).
  *
  * Receipt states: the public Messages API maps accepted → submitted, buffered (ENROUTE) →
  * nothing, delivered → delivered, expired → rejected 1360, failed and rejected → rejected,

@@ -1,6 +1,6 @@
 /**
  * Status callbacks of an upstream Messages API as provider reports. They have our callback's
- * shape (design.md section 4), with the variations seen in the wild: `workflow` spelled
+ * shape (docs/callbacks.md), with the variations seen in the wild: `workflow` spelled
  * workflow_id/items_number/items_total or id/item_number/total_items, `error.title` as a
  * number or a string, `sms.count_total` or `sms.total_count`.
  */

@@ -1,5 +1,5 @@
 /**
- * Cloud API status webhooks as provider reports (design.md section 3):
+ * Cloud API status webhooks as provider reports (docs/statuses.md):
  * `entry[].changes[].value.statuses[]` with `id`, `status` (sent, delivered, read, failed),
  * `timestamp` (unix seconds), `recipient_id`, `errors[]`, `pricing`, `conversation`.
  * sent → submitted, failed → rejected with an error object; a read without delivered first
