@@ -8,7 +8,7 @@
  */
 import smpp, { type PDU, type Session } from 'smpp';
 import type { Logger } from 'pino';
-import type { SmppConfig } from '../../config.js';
+import type { SmppConfig } from './options.js';
 import { backoffMs } from '../../dispatch/retry-policy.js';
 
 export class LinkDownError extends Error {

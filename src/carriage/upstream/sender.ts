@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createSigner } from 'fast-jwt';
-import type { UpstreamConfig } from '../../config.js';
+import type { UpstreamConfig } from './options.js';
 import type { Message } from '../../lifecycle/types.js';
 import type { HttpProviderSpec } from '../http-carrier.js';
 import { ERROR_CODES } from '../../lifecycle/errors.js';
