@@ -3,7 +3,7 @@
  * Each part reads its own variables in its options.ts; this module puts them together. No
  * other module reads process.env. The README lists every variable.
  */
-import { integer, type Env } from './ops/env.js';
+import { integer, oneOf, type Env } from './ops/env.js';
 import { readApiOptions, type ApiConfig } from './intake/api/options.js';
 import { readStoreOptions, type StoreConfig } from './store/options.js';
 import { readDispatchOptions, type DispatchConfig } from './dispatch/options.js';
@@ -13,6 +13,9 @@ import { readProvidersOptions, readSimulatorOptions, type ProvidersConfig, type 
 // For dispatch/retry-policy.ts and the tests that still import these from here.
 export type { RetryConfig } from './dispatch/options.js';
 export type { SmppConfig } from './carriage/smpp/options.js';
+
+/** pino's level names. */
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** port, host and bodyLimitBytes come from ApiConfig; databaseUrl and databasePoolSize from StoreConfig. */
 export interface Config extends ApiConfig, StoreConfig {
@@ -46,7 +49,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     host,
     databaseUrl,
     databasePoolSize,
-    logLevel: env.LOG_LEVEL || 'info',
+    logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     bodyLimitBytes,
     errorTypeBase: env.ERROR_TYPE_BASE || 'https://developer.vonage.com/api-errors/messages',
     jwtIssuer: env.JWT_ISSUER || 'statusrelay',

@@ -2,6 +2,8 @@
  * Typed readers of environment variables, used by each part's options.ts. An unset or empty
  * variable takes the fallback; a value that cannot work throws a ConfigError.
  */
+import { isIP } from 'node:net';
+
 export type Env = Readonly<Record<string, string | undefined>>;
 
 /** A setting that cannot work. The message is one line and starts with the variable's name. */
@@ -12,9 +14,9 @@ export class ConfigError extends Error {
   }
 }
 
-/** Quoted and escaped onto one line. */
+/** Quoted and escaped onto one line, with the password of a URL like postgres://user:pw@host masked. */
 function shown(value: string): string {
-  return JSON.stringify(value);
+  return JSON.stringify(value.replace(/^([a-z][\w+.-]*:\/\/[^:/@]*):[^/]*@/i, '$1:***@'));
 }
 
 function given(env: Env, name: string): string | undefined {
@@ -41,6 +43,11 @@ export function integer(env: Env, name: string, fallback: number, range?: Range)
   return optionalInteger(env, name, range) ?? fallback;
 }
 
+/** A TCP port. 0 (any free port) only works for listening: callers that connect pass min 1. */
+export function port(env: Env, name: string, fallback: number, min = 0): number {
+  return integer(env, name, fallback, { min, max: 65_535 });
+}
+
 export function decimal(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = given(env, name);
   if (raw === undefined) return fallback;
@@ -59,11 +66,31 @@ export function flag(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(name, 'must be true or false', raw);
 }
 
+export function oneOf<T extends string>(env: Env, name: string, values: readonly T[], fallback: T): T {
+  const raw = given(env, name);
+  if (raw === undefined) return fallback;
+  if (!(values as readonly string[]).includes(raw)) throw new ConfigError(name, `must be one of ${values.join(', ')}`, raw);
+  return raw as T;
+}
+
 /** An http(s) URL without trailing slashes, so paths can be appended to it. */
 export function httpUrl(env: Env, name: string, fallback?: string): string {
   const raw = given(env, name) ?? fallback ?? '';
-  if (!/^https?:\/\/[^/]/.test(raw)) throw new ConfigError(name, 'must be an http(s) URL', raw);
+  if (!/^https?:\/\/[^/]/.test(raw) || !URL.canParse(raw)) throw new ConfigError(name, 'must be an http(s) URL', raw);
   return raw.replace(/\/+$/, '');
+}
+
+// Labels of letters, digits, hyphens and underscores (container DNS names use underscores).
+const HOSTNAME = /^(?=.{1,253}\.?$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*\.?$/i;
+
+/** An IPv4 or IPv6 literal or a hostname; digits and dots alone must be an IPv4 address. */
+export function host(env: Env, name: string, fallback: string): string {
+  const raw = given(env, name);
+  if (raw === undefined) return fallback;
+  if (isIP(raw) === 0 && (/^[\d.]+$/.test(raw) || !HOSTNAME.test(raw))) {
+    throw new ConfigError(name, 'must be an IP address or a hostname', raw);
+  }
+  return raw;
 }
 
 /**

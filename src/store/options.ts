@@ -11,8 +11,8 @@ export interface StoreConfig {
 /** Without DATABASE_URL, SQLite in data/statusrelay.db under `cwd`. */
 export function readStoreOptions(env: Env, cwd: string): StoreConfig {
   const databaseUrl = env.DATABASE_URL || `file:${path.join(cwd, 'data', 'statusrelay.db')}`;
-  if (!/^(file:|postgres(ql)?:\/\/)/.test(databaseUrl)) {
-    throw new ConfigError('DATABASE_URL', 'must start with file: or postgres://', databaseUrl);
+  if (!/^(file:.|postgres(ql)?:\/\/.)/.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL', 'must be file:<path> or postgres://…', databaseUrl);
   }
   return {
     databaseUrl,

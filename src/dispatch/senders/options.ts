@@ -1,5 +1,5 @@
 /** The SMTP relay behind e-mail destinations (email.ts) and the SQS client (sqs.ts). */
-import { ConfigError, flag, group, integer, type Env } from '../../ops/env.js';
+import { ConfigError, flag, group, host, integer, port, type Env } from '../../ops/env.js';
 
 /** The SMTP relay every e-mail callback goes through (nodemailer, pooled). */
 export interface SmtpConfig {
@@ -33,8 +33,8 @@ export function readSmtpOptions(env: Env): SmtpConfig {
   if (secure && requireTls) throw new ConfigError('SMTP_SECURE', '(implicit TLS) and SMTP_STARTTLS exclude each other: set one');
   const auth = group(env, ['SMTP_USER', 'SMTP_PASSWORD']);
   return {
-    host: env.SMTP_HOST || 'localhost',
-    port: integer(env, 'SMTP_PORT', secure ? 465 : 587, { min: 1 }),
+    host: host(env, 'SMTP_HOST', 'localhost'),
+    port: port(env, 'SMTP_PORT', secure ? 465 : 587, 1),
     secure,
     requireTls,
     ...(auth ? { user: auth.SMTP_USER, password: auth.SMTP_PASSWORD } : {}),
