@@ -1,9 +1,14 @@
 /**
- * A setting that cannot work is refused with one line naming the variable and the reason;
+ * A setting that cannot work stops the start with one line naming the variable and the reason;
  * the defaults and the values at the edges of each rule are accepted.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { loadConfig, type Config } from '../src/config.js';
 import { ConfigError } from '../src/ops/env.js';
 
@@ -91,4 +96,31 @@ test('defaults, deeply frozen', () => {
     },
   });
   assert.ok(Object.isFrozen(config.dispatch.retry) && Object.isFrozen(config.providers.carriers));
+});
+
+const DIST = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+
+test('main.js with PORT=70000 exits 1 with one line on stderr, before opening the database', (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'statusrelay-config-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'statusrelay.db');
+  const result = spawnSync(process.execPath, [path.join(DIST, 'src', 'main.js')], {
+    env: { PORT: '70000', DATABASE_URL: `file:${file}` },
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+  assert.equal(result.status, 1);
+  assert.equal(result.stderr, 'statusrelay: cannot start: PORT must be an integer from 0 to 65535, got "70000"\n');
+  assert.equal(result.stdout, '');
+  assert.equal(fs.existsSync(file), false);
+});
+
+test('cli.js with a bad DATABASE_URL exits 1 with one line on stderr', () => {
+  const result = spawnSync(process.execPath, [path.join(DIST, 'src', 'cli.js'), 'account', 'create', '--name', 'x'], {
+    env: { DATABASE_URL: 'mysql://x' },
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+  assert.equal(result.status, 1);
+  assert.equal(result.stderr, 'statusrelay: cannot start: DATABASE_URL must be file:<path> or postgres://…, got "mysql://x"\n');
 });
