@@ -25,6 +25,8 @@ const refused: Array<[env: Record<string, string>, message: RegExp]> = [
   [{ HOST: 'relay\nexample' }, /^HOST must be an IP address or a hostname, got "relay\\nexample"$/],
   [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"$/],
   [{ LOG_LEVEL: 'INFO' }, /^LOG_LEVEL must be one of/],
+  [{ LEASE_MS: '10' }, /^LEASE_MS must be greater than CONNECT_TIMEOUT_MS \+ RESPONSE_TIMEOUT_MS \(18000\), got "10"$/],
+  [{ CONNECT_TIMEOUT_MS: '1000', RESPONSE_TIMEOUT_MS: '2000', LEASE_MS: '3000' }, /^LEASE_MS must be greater than .* \(3000\), got "3000"$/],
   [{ SMTP_PORT: '-1' }, /^SMTP_PORT must be an integer from 1 to 65535, got "-1"$/],
   [{ SMTP_PORT: '0' }, /^SMTP_PORT must be an integer from 1 to 65535/],
   [{ SMTP_PORT: '65536' }, /^SMTP_PORT must be an integer from 1 to 65535/],
@@ -65,6 +67,7 @@ const accepted: Array<[env: Record<string, string>, read: (config: Config) => un
   [{ SMTP_HOST: 'smtp_relay' }, (c) => c.smtp.host, 'smtp_relay'],
   [{ SMTP_PORT: '65535' }, (c) => c.smtp.port, 65_535],
   [{ LOG_LEVEL: 'silent' }, (c) => c.logLevel, 'silent'],
+  [{ CONNECT_TIMEOUT_MS: '1000', RESPONSE_TIMEOUT_MS: '2000', LEASE_MS: '3001' }, (c) => c.dispatch.leaseMs, 3_001],
   [{ DATABASE_URL: 'postgresql://u:p@db:5432/relay' }, (c) => c.databaseUrl, 'postgresql://u:p@db:5432/relay'],
   [{ DATABASE_URL: 'file:/var/lib/relay.db' }, (c) => c.databaseUrl, 'file:/var/lib/relay.db'],
 ];

@@ -1,5 +1,5 @@
 /** The dispatch loop's settings (loop.ts) and the callback retry schedule (retry-policy.ts). */
-import { decimal, integer, type Env } from '../ops/env.js';
+import { ConfigError, decimal, integer, type Env } from '../ops/env.js';
 
 export interface RetryConfig {
   /** First retry after this many ms; each further retry doubles it. */
@@ -31,6 +31,13 @@ export interface DispatchConfig {
 export function readDispatchOptions(env: Env): DispatchConfig {
   const connectTimeoutMs = integer(env, 'CONNECT_TIMEOUT_MS', 3_000, { min: 1 });
   const responseTimeoutMs = integer(env, 'RESPONSE_TIMEOUT_MS', 15_000, { min: 1 });
+  const attemptMs = connectTimeoutMs + responseTimeoutMs;
+  // Outlives the slowest attempt plus one wait in a destination's local queue.
+  const leaseMs = integer(env, 'LEASE_MS', 2 * attemptMs + 30_000, { min: 1 });
+  // A lease that ends during an attempt lets the callback be claimed and sent again meanwhile.
+  if (leaseMs <= attemptMs) {
+    throw new ConfigError('LEASE_MS', `must be greater than CONNECT_TIMEOUT_MS + RESPONSE_TIMEOUT_MS (${attemptMs})`, String(leaseMs));
+  }
   return {
     connectTimeoutMs,
     responseTimeoutMs,
@@ -38,8 +45,7 @@ export function readDispatchOptions(env: Env): DispatchConfig {
     maxInFlight: integer(env, 'MAX_IN_FLIGHT', 1_024, { min: 1 }),
     claimBatch: integer(env, 'CLAIM_BATCH', 256, { min: 1 }),
     pollMs: integer(env, 'DISPATCH_POLL_MS', 1_000, { min: 1 }),
-    // Outlives the slowest attempt plus one wait in a destination's local queue.
-    leaseMs: integer(env, 'LEASE_MS', 2 * (connectTimeoutMs + responseTimeoutMs) + 30_000, { min: 1 }),
+    leaseMs,
     retry: {
       baseMs: integer(env, 'RETRY_BASE_MS', 5_000, { min: 1 }),
       capMs: integer(env, 'RETRY_CAP_MS', 15 * 60_000, { min: 1 }),
