@@ -6,6 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from './config.js';
+import { ConfigError } from './ops/env.js';
 import { openStore } from './store/open.js';
 import { createAccount } from './intake/accounts.js';
 
@@ -49,6 +50,7 @@ async function listParked(limit: number): Promise<number> {
 }
 
 process.exitCode = await main(process.argv.slice(2)).catch((error) => {
-  process.stderr.write(`statusrelay: ${error instanceof Error ? error.message : String(error)}\n`);
+  const reason = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`statusrelay: ${error instanceof ConfigError ? 'cannot start: ' : ''}${reason}\n`);
   return 1;
 });

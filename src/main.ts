@@ -1,8 +1,18 @@
 /** The statusrelay process: configuration from the environment, then the relay until SIGTERM. */
-import { loadConfig } from './config.js';
+import { loadConfig, type Config } from './config.js';
+import { ConfigError } from './ops/env.js';
 import { createRelay } from './relay.js';
 
-const relay = await createRelay(loadConfig());
+let config: Config;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  // The message names the variable; a stack trace would only bury it.
+  process.stderr.write(`statusrelay: cannot start: ${error.message}\n`);
+  process.exit(1);
+}
+const relay = await createRelay(config);
 await relay.start();
 
 let stopping = false;

@@ -18,8 +18,8 @@ test('implicit TLS defaults to port 465; keys and endpoint are passed on', () =>
 
 for (const [env, message] of [
   [{ SMTP_SECURE: 'true', SMTP_STARTTLS: 'true' }, /exclude each other/],
-  [{ SMTP_USER: 'u' }, /SMTP_USER and SMTP_PASSWORD/],
-  [{ SQS_SECRET_ACCESS_KEY: 's' }, /SQS_ACCESS_KEY_ID and SQS_SECRET_ACCESS_KEY/],
+  [{ SMTP_USER: 'u' }, /SMTP_USER needs SMTP_PASSWORD as well: set both or neither/],
+  [{ SQS_SECRET_ACCESS_KEY: 's' }, /SQS_SECRET_ACCESS_KEY needs SQS_ACCESS_KEY_ID as well/],
   [{ SMTP_STARTTLS: 'yes' }, /SMTP_STARTTLS must be true or false/],
   [{ SMTP_POOL_SIZE: '0' }, /SMTP_POOL_SIZE must be an integer >= 1/],
 ] as Array<[Record<string, string>, RegExp]>) {

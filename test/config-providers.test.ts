@@ -27,7 +27,7 @@ const errors: Array<[name: string, env: Record<string, string>, message: RegExp]
   ['upstream without a signature secret', { ...UP, UPSTREAM_SIGNATURE_SECRET: '' }, /UPSTREAM_SIGNATURE_SECRET/],
   ['upstream with both auth kinds', { ...UP, UPSTREAM_APPLICATION_ID: 'a', UPSTREAM_PRIVATE_KEY: 'k' }, /either/],
   ['upstream and SMSC both naming sms', { ...UP, ...SMSC, UPSTREAM_CHANNELS: 'sms' }, /names sms, which smpp already carries/],
-  ['an unknown upstream channel', { ...UP, UPSTREAM_CHANNELS: 'fax' }, /unknown channel "fax"/],
+  ['an unknown upstream channel', { ...UP, UPSTREAM_CHANNELS: 'fax' }, /UPSTREAM_CHANNELS names an unknown channel .*, got "fax"/],
   ['upstream channels without upstream', { UPSTREAM_CHANNELS: 'rcs' }, /UPSTREAM_MESSAGES_URL is not/],
 ];
 for (const [name, env, message] of errors) {

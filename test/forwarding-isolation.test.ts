@@ -40,6 +40,7 @@ before(async () => {
     // Long enough that a stuck attempt is still stuck when the HTTP callbacks are checked.
     CONNECT_TIMEOUT_MS: '10000',
     RESPONSE_TIMEOUT_MS: '10000',
+    LEASE_MS: '60000',
     // 16 e-mail + 16 SQS attempts can hang at once; 48 leaves HTTP its 16. Were e-mail limited
     // per recipient domain, the four domains below would hang 40 attempts and starve HTTP.
     DESTINATION_CONCURRENCY: '16',

@@ -211,7 +211,7 @@ test('replaying one callback re-sends it with the same webhook-id', async (t) =>
 });
 
 test('a slow receiver does not hold back another destination', async (t) => {
-  const relay = await startRelay({ ...SILENT_SIMULATOR, DESTINATION_CONCURRENCY: '4', RESPONSE_TIMEOUT_MS: '3000' });
+  const relay = await startRelay({ ...SILENT_SIMULATOR, DESTINATION_CONCURRENCY: '4', RESPONSE_TIMEOUT_MS: '3000', LEASE_MS: '10000' });
   const slow = await startReceiver({ answer: () => 'hang' });
   const fast = await startReceiver();
   t.after(async () => {

@@ -3,7 +3,7 @@
  * (config.providers.carriers). Channels nobody else carries stay on the simulator.
  */
 import type { FastifyPluginAsync } from 'fastify';
-import type { ProvidersConfig } from '../config.js';
+import type { ProvidersConfig } from './options.js';
 import type { Carrier } from './carrier.js';
 import type { ConnectorDeps } from './deps.js';
 import { CHANNELS, type Channel } from '../model/vocabulary.js';

@@ -9,7 +9,7 @@
 import { Agent, request } from 'undici';
 import type { Carrier } from './carrier.js';
 import type { Message } from '../model/types.js';
-import type { ProviderHttpConfig } from '../config.js';
+import type { ProviderHttpConfig } from './options.js';
 import type { ConnectorDeps } from './deps.js';
 import { failureReport } from './deps.js';
 import type { EarlyReports } from './early-reports.js';

@@ -5,7 +5,7 @@
  * so a slow or dead receiver holds only its own slots.
  */
 import type { AttemptResult, ClaimedCallback, MessageContext, NewCallback, Store, Transition } from '../store/store.js';
-import type { DispatchConfig } from '../config.js';
+import type { DispatchConfig } from './options.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { Senders } from './sender.js';
 import { decideNext } from './retry-policy.js';

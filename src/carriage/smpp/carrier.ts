@@ -5,7 +5,7 @@
  */
 import type { Carrier } from '../carrier.js';
 import type { Message } from '../../model/types.js';
-import type { SmppConfig } from '../../config.js';
+import type { SmppConfig } from './options.js';
 import type { ConnectorDeps } from '../deps.js';
 import { createEarlyReports } from '../early-reports.js';
 import { createSmppLink } from './link.js';

@@ -8,8 +8,8 @@
  */
 import smpp, { type PDU, type Session } from 'smpp';
 import type { Logger } from 'pino';
-import type { SmppConfig } from '../../config.js';
 import { backoffMs } from '../../model/retry.js';
+import type { SmppConfig } from './options.js';
 
 export class LinkDownError extends Error {
   constructor() {

@@ -10,7 +10,7 @@
  * submit_sm_resp is still recorded after `submitted`, in status order.
  */
 import type { Message } from '../../model/types.js';
-import type { SmppConfig } from '../../config.js';
+import type { SmppConfig } from './options.js';
 import type { ConnectorDeps } from '../deps.js';
 import { failureReport } from '../deps.js';
 import type { EarlyReports } from '../early-reports.js';

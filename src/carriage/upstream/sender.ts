@@ -5,8 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createSigner } from 'fast-jwt';
-import type { UpstreamConfig } from '../../config.js';
 import type { Message } from '../../model/types.js';
+import type { UpstreamConfig } from './options.js';
 import type { HttpProviderSpec } from '../http-carrier.js';
 import { ERROR_CODES } from '../../model/errors.js';
 

@@ -4,7 +4,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createVerifier } from 'fast-jwt';
-import type { UpstreamConfig } from '../../config.js';
+import type { UpstreamConfig } from './options.js';
 import type { ConnectorDeps } from '../deps.js';
 import { errorOf } from '../deps.js';
 import type { EarlyReports } from '../early-reports.js';

@@ -1,5 +1,5 @@
 /** What a message looks like to the Cloud API: POST {base}/{version}/{phone_number_id}/messages. */
-import type { WhatsAppConfig } from '../../config.js';
+import type { WhatsAppConfig } from './options.js';
 import type { HttpProviderSpec } from '../http-carrier.js';
 import { whatsappErrorCode } from './errors.js';
 

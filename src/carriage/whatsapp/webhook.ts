@@ -3,7 +3,7 @@
  * body with the app secret) and GET /v1/providers/whatsapp (the subscription handshake).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { WhatsAppConfig } from '../../config.js';
+import type { WhatsAppConfig } from './options.js';
 import type { ConnectorDeps } from '../deps.js';
 import { errorOf } from '../deps.js';
 import type { EarlyReports } from '../early-reports.js';

@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import nodemailer from 'nodemailer';
-import type { SmtpConfig } from '../../config.js';
+import type { SmtpConfig } from './options.js';
 import type { ClaimedCallback } from '../../store/store.js';
 import type { Sender, SendOutcome } from '../sender.js';
 import { headlineOf } from '../formats.js';

@@ -10,7 +10,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { SendMessageBatchCommand, SQSClient, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
-import type { SqsConfig } from '../../config.js';
+import type { SqsConfig } from './options.js';
 import type { ClaimedCallback } from '../../store/store.js';
 import type { Sender, SendOutcome } from '../sender.js';
 import { headlineOf } from '../formats.js';
