@@ -55,8 +55,7 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
     senders,
     config: config.dispatch,
     metrics,
-    now,
-    random: Math.random,
+    clock,
     onError,
   });
 
