@@ -24,6 +24,8 @@ test('TTL: an SMS the SMSC never reports on is rejected with 1360; a late receip
   const res = await relay.api('POST', '/v1/messages', textMessage({ webhook_url: receiver.url, ttl: 60 }));
   const uuid = res.body.message_uuid;
   await waitFor(() => receiver.received.length === 1, 5_000, 'submitted');
+  // Jump only once that callback's outcome is stored: in flight, its lease would look run out and it would go again.
+  await waitFor(async () => (await relay.relay.store.listCallbacks(uuid))[0].state === 'delivered', 5_000, 'submitted recorded');
   offset = 61_000;
   await waitFor(() => receiver.received.length === 2, 5_000, 'expiry');
   const rejected = receiver.received[1].json;
