@@ -21,15 +21,17 @@ import { createSqsSender } from './dispatch/senders/sqs.js';
 import { buildApi } from './intake/api/server.js';
 import { createConnectors } from './carriage/connectors.js';
 import { createRefusals } from './carriage/refusals.js';
+import { systemClock, type Clock } from './model/clock.js';
 
 export interface RelayOptions {
   logger?: Logger;
-  now?: () => number;
+  clock?: Clock;
 }
 
 export async function createRelay(config: Config, options: RelayOptions = {}) {
   const logger = options.logger ?? pino({ level: config.logLevel });
-  const now = options.now ?? Date.now;
+  const clock = options.clock ?? systemClock;
+  const now = clock.now;
   // Time-ordered ids: new rows land at the end of every index instead of on random pages.
   const newId = timeOrderedUuid;
   const onError = (error: unknown) => logger.error({ err: error }, 'background task failed');
@@ -55,8 +57,7 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
     senders,
     config: config.dispatch,
     metrics,
-    now,
-    random: Math.random,
+    clock,
     onError,
   });
 
@@ -84,7 +85,7 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
     refusals: createRefusals({ store, metrics, logger, now, newId }),
     metrics,
     logger,
-    now,
+    clock,
     newId,
     errorTypeBase: config.errorTypeBase,
     onError,

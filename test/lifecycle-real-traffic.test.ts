@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { startRelay, startReceiver, textMessage, waitFor } from './helpers/relay.js';
 import { deliveredReceipt, startSmsc } from './helpers/smsc.js';
 import { hubSignature, post, startStandIn, upstreamAuthorization, whatsappStatuses } from './helpers/providers.js';
+import { systemClock } from '../src/model/clock.js';
 
 const open = closeAfterAll();
 
@@ -16,7 +17,7 @@ test('TTL: an SMS the SMSC never reports on is rejected with 1360; a late receip
   let offset = 0;
   const smsc = await startSmsc({});
   const receiver = await startReceiver();
-  const relay = await startRelay({ SMSC_URL: smsc.url }, { now: () => Date.now() + offset });
+  const relay = await startRelay({ SMSC_URL: smsc.url }, { clock: { ...systemClock, now: () => Date.now() + offset } });
   open.push(() => smsc.close(), () => receiver.close(), () => relay.stop());
   await waitFor(() => smsc.binds > 0, 5_000, 'bind');
 

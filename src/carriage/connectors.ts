@@ -25,10 +25,10 @@ export function createConnectors(config: ProvidersConfig, simulator: Carrier, de
   const built: Partial<Record<string, Carrier>> = { simulator };
   if (config.smpp) built.smpp = createSmppCarrier(config.smpp, deps);
   // One matcher per HTTP provider, shared by its sender (announces ids) and its webhook (waits for them).
-  const whatsappEarly = createEarlyReports(config.http.holdMs);
+  const whatsappEarly = createEarlyReports(config.http.holdMs, deps.clock);
   if (config.whatsapp) built.whatsapp = createHttpCarrier(whatsappSpec(config.whatsapp), config.http, deps, whatsappEarly);
-  const upstreamEarly = createEarlyReports(config.http.holdMs);
-  if (config.upstream) built.upstream = createHttpCarrier(upstreamSpec(config.upstream, deps.now), config.http, deps, upstreamEarly);
+  const upstreamEarly = createEarlyReports(config.http.holdMs, deps.clock);
+  if (config.upstream) built.upstream = createHttpCarrier(upstreamSpec(config.upstream, deps.clock.now), config.http, deps, upstreamEarly);
   const byChannel = Object.fromEntries(
     CHANNELS.map((channel) => [channel, built[config.carriers[channel]] ?? simulator]),
   ) as Record<Channel, Carrier>;

@@ -6,6 +6,7 @@ import type { ErrorObject, ProviderReport } from '../model/types.js';
 import type { ReportSink } from './carrier.js';
 import type { Refusals } from './refusals.js';
 import { makeError } from '../model/errors.js';
+import type { Clock } from '../model/clock.js';
 
 export interface ConnectorDeps {
   store: Store;
@@ -14,7 +15,8 @@ export interface ConnectorDeps {
   refusals: Refusals;
   metrics: Metrics;
   logger: Logger;
-  now: () => number;
+  /** Time, timers and randomness for every connector. */
+  clock: Clock;
   newId: () => string;
   errorTypeBase: string;
   onError: (error: unknown) => void;
@@ -27,13 +29,13 @@ export function errorOf(deps: Pick<ConnectorDeps, 'errorTypeBase' | 'newId'>, co
 
 /** A `rejected` or `undeliverable` report with its error object. */
 export function failureReport(
-  deps: Pick<ConnectorDeps, 'errorTypeBase' | 'newId' | 'now'>,
+  deps: Pick<ConnectorDeps, 'errorTypeBase' | 'newId' | 'clock'>,
   source: string,
   uuid: string,
   status: 'rejected' | 'undeliverable',
   code: number,
 ): ProviderReport {
-  return { message_uuid: uuid, status, occurred_at: deps.now(), source, error: errorOf(deps, code) };
+  return { message_uuid: uuid, status, occurred_at: deps.clock.now(), source, error: errorOf(deps, code) };
 }
 
 /**

@@ -4,6 +4,8 @@
  * id, a webhook may arrive before the send request returned. A lookup that finds nothing waits
  * up to `holdMs` for the id to be announced, then asks the store once more.
  */
+import type { Clock } from '../model/clock.js';
+
 export interface EarlyReports {
   /** Finds what `find` finds, waiting up to holdMs if it finds nothing at first. */
   lookup<T>(ref: string, find: () => Promise<T | undefined>): Promise<T | undefined>;
@@ -18,19 +20,19 @@ export interface EarlyReports {
   stop(): void;
 }
 
-export function createEarlyReports(holdMs: number): EarlyReports {
+export function createEarlyReports(holdMs: number, clock: Clock): EarlyReports {
   const waiting = new Map<string, Set<() => void>>();
   const expected = new Set<string>();
 
   function wait(ref: string): { done: Promise<void>; cancel: () => void } {
     let wake!: () => void;
     const done = new Promise<void>((resolve) => (wake = resolve));
-    const timer = setTimeout(wake, holdMs);
+    const timer = clock.setTimeout(wake, holdMs);
     const set = waiting.get(ref) ?? new Set();
     set.add(wake);
     waiting.set(ref, set);
     const cancel = () => {
-      clearTimeout(timer);
+      clock.clearTimeout(timer);
       set.delete(wake);
       if (set.size === 0 && waiting.get(ref) === set) waiting.delete(ref);
     };

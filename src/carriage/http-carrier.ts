@@ -14,6 +14,7 @@ import type { ConnectorDeps } from './deps.js';
 import { failureReport } from './deps.js';
 import type { EarlyReports } from './early-reports.js';
 import { backoffMs, classifyErrorCode, classifyHttpStatus, parseRetryAfter } from '../model/retry.js';
+import type { TimerHandle } from '../model/clock.js';
 
 export interface HttpSubmission {
   url: string;
@@ -43,7 +44,8 @@ async function readJson(body: { text(): Promise<string> }): Promise<unknown> {
 
 export function createHttpCarrier(spec: HttpProviderSpec, config: ProviderHttpConfig, deps: ConnectorDeps, early: EarlyReports): Carrier {
   const agent = new Agent({ connect: { timeout: config.timeoutMs }, headersTimeout: config.timeoutMs, bodyTimeout: config.timeoutMs });
-  const timers = new Set<NodeJS.Timeout>();
+  const { clock } = deps;
+  const timers = new Set<TimerHandle>();
   let stopped = false;
   async function fail(uuid: string, status: 'rejected' | 'undeliverable', code: number): Promise<void> {
     deps.metrics.providerSubmits.inc({ source: spec.name, outcome: status });
@@ -54,7 +56,7 @@ export function createHttpCarrier(spec: HttpProviderSpec, config: ProviderHttpCo
     deps.metrics.providerSubmits.inc({ source: spec.name, outcome: 'accepted' });
     if (id === undefined) deps.logger.warn({ provider: spec.name, message_uuid: message.uuid }, 'provider accepted a message without naming its id');
     else await deps.store.setProviderRef(message.uuid, id);
-    await deps.report({ message_uuid: message.uuid, status: 'submitted', occurred_at: deps.now(), source: spec.name });
+    await deps.report({ message_uuid: message.uuid, status: 'submitted', occurred_at: clock.now(), source: spec.name });
     // Only now may webhooks that overtook this answer be applied: they come after `submitted`.
     if (id !== undefined) early.announce(id);
   }
@@ -79,22 +81,22 @@ export function createHttpCarrier(spec: HttpProviderSpec, config: ProviderHttpCo
       }
       if (verdict === 'failed') return await fail(message.uuid, 'rejected', spec.refusalCode(response.statusCode, answer));
       const header = response.headers['retry-after'];
-      retryAfterMs = parseRetryAfter(Array.isArray(header) ? header[0] : header, deps.now());
+      retryAfterMs = parseRetryAfter(Array.isArray(header) ? header[0] : header, clock.now());
     } catch (error) {
       const code = (error as { code?: string }).code;
       if (classifyErrorCode(code) === 'failed') deps.logger.warn({ err: error, provider: spec.name }, 'provider request failed');
     }
     deps.metrics.providerSubmits.inc({ source: spec.name, outcome: 'retry' });
-    const wait = retryAfterMs ?? backoffMs(number, config.retry, Math.random());
-    if (deps.now() + wait - firstAt > config.patienceMs) return fail(message.uuid, 'undeliverable', 1331);
-    const timer = setTimeout(() => {
+    const wait = retryAfterMs ?? backoffMs(number, config.retry, clock.random());
+    if (clock.now() + wait - firstAt > config.patienceMs) return fail(message.uuid, 'undeliverable', 1331);
+    const timer = clock.setTimeout(() => {
       timers.delete(timer);
       attempt(message, number + 1, firstAt).catch(deps.onError);
     }, wait);
     timers.add(timer);
   }
 
-  const submit = (message: Message) => void attempt(message, 1, deps.now()).catch(deps.onError);
+  const submit = (message: Message) => void attempt(message, 1, clock.now()).catch(deps.onError);
   return {
     name: spec.name,
     submit,
@@ -102,12 +104,12 @@ export function createHttpCarrier(spec: HttpProviderSpec, config: ProviderHttpCo
       // Handed over before the restart: its webhooks will come. Otherwise send it (again).
       if (message.provider_ref === undefined) return submit(message);
       if (message.state === 'accepted') {
-        deps.report({ message_uuid: message.uuid, status: 'submitted', occurred_at: deps.now(), source: spec.name }).catch(deps.onError);
+        deps.report({ message_uuid: message.uuid, status: 'submitted', occurred_at: clock.now(), source: spec.name }).catch(deps.onError);
       }
     },
     async stop() {
       stopped = true;
-      for (const timer of timers) clearTimeout(timer);
+      for (const timer of timers) clock.clearTimeout(timer);
       timers.clear();
       early.stop();
       await agent.close();

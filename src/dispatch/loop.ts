@@ -10,14 +10,15 @@ import type { Metrics } from '../ops/metrics.js';
 import type { Senders } from './sender.js';
 import { decideNext } from './retry-policy.js';
 import { createLanes } from './lanes.js';
+import type { Clock } from '../model/clock.js';
 
 export interface DispatcherDeps {
   store: Store;
   senders: Senders;
   config: DispatchConfig;
   metrics: Metrics;
-  now: () => number;
-  random: () => number;
+  /** Time, timers and the retry jitter's randomness. */
+  clock: Clock;
   onError: (error: unknown) => void;
 }
 
@@ -25,7 +26,7 @@ const RELEASE_WAITING_EVERY_MS = 5_000;
 const FLUSH_EVERY_MS = 5;
 
 export function createDispatcher(deps: DispatcherDeps) {
-  const { config, store } = deps;
+  const { config, store, clock } = deps;
   const finished: AttemptResult[] = [];
   const attempts = new Set<Promise<void>>();
   let running = false;
@@ -43,9 +44,9 @@ export function createDispatcher(deps: DispatcherDeps) {
   function sleep(ms: number): Promise<void> {
     if (wakeRequested) return Promise.resolve();
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
+      const timer = clock.setTimeout(done, ms);
       function done() {
-        clearTimeout(timer);
+        clock.clearTimeout(timer);
         wakeUp = undefined;
         resolve();
       }
@@ -79,17 +80,17 @@ export function createDispatcher(deps: DispatcherDeps) {
 
   async function attempt(callback: ClaimedCallback): Promise<void> {
     const sender = deps.senders[callback.destination.type];
-    const now = deps.now();
+    const now = clock.now();
     const outcome = sender
       ? await sender.send(callback, now)
       : { verdict: 'failed' as const, error: `no sender for ${callback.destination.type} destinations`, durationMs: 0 };
     const decision = decideNext(
-      { attempts: callback.attempts, createdAt: callback.created_at, now: deps.now(), verdict: outcome.verdict, retryAfterMs: outcome.retryAfterMs },
+      { attempts: callback.attempts, createdAt: callback.created_at, now: clock.now(), verdict: outcome.verdict, retryAfterMs: outcome.retryAfterMs },
       config.retry,
-      deps.random(),
+      clock.random(),
     );
     deps.metrics.callbacks.inc({ outcome: decision.outcome, destination: callback.destination.type });
-    if (decision.outcome === 'delivered') deps.metrics.deliveryLatency.observe((deps.now() - callback.created_at) / 1000);
+    if (decision.outcome === 'delivered') deps.metrics.deliveryLatency.observe((clock.now() - callback.created_at) / 1000);
     finished.push({
       callback_id: callback.id,
       lease_token: callback.lease_token,
@@ -126,7 +127,7 @@ export function createDispatcher(deps: DispatcherDeps) {
         if (finished.length >= 512) void flush();
         else if (!flushQueued) {
           flushQueued = true;
-          setTimeout(() => {
+          clock.setTimeout(() => {
             flushQueued = false;
             void flush();
           }, FLUSH_EVERY_MS);
@@ -140,7 +141,7 @@ export function createDispatcher(deps: DispatcherDeps) {
     if (room <= 0) return 0;
     const limit = Math.min(room, config.claimBatch);
     const claimed = await store.claimDueCallbacks({
-      now: deps.now(),
+      now: clock.now(),
       limit,
       leaseMs: config.leaseMs,
       perKey: config.perDestinationConcurrency,
@@ -153,7 +154,7 @@ export function createDispatcher(deps: DispatcherDeps) {
   /** Repairs lanes left waiting by a race between nodes; rare, so checked now and then. */
   let lastRelease = 0;
   async function releaseWaiting(): Promise<void> {
-    const now = deps.now();
+    const now = clock.now();
     if (now - lastRelease < RELEASE_WAITING_EVERY_MS) return;
     lastRelease = now;
     await store.releaseWaiting(now);
@@ -175,7 +176,7 @@ export function createDispatcher(deps: DispatcherDeps) {
       }
       // Due rows that were not claimed wait for a lane or a slot; a finished attempt wakes us.
       const nextDue = await store.nextDueAt().catch(() => undefined);
-      const untilDue = nextDue === undefined ? Infinity : nextDue - deps.now();
+      const untilDue = nextDue === undefined ? Infinity : nextDue - clock.now();
       await sleep(untilDue > 0 ? Math.min(config.pollMs, untilDue) : config.pollMs);
     }
   }
@@ -202,7 +203,7 @@ export function createDispatcher(deps: DispatcherDeps) {
         }
       }
       if (handBack.length > 0) {
-        store.returnClaims(handBack, leaseToken, deps.now()).then(wake, deps.onError);
+        store.returnClaims(handBack, leaseToken, deps.clock.now()).then(wake, deps.onError);
       }
     },
     /** Stops claiming, lets in-flight attempts finish and records their outcomes. */

@@ -5,6 +5,7 @@
  */
 import type { Message, ProviderReport } from '../../model/types.js';
 import { CHANNEL_TRAITS, type Channel, type Status } from '../../model/vocabulary.js';
+import { seededRandom } from '../../model/clock.js';
 
 export interface PlannedReport {
   /** Delay after the message was accepted, in ms (before time scaling). */
@@ -55,18 +56,6 @@ export const DEFAULT_PROFILE: SimulatorProfile = Object.freeze({
 /** MCC+MNC of a few real operators (Austria, Germany, UK, US). */
 const NETWORK_CODES = ['23201', '23203', '23205', '26201', '26202', '26203', '23410', '23415', '310260', '311480'];
 
-/** A small seeded PRNG (mulberry32): fast, and good enough to draw outcomes. */
-function rng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function hash(text: string, seed: number): number {
   let h = 2166136261 ^ seed;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
@@ -80,7 +69,7 @@ function smsParts(text: string | undefined): number {
 }
 
 export function planReports(message: Message, seed: number, profile: SimulatorProfile = DEFAULT_PROFILE): PlannedReport[] {
-  const random = rng(hash(message.uuid, seed));
+  const random = seededRandom(hash(message.uuid, seed));
   const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)];
   const between = (low: number, high: number) => Math.round(low + random() * (high - low));
   const channel = CHANNEL_TRAITS[message.channel];

@@ -7,15 +7,17 @@ import type { Carrier } from '../carrier.js';
 import type { Message } from '../../model/types.js';
 import { errorOf, type ConnectorDeps } from '../deps.js';
 import { planReports, type SimulatorProfile, DEFAULT_PROFILE } from './plan.js';
+import type { TimerHandle } from '../../model/clock.js';
 
-export interface SimulatorOptions extends Pick<ConnectorDeps, 'report' | 'now' | 'newId' | 'errorTypeBase' | 'onError'> {
+export interface SimulatorOptions extends Pick<ConnectorDeps, 'report' | 'clock' | 'newId' | 'errorTypeBase' | 'onError'> {
   seed: number;
   timeScale: number;
   profile?: SimulatorProfile;
 }
 
 export function createSimulator(options: SimulatorOptions): Carrier {
-  const timers = new Set<NodeJS.Timeout>();
+  const { clock } = options;
+  const timers = new Set<TimerHandle>();
   let stopped = false;
 
   /**
@@ -26,7 +28,7 @@ export function createSimulator(options: SimulatorOptions): Carrier {
     const [step, ...rest] = steps;
     if (!step || stopped) return;
     const at = message.created_at + step.afterMs * options.timeScale;
-    const timer = setTimeout(() => {
+    const timer = clock.setTimeout(() => {
       timers.delete(timer);
       if (stopped) return;
       const { errorCode, status, details } = step;
@@ -35,13 +37,13 @@ export function createSimulator(options: SimulatorOptions): Carrier {
           ...details,
           message_uuid: message.uuid,
           status,
-          occurred_at: options.now(),
+          occurred_at: clock.now(),
           source: 'simulator',
           ...(errorCode ? { error: errorOf(options, errorCode) } : {}),
         })
         .catch(options.onError);
       play(message, rest);
-    }, Math.max(0, at - options.now()));
+    }, Math.max(0, at - clock.now()));
     timers.add(timer);
   }
 
@@ -51,7 +53,7 @@ export function createSimulator(options: SimulatorOptions): Carrier {
     resume: (message) => play(message),
     async stop() {
       stopped = true;
-      for (const timer of timers) clearTimeout(timer);
+      for (const timer of timers) clock.clearTimeout(timer);
       timers.clear();
     },
   };

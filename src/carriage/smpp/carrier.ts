@@ -15,11 +15,11 @@ import { createReceiptHandler } from './receipt-handler.js';
 import { createPartWriter } from './part-writer.js';
 
 export function createSmppCarrier(config: SmppConfig, deps: ConnectorDeps): Carrier & { backlog(): number } {
-  const early = createEarlyReports(config.receiptHoldMs);
+  const early = createEarlyReports(config.receiptHoldMs, deps.clock);
   const settlement = createSettlement(config.segmentTimeoutMs, deps);
   const savePart = createPartWriter(deps.store);
   const onDeliver = createReceiptHandler(deps, early, settlement, savePart);
-  const link = createSmppLink(config, { onBound: () => submitter.pump(), onDeliver }, deps.logger.child({ connector: 'smpp' }));
+  const link = createSmppLink(config, { onBound: () => submitter.pump(), onDeliver }, deps.logger.child({ connector: 'smpp' }), deps.clock);
   const submitter = createSubmitter(config, link, deps, early, savePart);
   link.start();
 
@@ -34,9 +34,9 @@ export function createSmppCarrier(config: SmppConfig, deps: ConnectorDeps): Carr
     const total = parts[0]?.total;
     if (total === undefined || known.size < total) return submitter.enqueue(message, known);
     if (message.state === 'accepted') {
-      await deps.report({ message_uuid: message.uuid, status: 'submitted', occurred_at: deps.now(), source: 'smpp', sms: { count_total: String(total) } });
+      await deps.report({ message_uuid: message.uuid, status: 'submitted', occurred_at: deps.clock.now(), source: 'smpp', sms: { count_total: String(total) } });
     }
-    await settlement.settle(message.uuid, deps.now());
+    await settlement.settle(message.uuid, deps.clock.now());
   }
 
   return {

@@ -10,6 +10,7 @@ import smpp, { type PDU, type Session } from 'smpp';
 import type { Logger } from 'pino';
 import { backoffMs } from '../../model/retry.js';
 import type { SmppConfig } from './options.js';
+import type { Clock, TimerHandle } from '../../model/clock.js';
 
 export class LinkDownError extends Error {
   constructor() {
@@ -34,13 +35,13 @@ export interface SmppLink {
   reset(reason: string): void;
 }
 
-export function createSmppLink(config: SmppConfig, events: SmppLinkEvents, logger: Logger): SmppLink {
+export function createSmppLink(config: SmppConfig, events: SmppLinkEvents, logger: Logger, clock: Clock): SmppLink {
   let session: Session | undefined;
   let bound = false;
   let stopped = true;
   let failures = 0;
-  let reconnectTimer: NodeJS.Timeout | undefined;
-  let enquireTimer: NodeJS.Timeout | undefined;
+  let reconnectTimer: TimerHandle | undefined;
+  let enquireTimer: TimerHandle | undefined;
   const pending = new Map<number, (error: Error) => void>();
 
   function connect(): void {
@@ -84,31 +85,33 @@ export function createSmppLink(config: SmppConfig, events: SmppLinkEvents, logge
     });
   }
 
-  /** enquire_link on a timer; no answer within the period means the link is dead. */
+  /** enquire_link every period; no answer within the period means the link is dead. */
   function keepAlive(current: Session): void {
-    clearInterval(enquireTimer);
+    clock.clearTimeout(enquireTimer);
     let answered = true;
-    enquireTimer = setInterval(() => {
+    const tick = () => {
+      enquireTimer = clock.setTimeout(tick, config.enquireLinkMs);
       if (!answered) return reset('enquire_link unanswered');
       answered = false;
       current.enquire_link({}, () => {
         answered = true;
       });
-    }, config.enquireLinkMs);
+    };
+    enquireTimer = clock.setTimeout(tick, config.enquireLinkMs);
   }
 
   function closed(current: Session): void {
     if (session !== current) return;
     session = undefined;
     bound = false;
-    clearInterval(enquireTimer);
+    clock.clearTimeout(enquireTimer);
     for (const fail of pending.values()) fail(new LinkDownError());
     pending.clear();
     if (stopped) return;
     failures += 1;
-    const wait = backoffMs(failures, config.reconnect, Math.random());
+    const wait = backoffMs(failures, config.reconnect, clock.random());
     logger.warn({ retryInMs: wait, failures }, 'SMSC link down, reconnecting');
-    reconnectTimer = setTimeout(connect, wait);
+    reconnectTimer = clock.setTimeout(connect, wait);
   }
 
   function reset(reason: string): void {
@@ -123,15 +126,15 @@ export function createSmppLink(config: SmppConfig, events: SmppLinkEvents, logge
     },
     async stop() {
       stopped = true;
-      clearTimeout(reconnectTimer);
-      clearInterval(enquireTimer);
+      clock.clearTimeout(reconnectTimer);
+      clock.clearTimeout(enquireTimer);
       const current = session;
       if (!current) return;
       // A polite unbind, but never wait long for an SMSC that does not answer it.
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => current.destroy(), 1_000);
+        const timer = clock.setTimeout(() => current.destroy(), 1_000);
         current.socket.once('close', () => {
-          clearTimeout(timer);
+          clock.clearTimeout(timer);
           resolve();
         });
         if (!bound || !current.unbind({}, () => current.close())) current.destroy();

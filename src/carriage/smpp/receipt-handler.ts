@@ -68,9 +68,9 @@ export function createReceiptHandler(deps: ConnectorDeps, early: EarlyReports, s
     // A part's first final receipt stands; a repeated or contradicting one changes nothing.
     if (part.outcome === undefined) {
       const errorCode = meaning.errorCode === undefined ? {} : { error_code: meaning.errorCode };
-      await savePart({ ...part, outcome: meaning.outcome, ...errorCode, updated_at: deps.now() });
+      await savePart({ ...part, outcome: meaning.outcome, ...errorCode, updated_at: deps.clock.now() });
     }
-    await settlement.settle(part.message_uuid, believableTime(doneAt, deps.now()));
+    await settlement.settle(part.message_uuid, believableTime(doneAt, deps.clock.now()));
     return ESME_ROK;
   };
 }

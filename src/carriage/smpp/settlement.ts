@@ -7,6 +7,7 @@ import { errorOf } from '../deps.js';
 import type { MessagePart } from '../../store/store.js';
 import type { ProviderReport } from '../../model/types.js';
 import { aggregateParts } from './multipart.js';
+import type { TimerHandle } from '../../model/clock.js';
 
 export interface Settlement {
   /** Looks at the message's parts and reports its status once they decide it. */
@@ -15,16 +16,17 @@ export interface Settlement {
 }
 
 export function createSettlement(segmentTimeoutMs: number, deps: ConnectorDeps): Settlement {
-  const timers = new Map<string, NodeJS.Timeout>();
+  const { clock } = deps;
+  const timers = new Map<string, TimerHandle>();
 
   /** The segment timeout runs from the first part that reported (survives a restart: updated_at is stored). */
   function arm(uuid: string, parts: MessagePart[]): void {
     const reported = parts.filter((p) => p.outcome !== undefined).map((p) => p.updated_at);
     if (timers.has(uuid) || reported.length === 0) return;
-    const wait = Math.max(0, Math.min(...reported) + segmentTimeoutMs - deps.now());
-    const timer = setTimeout(() => {
+    const wait = Math.max(0, Math.min(...reported) + segmentTimeoutMs - clock.now());
+    const timer = clock.setTimeout(() => {
       timers.delete(uuid);
-      settle(uuid, deps.now(), true).catch(deps.onError);
+      settle(uuid, clock.now(), true).catch(deps.onError);
     }, wait);
     timers.set(uuid, timer);
   }
@@ -35,7 +37,7 @@ export function createSettlement(segmentTimeoutMs: number, deps: ConnectorDeps):
     const total = parts[0].total;
     const verdict = aggregateParts(parts, total, timedOut);
     if (verdict.kind === 'pending') return arm(uuid, parts);
-    clearTimeout(timers.get(uuid));
+    clock.clearTimeout(timers.get(uuid));
     timers.delete(uuid);
     const report: ProviderReport = {
       message_uuid: uuid,
@@ -51,7 +53,7 @@ export function createSettlement(segmentTimeoutMs: number, deps: ConnectorDeps):
   return {
     settle,
     stop() {
-      for (const timer of timers.values()) clearTimeout(timer);
+      for (const timer of timers.values()) clock.clearTimeout(timer);
       timers.clear();
     },
   };

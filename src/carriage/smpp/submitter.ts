@@ -18,6 +18,7 @@ import { LinkDownError, type SmppLink } from './link.js';
 import { concatHeader, encodeSms } from './gsm.js';
 import { submitVerdict } from './states.js';
 import type { PartWriter } from './part-writer.js';
+import type { TimerHandle } from '../../model/clock.js';
 
 interface Job {
   uuid: string;
@@ -32,7 +33,7 @@ interface Submission {
   /** Parts not yet accepted. */
   waiting: Set<number>;
   enqueuedAt: number;
-  patience: NodeJS.Timeout;
+  patience: TimerHandle;
 }
 
 const MAX_THROTTLE_DOUBLINGS = 5;
@@ -55,12 +56,13 @@ function sourceAddress(config: SmppConfig, from: string) {
 }
 
 export function createSubmitter(config: SmppConfig, link: SmppLink, deps: ConnectorDeps, early: EarlyReports, savePart: PartWriter) {
+  const { clock } = deps;
   const queue: Job[] = [];
   const open = new Map<string, Submission>();
   let inFlight = 0;
   let throttledUntil = 0;
   let throttleStreak = 0;
-  let pumpTimer: NodeJS.Timeout | undefined;
+  let pumpTimer: TimerHandle | undefined;
   let stopped = false;
 
   function partParams(message: Message): Array<Record<string, unknown>> {
@@ -97,8 +99,8 @@ export function createSubmitter(config: SmppConfig, link: SmppLink, deps: Connec
       total: params.length,
       refs: new Map(known),
       waiting,
-      enqueuedAt: deps.now(),
-      patience: setTimeout(() => checkPatience(message.uuid), config.patienceMs),
+      enqueuedAt: clock.now(),
+      patience: clock.setTimeout(() => checkPatience(message.uuid), config.patienceMs),
     };
     open.set(message.uuid, submission);
     for (const seq of waiting) queue.push({ uuid: message.uuid, seq, params: params[seq - 1] });
@@ -110,7 +112,7 @@ export function createSubmitter(config: SmppConfig, link: SmppLink, deps: Connec
     const submission = open.get(uuid);
     if (!submission) return;
     if (link.isBound()) {
-      submission.patience = setTimeout(() => checkPatience(uuid), config.patienceMs);
+      submission.patience = clock.setTimeout(() => checkPatience(uuid), config.patienceMs);
       return;
     }
     deps.metrics.providerSubmits.inc({ source: 'smpp', outcome: 'undeliverable' });
@@ -119,10 +121,10 @@ export function createSubmitter(config: SmppConfig, link: SmppLink, deps: Connec
 
   function pump(): void {
     if (stopped || !link.isBound()) return;
-    const pause = throttledUntil - deps.now();
+    const pause = throttledUntil - clock.now();
     if (pause > 0) {
-      clearTimeout(pumpTimer);
-      pumpTimer = setTimeout(pump, pause);
+      clock.clearTimeout(pumpTimer);
+      pumpTimer = clock.setTimeout(pump, pause);
       return;
     }
     while (inFlight < config.window && queue.length > 0) {
@@ -156,7 +158,7 @@ export function createSubmitter(config: SmppConfig, link: SmppLink, deps: Connec
     if (verdict.kind === 'throttled') {
       queue.unshift(job);
       throttleStreak = Math.min(throttleStreak + 1, MAX_THROTTLE_DOUBLINGS);
-      throttledUntil = deps.now() + config.throttleMs * 2 ** (throttleStreak - 1);
+      throttledUntil = clock.now() + config.throttleMs * 2 ** (throttleStreak - 1);
       return;
     }
     if (verdict.kind === 'rebind') {
@@ -175,15 +177,15 @@ export function createSubmitter(config: SmppConfig, link: SmppLink, deps: Connec
     submission.refs.set(job.seq, ref);
     submission.waiting.delete(job.seq);
     const { total } = submission;
-    await savePart({ message_uuid: job.uuid, part: job.seq, total, provider_ref: ref, updated_at: deps.now() });
+    await savePart({ message_uuid: job.uuid, part: job.seq, total, provider_ref: ref, updated_at: clock.now() });
     if (submission.waiting.size > 0) return;
     await deps.store.setProviderRef(job.uuid, submission.refs.get(1) as string);
-    finish(submission, { message_uuid: job.uuid, status: 'submitted', occurred_at: deps.now(), source: 'smpp', sms: { count_total: String(total) } });
+    finish(submission, { message_uuid: job.uuid, status: 'submitted', occurred_at: clock.now(), source: 'smpp', sms: { count_total: String(total) } });
   }
 
   /** Ends the submission with its report; early receipts waiting for its ids go on afterwards. */
   function finish(submission: Submission, report: Parameters<ConnectorDeps['report']>[0]): void {
-    clearTimeout(submission.patience);
+    clock.clearTimeout(submission.patience);
     open.delete(submission.message.uuid);
     deps
       .report(report)
@@ -200,8 +202,8 @@ export function createSubmitter(config: SmppConfig, link: SmppLink, deps: Connec
     backlog: () => queue.length + inFlight,
     stop() {
       stopped = true;
-      clearTimeout(pumpTimer);
-      for (const submission of open.values()) clearTimeout(submission.patience);
+      clock.clearTimeout(pumpTimer);
+      for (const submission of open.values()) clock.clearTimeout(submission.patience);
       open.clear();
       queue.length = 0;
     },

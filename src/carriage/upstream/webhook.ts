@@ -45,7 +45,7 @@ export function upstreamWebhook(config: UpstreamConfig | undefined, deps: Connec
         // Our callbacks carry our own workflow; an unreadable upstream one is noted, not fatal.
         deps.refusals.refuse('upstream', 'unreadable-workflow', JSON.stringify(workflow));
       }
-      const status = normalizeCallback(body, deps.now(), (code) => errorOf(deps, code));
+      const status = normalizeCallback(body, deps.clock.now(), (code) => errorOf(deps, code));
       await applyStatuses('upstream', [{ status, raw: body }], deps, early);
       return reply.code(200).send({ received: 1 });
     });

@@ -40,7 +40,7 @@ export function whatsappWebhook(config: WhatsAppConfig | undefined, deps: Connec
       const body = parseJson('whatsapp', raw, deps);
       const statuses = statusObjects(body).map((status) => ({
         raw: status,
-        status: normalizeStatus(status, deps.now(), (code) => errorOf(deps, code)),
+        status: normalizeStatus(status, deps.clock.now(), (code) => errorOf(deps, code)),
       }));
       await applyStatuses('whatsapp', statuses, deps, early);
       return reply.code(200).send({ received: statuses.length });
