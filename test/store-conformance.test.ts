@@ -75,6 +75,7 @@ function callback(m: Message, seq: number, key: string, createdAt: number): NewC
     format: 'json',
     content_type: 'application/json',
     body: JSON.stringify({ message_uuid: m.uuid, seq }),
+    headline: { channel: m.channel, to: m.to },
     created_at: createdAt,
   };
 }
@@ -116,12 +117,15 @@ function result(claimed: ClaimedCallback, outcome: AttemptResult['attempt']['out
 
 const ids = (callbacks: Array<{ id: string }>) => callbacks.map((c) => c.id).sort();
 
-/** Counts the migration ledger rows of a database, whatever its kind. */
-async function ledger(url: string): Promise<number[]> {
+/** Runs one statement without parameters on a database, whatever its kind; returns its rows. */
+async function rawSql<R>(url: string, statement: string): Promise<R[]> {
   if (url.startsWith('file:')) {
-    const db = new Database(url.slice('file:'.length), { readonly: true });
+    const db = new Database(url.slice('file:'.length));
     try {
-      return (db.prepare('SELECT id FROM migrations ORDER BY id').all() as Array<{ id: number }>).map((row) => row.id);
+      const prepared = db.prepare(statement);
+      if (prepared.reader) return prepared.all() as R[];
+      prepared.run();
+      return [];
     } finally {
       db.close();
     }
@@ -129,10 +133,15 @@ async function ledger(url: string): Promise<number[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    return (await client.query<{ id: number }>('SELECT id FROM migrations ORDER BY id')).rows.map((row) => row.id);
+    return (await client.query(statement)).rows as R[];
   } finally {
     await client.end();
   }
+}
+
+/** The migration ledger of a database, whatever its kind. */
+async function ledger(url: string): Promise<number[]> {
+  return (await rawSql<{ id: number }>(url, 'SELECT id FROM migrations ORDER BY id')).map((row) => row.id);
 }
 
 const behaviours: Array<[string, (fx: Fixture) => Promise<void>]> = [
@@ -287,6 +296,20 @@ const behaviours: Array<[string, (fx: Fixture) => Promise<void>]> = [
       return [];
     });
     assert.deepEqual(seen?.open_lanes, []);
+  }],
+
+  ['a callback keeps its headline; one stored before the headline columns were filled has none and is still claimed', async (fx) => {
+    const older = await messageWithCallbacks(fx, 1, KEY_B);
+    // As a row written before migration 3 is: the columns exist, their values do not.
+    await rawSql(fx.url, 'UPDATE callbacks SET headline_channel = NULL, headline_to = NULL');
+    const { message: m, callbacks } = await messageWithCallbacks(fx, 1, KEY_A);
+    const headline = { channel: m.channel, to: m.to };
+    assert.deepEqual((await fx.store.getCallback(callbacks[0].id))?.headline, headline);
+    assert.equal((await fx.store.getCallback(older.callbacks[0].id))?.headline, undefined);
+    const claimed = new Map((await claimAt(fx, T0 + 100)).map((c) => [c.id, c]));
+    assert.equal(claimed.size, 2);
+    assert.deepEqual(claimed.get(callbacks[0].id)?.headline, headline);
+    assert.equal(claimed.get(older.callbacks[0].id)?.headline, undefined);
   }],
 
   ['a callback handed to dispatch at commit is stored in flight under its lease', async (fx) => {

@@ -26,19 +26,4 @@ export function renderBody(payload: CallbackPayload, format: Format): RenderedBo
   return FORMAT_REGISTRY[format].render(payload);
 }
 
-import { parseXmlCallback } from './formats/xml.js';
-export { parseXmlCallback };
-
-/**
- * What senders show beside the body (a mail subject, SQS attributes), read back from the stored
- * bytes in either format. Never throws: a body that does not parse has no headline.
- */
-export function headlineOf(body: string, format: Format): { channel?: string; to?: string } {
-  try {
-    const payload = (format === 'json' ? JSON.parse(body) : parseXmlCallback(body)) as Record<string, unknown>;
-    const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
-    return { channel: text(payload.channel), to: text(payload.to) };
-  } catch {
-    return {};
-  }
-}
+export { parseXmlCallback } from './formats/xml.js';
