@@ -13,6 +13,7 @@ import { SQLITE_MIGRATIONS } from '../src/store/sqlite/migrations.js';
 import { POSTGRES_MIGRATIONS } from '../src/store/postgres/migrations.js';
 import type { Account, AttemptResult, ClaimedCallback, ClaimOptions, MessageContext, NewCallback, Store } from '../src/store/store.js';
 import type { Message, StatusEvent } from '../src/model/types.js';
+import type { Destination } from '../src/model/destination.js';
 import type { Status } from '../src/model/vocabulary.js';
 import { testStores, type TestStore } from './helpers/relay.js';
 
@@ -62,15 +63,20 @@ function event(uuid: string, seq: number, status: Status): StatusEvent {
   return { message_uuid: uuid, seq, status, occurred_at: T0 + seq, recorded_at: T0 + seq, source: 'test', forwarded: true, implied: false };
 }
 
+/** A destination with the given key (url:<origin> or smpp:<system_id>). */
+function destinationFor(key: string): Destination {
+  if (key.startsWith('smpp:')) return { type: 'smpp', system_id: key.slice('smpp:'.length) };
+  return { type: 'url', url: `${key.slice('url:'.length)}/callbacks` };
+}
+
 function callback(m: Message, seq: number, key: string, createdAt: number): NewCallback {
-  const origin = key.slice('url:'.length);
   return {
     id: randomUUID(),
     account_id: m.account_id,
     message_uuid: m.uuid,
     event_seq: seq,
     status: STATUSES[(seq - 1) % STATUSES.length],
-    destination: { type: 'url', url: `${origin}/callbacks` },
+    destination: destinationFor(key),
     destination_key: key,
     format: 'json',
     content_type: 'application/json',
@@ -427,6 +433,18 @@ const behaviours: Array<[string, (fx: Fixture) => Promise<void>]> = [
     const b = await messageWithCallbacks(fx, 1, KEY_B);
     assert.deepEqual(ids(await claimAt(fx, T0 + 100, { excludeKeys: [KEY_A] })), ids(b.callbacks));
     assert.deepEqual(ids(await claimAt(fx, T0 + 100, { excludeKeys: [KEY_B] })), ids(a.callbacks));
+  }],
+
+  ['a restriction leaves keys under its prefixes to other nodes unless listed; other keys are claimed as usual', async (fx) => {
+    const url = await messageWithCallbacks(fx, 1, KEY_A);
+    const here = await messageWithCallbacks(fx, 1, 'smpp:here');
+    const there = await messageWithCallbacks(fx, 1, 'smpp:there');
+    const restriction = { keyPrefixes: ['smpp:'], keys: ['smpp:here'] };
+    assert.deepEqual(ids(await claimAt(fx, T0 + 100, { restriction })), ids([...url.callbacks, ...here.callbacks]));
+    assert.deepEqual(await claimAt(fx, T0 + 100, { restriction }), [], 'smpp:there is not claimed');
+    // Keys and prefixes are compared as text, never as patterns.
+    assert.deepEqual(await claimAt(fx, T0 + 100, { restriction: { keyPrefixes: ['smpp:'], keys: ['smpp:%', 'smpp:_here', "' OR 1=1 --"] } }), []);
+    assert.deepEqual(ids(await claimAt(fx, T0 + 100, { restriction: { keyPrefixes: ['s%', 'smpp_'], keys: [] } })), ids(there.callbacks));
   }],
 
   ['a claim takes at most perKey per destination and at most limit in all', async (fx) => {

@@ -152,6 +152,18 @@ export interface ClaimOptions {
   perKey: number;
   /** Destinations already at their concurrency limit in this process. */
   excludeKeys: string[];
+  /** Absent: every destination may be claimed. */
+  restriction?: ClaimRestriction;
+}
+
+/**
+ * For destinations that only some nodes serve (an SMPP session bound to one node): a key that
+ * starts with one of `keyPrefixes` is claimed only if it is one of `keys`. Keys under none of
+ * the prefixes are claimed as usual.
+ */
+export interface ClaimRestriction {
+  keyPrefixes: string[];
+  keys: string[];
 }
 
 export interface Store {
