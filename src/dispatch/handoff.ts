@@ -2,12 +2,13 @@
  * The hot path: callbacks this process creates go straight to its own dispatcher, stored
  * already claimed (in flight, with a lease), which saves a claim round trip per callback.
  * Only the first unfinished callback of a lane (message + destination) may go, and only while
- * the destination has room here; the rest wait in the outbox for the claim loop, as before.
+ * this node serves the destination and it has room here; the rest wait in the outbox for the
+ * claim loop (of this node or of the one that serves the destination).
  */
 import type { ClaimedCallback, MessageContext, NewCallback, Transition } from '../store/store.js';
 
 export interface HandOffTarget {
-  /** Takes a slot for a callback to this destination, if there is room. */
+  /** Takes a slot for a callback to this destination, if this node serves it and there is room. */
   reserve(destinationKey: string): boolean;
   leaseMs: number;
 }

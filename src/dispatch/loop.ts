@@ -8,11 +8,13 @@ import type { AttemptResult, ClaimedCallback, Store } from '../store/store.js';
 import type { DispatchConfig } from '../config.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { Senders } from './sender.js';
+import { createSenderRegistry } from './sender-registry.js';
 import { decideNext } from './retry-policy.js';
 import { createLanes } from './lanes.js';
 
 export interface DispatcherDeps {
   store: Store;
+  /** The entries of this node's sender registry. */
   senders: Senders;
   config: DispatchConfig;
   metrics: Metrics;
@@ -26,6 +28,7 @@ const FLUSH_EVERY_MS = 5;
 
 export function createDispatcher(deps: DispatcherDeps) {
   const { config, store } = deps;
+  const senders = createSenderRegistry(deps.senders);
   const finished: AttemptResult[] = [];
   const attempts = new Set<Promise<void>>();
   let running = false;
@@ -78,11 +81,11 @@ export function createDispatcher(deps: DispatcherDeps) {
   }
 
   async function attempt(callback: ClaimedCallback): Promise<void> {
-    const sender = deps.senders[callback.destination.type];
+    const sender = senders.senderFor(callback.destination.type);
     const now = deps.now();
     const outcome = sender
       ? await sender.send(callback, now)
-      : { verdict: 'failed' as const, error: `no sender for ${callback.destination.type} destinations`, durationMs: 0 };
+      : { verdict: 'failed' as const, error: `no sender is registered for ${callback.destination.type} destinations`, durationMs: 0 };
     const decision = decideNext(
       { attempts: callback.attempts, createdAt: callback.created_at, now: deps.now(), verdict: outcome.verdict, retryAfterMs: outcome.retryAfterMs },
       config.retry,
@@ -145,6 +148,7 @@ export function createDispatcher(deps: DispatcherDeps) {
       leaseMs: config.leaseMs,
       perKey: config.perDestinationConcurrency,
       excludeKeys: lanes.fullKeys(),
+      restriction: senders.claimRestriction(),
     });
     for (const callback of claimed) admit(callback);
     return claimed.length === limit ? limit : 0;
@@ -188,7 +192,7 @@ export function createDispatcher(deps: DispatcherDeps) {
     },
     wake,
     leaseMs: config.leaseMs,
-    reserve: (destinationKey: string) => running && lanes.reserve(destinationKey),
+    reserve: (destinationKey: string) => running && senders.serves(destinationKey) && lanes.reserve(destinationKey),
     adopt(callbacks: ClaimedCallback[]): void {
       for (const callback of callbacks) {
         lanes.unreserve(callback.destination_key);
