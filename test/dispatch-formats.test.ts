@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseXmlCallback, renderBody } from '../src/dispatch/formats.js';
 import { fullPayload } from './helpers/fixtures.js';
+import { FORMATS } from '../src/model/destination.js';
+import type { CallbackPayload } from '../src/model/types.js';
 
 describe('renderBody', () => {
   it('JSON round trip', () => {
@@ -35,11 +37,17 @@ describe('renderBody', () => {
   });
 
   it('XML round trip of a minimal payload, values with surrounding spaces kept', () => {
-    const payload = {
+    const payload: CallbackPayload = {
       message_uuid: 'u-1', to: '0049 151', from: 'Shop', timestamp: '2025-01-02T03:04:05.000Z',
       status: 'read', channel: 'whatsapp', client_ref: '  padded  ',
     };
     assert.deepEqual(parseXmlCallback(renderBody(payload, 'xml').body), payload);
+  });
+
+  it('every format the forwarding rules accept renders, each with its own content type', () => {
+    const rendered = FORMATS.map((format) => renderBody(fullPayload(), format));
+    for (const { body, contentType } of rendered) assert.ok(body.length > 0 && contentType.length > 0);
+    assert.equal(new Set(rendered.map((r) => r.contentType)).size, FORMATS.length);
   });
 
   it('refuses XML that is not a status callback', () => {

@@ -9,7 +9,7 @@ import { startRelay, waitFor, type RunningRelay } from './helpers/relay.js';
 import { selfSignedCertificate, startSmtpPeer, type ReceivedMail, type SmtpPeer } from './helpers/smtp.js';
 import { SILENT_SIMULATOR, allFinished, callbacksOf, report, sendMessage, setRules } from './helpers/forwarding.js';
 import { parseXmlCallback } from '../src/dispatch/formats.js';
-import { createEmailSender } from '../src/dispatch/senders/email.js';
+import { createEmailSender, subjectOf } from '../src/dispatch/senders/email.js';
 import { loadConfig } from '../src/config.js';
 import { claimedCallback } from './helpers/fixtures.js';
 
@@ -121,16 +121,30 @@ describe('e-mail forwarding', () => {
     assert.equal(peer.mails.filter((m) => m.to.includes('nobody@customer.example')).length, 0);
   });
 
+  it('the subject comes from the stored headline, never from the body', () => {
+    // The body (fullPayload) says sms to 4915112345678.
+    const callback = claimedCallback({ status: 'read', headline: { channel: 'viber_service', to: '447700900123' } });
+    assert.equal(subjectOf(callback), `[statusrelay] read · viber_service · to 447700900123 · message ${callback.message_uuid}`);
+  });
+
   describe('the relay settings themselves', () => {
-    const sendWith = async (overrides: Record<string, string>) => {
+    const sendWith = async (overrides: Record<string, string>, callback = claimedCallback({ destination: { type: 'email', address: 'ops@customer.example' } })) => {
       const config = loadConfig(smtpEnv(overrides));
       const sender = createEmailSender({ smtp: config.smtp, connectTimeoutMs: 2_000, responseTimeoutMs: 2_000, issuer: 'test' });
       try {
-        return await sender.send(claimedCallback({ destination: { type: 'email', address: 'ops@customer.example' } }), Date.now());
+        return await sender.send(callback, Date.now());
       } finally {
         await sender.close();
       }
     };
+
+    it('a callback stored without a headline is still sent, its subject showing ? for channel and recipient', async () => {
+      const callback = claimedCallback({ destination: { type: 'email', address: 'ops@customer.example' } });
+      assert.equal(callback.headline, undefined);
+      const outcome = await sendWith({}, callback);
+      assert.equal(outcome.verdict, 'delivered', outcome.error);
+      assert.equal(mailFor(callback.id)?.mail.subject, `[statusrelay] delivered · ? · to ? · message ${callback.message_uuid}`);
+    });
 
     it('wrong credentials: retried (the operator can fix them), with the 535 reply', async () => {
       const outcome = await sendWith({ SMTP_PASSWORD: 'wrong' });

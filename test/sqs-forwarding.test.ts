@@ -99,6 +99,21 @@ describe('SQS forwarding', () => {
       assert.equal((await peer.drain(queueUrl)).length, 11);
     });
 
+    it('attributes come from the stored headline, not the body; a callback stored without one goes out without `channel`', async () => {
+      const queueUrl = await peer.createQueue('headlines');
+      const s = sender();
+      // The body (fullPayload) says sms.
+      const withHeadline = { ...toQueue(queueUrl), headline: { channel: 'rcs', to: '447700900123' } };
+      const without = toQueue(queueUrl);
+      const outcomes = await Promise.all([s.send(withHeadline, Date.now()), s.send(without, Date.now())]);
+      await s.close();
+      assert.deepEqual(outcomes.map((o) => o.verdict), ['delivered', 'delivered']);
+      const got = (await peer.drain(queueUrl)).map((message) => attributes(message));
+      got.sort((a, b) => Number('channel' in b) - Number('channel' in a));
+      const uuid = without.message_uuid;
+      assert.deepEqual(got, [{ status: 'delivered', channel: 'rcs', message_uuid: uuid }, { status: 'delivered', message_uuid: uuid }]);
+    });
+
     it('a queue that does not exist: failed for every callback of the batch', async () => {
       const s = sender();
       const missing = `${peer.endpoint}/000000000000/missing`;

@@ -13,6 +13,7 @@ import { SQLITE_MIGRATIONS } from '../src/store/sqlite/migrations.js';
 import { POSTGRES_MIGRATIONS } from '../src/store/postgres/migrations.js';
 import type { Account, AttemptResult, ClaimedCallback, ClaimOptions, MessageContext, NewCallback, Store } from '../src/store/store.js';
 import type { Message, StatusEvent } from '../src/model/types.js';
+import type { Destination } from '../src/model/destination.js';
 import type { Status } from '../src/model/vocabulary.js';
 import { testStores, type TestStore } from './helpers/relay.js';
 
@@ -62,19 +63,25 @@ function event(uuid: string, seq: number, status: Status): StatusEvent {
   return { message_uuid: uuid, seq, status, occurred_at: T0 + seq, recorded_at: T0 + seq, source: 'test', forwarded: true, implied: false };
 }
 
+/** A destination with the given key (url:<origin> or smpp:<system_id>). */
+function destinationFor(key: string): Destination {
+  if (key.startsWith('smpp:')) return { type: 'smpp', system_id: key.slice('smpp:'.length) };
+  return { type: 'url', url: `${key.slice('url:'.length)}/callbacks` };
+}
+
 function callback(m: Message, seq: number, key: string, createdAt: number): NewCallback {
-  const origin = key.slice('url:'.length);
   return {
     id: randomUUID(),
     account_id: m.account_id,
     message_uuid: m.uuid,
     event_seq: seq,
     status: STATUSES[(seq - 1) % STATUSES.length],
-    destination: { type: 'url', url: `${origin}/callbacks` },
+    destination: destinationFor(key),
     destination_key: key,
     format: 'json',
     content_type: 'application/json',
     body: JSON.stringify({ message_uuid: m.uuid, seq }),
+    headline: { channel: m.channel, to: m.to },
     created_at: createdAt,
   };
 }
@@ -116,12 +123,15 @@ function result(claimed: ClaimedCallback, outcome: AttemptResult['attempt']['out
 
 const ids = (callbacks: Array<{ id: string }>) => callbacks.map((c) => c.id).sort();
 
-/** Counts the migration ledger rows of a database, whatever its kind. */
-async function ledger(url: string): Promise<number[]> {
+/** Runs one statement without parameters on a database, whatever its kind; returns its rows. */
+async function rawSql<R>(url: string, statement: string): Promise<R[]> {
   if (url.startsWith('file:')) {
-    const db = new Database(url.slice('file:'.length), { readonly: true });
+    const db = new Database(url.slice('file:'.length));
     try {
-      return (db.prepare('SELECT id FROM migrations ORDER BY id').all() as Array<{ id: number }>).map((row) => row.id);
+      const prepared = db.prepare(statement);
+      if (prepared.reader) return prepared.all() as R[];
+      prepared.run();
+      return [];
     } finally {
       db.close();
     }
@@ -129,10 +139,15 @@ async function ledger(url: string): Promise<number[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    return (await client.query<{ id: number }>('SELECT id FROM migrations ORDER BY id')).rows.map((row) => row.id);
+    return (await client.query(statement)).rows as R[];
   } finally {
     await client.end();
   }
+}
+
+/** The migration ledger of a database, whatever its kind. */
+async function ledger(url: string): Promise<number[]> {
+  return (await rawSql<{ id: number }>(url, 'SELECT id FROM migrations ORDER BY id')).map((row) => row.id);
 }
 
 const behaviours: Array<[string, (fx: Fixture) => Promise<void>]> = [
@@ -289,6 +304,20 @@ const behaviours: Array<[string, (fx: Fixture) => Promise<void>]> = [
     assert.deepEqual(seen?.open_lanes, []);
   }],
 
+  ['a callback keeps its headline; one stored before the headline columns were filled has none and is still claimed', async (fx) => {
+    const older = await messageWithCallbacks(fx, 1, KEY_B);
+    // As a row written before migration 3 is: the columns exist, their values do not.
+    await rawSql(fx.url, 'UPDATE callbacks SET headline_channel = NULL, headline_to = NULL');
+    const { message: m, callbacks } = await messageWithCallbacks(fx, 1, KEY_A);
+    const headline = { channel: m.channel, to: m.to };
+    assert.deepEqual((await fx.store.getCallback(callbacks[0].id))?.headline, headline);
+    assert.equal((await fx.store.getCallback(older.callbacks[0].id))?.headline, undefined);
+    const claimed = new Map((await claimAt(fx, T0 + 100)).map((c) => [c.id, c]));
+    assert.equal(claimed.size, 2);
+    assert.deepEqual(claimed.get(callbacks[0].id)?.headline, headline);
+    assert.equal(claimed.get(older.callbacks[0].id)?.headline, undefined);
+  }],
+
   ['a callback handed to dispatch at commit is stored in flight under its lease', async (fx) => {
     const m = message(fx.account.id);
     await fx.store.insertMessages([m]);
@@ -404,6 +433,18 @@ const behaviours: Array<[string, (fx: Fixture) => Promise<void>]> = [
     const b = await messageWithCallbacks(fx, 1, KEY_B);
     assert.deepEqual(ids(await claimAt(fx, T0 + 100, { excludeKeys: [KEY_A] })), ids(b.callbacks));
     assert.deepEqual(ids(await claimAt(fx, T0 + 100, { excludeKeys: [KEY_B] })), ids(a.callbacks));
+  }],
+
+  ['a restriction leaves keys under its prefixes to other nodes unless listed; other keys are claimed as usual', async (fx) => {
+    const url = await messageWithCallbacks(fx, 1, KEY_A);
+    const here = await messageWithCallbacks(fx, 1, 'smpp:here');
+    const there = await messageWithCallbacks(fx, 1, 'smpp:there');
+    const restriction = { keyPrefixes: ['smpp:'], keys: ['smpp:here'] };
+    assert.deepEqual(ids(await claimAt(fx, T0 + 100, { restriction })), ids([...url.callbacks, ...here.callbacks]));
+    assert.deepEqual(await claimAt(fx, T0 + 100, { restriction }), [], 'smpp:there is not claimed');
+    // Keys and prefixes are compared as text, never as patterns.
+    assert.deepEqual(await claimAt(fx, T0 + 100, { restriction: { keyPrefixes: ['smpp:'], keys: ['smpp:%', 'smpp:_here', "' OR 1=1 --"] } }), []);
+    assert.deepEqual(ids(await claimAt(fx, T0 + 100, { restriction: { keyPrefixes: ['s%', 'smpp_'], keys: [] } })), ids(there.callbacks));
   }],
 
   ['a claim takes at most perKey per destination and at most limit in all', async (fx) => {

@@ -1,67 +1,21 @@
 /**
- * The callback body in the format the customer chose (docs/callbacks.md). XML carries the
- * same fields as JSON: one element per field, nested objects nested, arrays as repeated elements.
+ * The callback body in the format the customer chose (docs/callbacks.md). Every format the
+ * forwarding rules accept (FORMATS in model/destination.ts) has one entry in FORMAT_REGISTRY:
+ * it renders the payload to the exact bytes that are stored, signed and sent.
  */
-import { XMLBuilder, XMLParser } from 'fast-xml-parser';
+import type { CallbackPayload } from '../model/types.js';
 import type { Format } from '../model/destination.js';
+import type { BodyFormat, RenderedBody } from './formats/format.js';
+import { jsonFormat } from './formats/json.js';
+import { xmlFormat } from './formats/xml.js';
 
-const ROOT = 'status_callback';
-const DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
+const FORMAT_REGISTRY: Readonly<Record<Format, BodyFormat>> = {
+  json: jsonFormat,
+  xml: xmlFormat,
+};
 
-/** Paths whose elements are always a list, even when only one is present. */
-const ARRAY_PATHS: ReadonlySet<string> = new Set([`${ROOT}.sms.segments`]);
-
-const builder = new XMLBuilder({ format: true, indentBy: '  ', suppressEmptyNode: false });
-
-const parser = new XMLParser({
-  ignoreDeclaration: true,
-  // Everything stays a string: prices ("0.0330") and phone numbers must not turn into numbers.
-  parseTagValue: false,
-  // Values are kept exactly; the indentation between elements is removed by dropLayout below.
-  trimValues: false,
-  isArray: (_name, jpath) => ARRAY_PATHS.has(String(jpath)),
-});
-
-export interface RenderedBody {
-  body: string;
-  contentType: string;
+export function renderBody(payload: CallbackPayload, format: Format): RenderedBody {
+  return FORMAT_REGISTRY[format].render(payload);
 }
 
-export function renderBody(payload: object, format: Format): RenderedBody {
-  if (format === 'json') return { body: JSON.stringify(payload), contentType: 'application/json' };
-  return { body: DECLARATION + builder.build({ [ROOT]: payload }), contentType: 'application/xml' };
-}
-
-/** Parses an XML callback back into the payload (leaf values as strings). */
-export function parseXmlCallback(xml: string): object {
-  const document = parser.parse(xml) as Record<string, unknown>;
-  const root = document[ROOT];
-  if (root === undefined) throw new Error(`not a status callback: no <${ROOT}> element`);
-  return (root === '' ? {} : dropLayout(root)) as object;
-}
-
-/**
- * What senders show beside the body (a mail subject, SQS attributes), read back from the stored
- * bytes in either format. Never throws: a body that does not parse has no headline.
- */
-export function headlineOf(body: string, format: Format): { channel?: string; to?: string } {
-  try {
-    const payload = (format === 'json' ? JSON.parse(body) : parseXmlCallback(body)) as Record<string, unknown>;
-    const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
-    return { channel: text(payload.channel), to: text(payload.to) };
-  } catch {
-    return {};
-  }
-}
-
-/** Removes the whitespace-only text that pretty-printing leaves beside child elements. */
-function dropLayout(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(dropLayout);
-  if (value === null || typeof value !== 'object') return value;
-  const out: Record<string, unknown> = {};
-  for (const [key, child] of Object.entries(value)) {
-    if (key === '#text' && typeof child === 'string' && child.trim() === '') continue;
-    out[key] = dropLayout(child);
-  }
-  return out;
-}
+export { parseXmlCallback } from './formats/xml.js';

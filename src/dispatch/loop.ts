@@ -8,12 +8,14 @@ import type { AttemptResult, ClaimedCallback, MessageContext, NewCallback, Store
 import type { DispatchConfig } from './options.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { Senders } from './sender.js';
+import { createSenderRegistry } from './sender-registry.js';
 import { decideNext } from './retry-policy.js';
 import { createLanes } from './lanes.js';
 import type { Clock } from '../model/clock.js';
 
 export interface DispatcherDeps {
   store: Store;
+  /** The entries of this node's sender registry. */
   senders: Senders;
   config: DispatchConfig;
   metrics: Metrics;
@@ -27,6 +29,7 @@ const FLUSH_EVERY_MS = 5;
 
 export function createDispatcher(deps: DispatcherDeps) {
   const { config, store, clock } = deps;
+  const senders = createSenderRegistry(deps.senders);
   const finished: AttemptResult[] = [];
   const attempts = new Set<Promise<void>>();
   let running = false;
@@ -79,11 +82,11 @@ export function createDispatcher(deps: DispatcherDeps) {
   }
 
   async function attempt(callback: ClaimedCallback): Promise<void> {
-    const sender = deps.senders[callback.destination.type];
+    const sender = senders.senderFor(callback.destination.type);
     const now = clock.now();
     const outcome = sender
       ? await sender.send(callback, now)
-      : { verdict: 'failed' as const, error: `no sender for ${callback.destination.type} destinations`, durationMs: 0 };
+      : { verdict: 'failed' as const, error: `no sender is registered for ${callback.destination.type} destinations`, durationMs: 0 };
     const decision = decideNext(
       { attempts: callback.attempts, createdAt: callback.created_at, now: clock.now(), verdict: outcome.verdict, retryAfterMs: outcome.retryAfterMs },
       config.retry,
@@ -146,6 +149,7 @@ export function createDispatcher(deps: DispatcherDeps) {
       leaseMs: config.leaseMs,
       perKey: config.perDestinationConcurrency,
       excludeKeys: lanes.fullKeys(),
+      restriction: senders.claimRestriction(),
     });
     for (const callback of claimed) admit(callback);
     return claimed.length === limit ? limit : 0;
@@ -198,7 +202,8 @@ export function createDispatcher(deps: DispatcherDeps) {
         const signing = contexts.get(transition.message.uuid)!.account.signing;
         for (const callback of transition.callbacks) {
           if (callback.lease?.token !== leaseToken) continue;
-          if (running && lanes.hasRoom(callback.destination_key)) admit(claimedFrom(callback, signing));
+          const key = callback.destination_key;
+          if (running && senders.serves(key) && lanes.hasRoom(key)) admit(claimedFrom(callback, signing));
           else handBack.push(callback.id);
         }
       }

@@ -9,6 +9,12 @@ export interface Sender {
   /** One attempt. Never throws: every failure is a verdict with a reason. */
   send(callback: ClaimedCallback, now: number): Promise<SendOutcome>;
   close(): Promise<void>;
+  /**
+   * The destination keys of its type this node can deliver to, asked before every claim (an
+   * SMPP sender: `smpp:<system_id>` of the sessions bound here). Absent: every key of its type.
+   */
+  servedKeys?(): ReadonlySet<string>;
 }
 
+/** This node's senders, one per destination type: the entries of its sender registry. */
 export type Senders = Partial<Record<DestinationType, Sender>>;

@@ -99,6 +99,7 @@ function callbacksFor(
       destination_key: destinationKey(delivery.destination),
       content_type: contentType,
       body,
+      headline: { channel: message.channel, to: message.to },
       created_at: now,
     };
   });

@@ -48,6 +48,11 @@ export function destinationKey(destination: Destination): string {
   }
 }
 
+/** What every key destinationKey() makes for a destination of this type starts with. */
+export function destinationKeyPrefix(type: DestinationType): string {
+  return `${type}:`;
+}
+
 /** Longest URL accepted anywhere a customer names one. */
 export const MAX_URL_LENGTH = 2048;
 

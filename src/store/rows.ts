@@ -79,10 +79,12 @@ export function contextFromRow(row: Row): MessageContext {
 
 /** Columns of a new outbox row: pending, or already claimed when handed straight to dispatch. */
 export function newCallbackColumns(callback: NewCallback) {
-  const { lease, blocked, destination, ...rest } = callback;
+  const { lease, blocked, destination, headline, ...rest } = callback;
   return {
     ...rest,
     destination: JSON.stringify(destination),
+    headline_channel: headline.channel,
+    headline_to: headline.to,
     state: lease ? 'inflight' : 'pending',
     attempts: lease ? 1 : 0,
     due_at: lease ? lease.until : blocked ? null : callback.created_at,
@@ -131,6 +133,7 @@ export function callbackFromRow(row: Row): Callback {
     format: row.format as Callback['format'],
     content_type: row.content_type as string,
     body: row.body as string,
+    headline: headlineFromRow(row),
     state: row.state as CallbackState,
     attempts: Number(row.attempts),
     due_at: row.due_at == null ? undefined : Number(row.due_at),
@@ -138,6 +141,12 @@ export function callbackFromRow(row: Row): Callback {
     last_error: optional(row.last_error),
     delivered_at: row.delivered_at == null ? undefined : Number(row.delivered_at),
   };
+}
+
+/** Rows written before migration 3 have no headline columns filled. */
+function headlineFromRow(row: Row): Callback['headline'] {
+  if (row.headline_channel == null) return undefined;
+  return { channel: row.headline_channel as string, to: (row.headline_to as string | null) ?? '' };
 }
 
 export function attemptFromRow(row: Row): Attempt {

@@ -24,6 +24,16 @@ export interface Account {
 
 export type CallbackState = 'pending' | 'inflight' | 'delivered' | 'failed' | 'dead';
 
+/**
+ * What senders show beside the body (a mail subject, SQS message attributes), stored with the
+ * row so that no sender parses the body back.
+ */
+export interface CallbackHeadline {
+  channel: string;
+  /** The number the message was sent to. */
+  to: string;
+}
+
 /** One outbox row: a status change on its way to one destination. Its id is the `webhook-id`. */
 export interface Callback {
   id: string;
@@ -36,6 +46,8 @@ export interface Callback {
   format: Format;
   content_type: string;
   body: string;
+  /** Absent on rows written before the headline columns existed (migration 3). */
+  headline?: CallbackHeadline;
   state: CallbackState;
   attempts: number;
   /** pending: when the next attempt is due (undefined while its lane is busy); inflight: lease end. */
@@ -80,6 +92,7 @@ export interface NewCallback extends Delivery {
   destination_key: string;
   content_type: string;
   body: string;
+  headline: CallbackHeadline;
   created_at: number;
   /** An earlier callback of its lane (message + destination) is unfinished: it waits for it. */
   blocked?: boolean;
@@ -139,6 +152,18 @@ export interface ClaimOptions {
   perKey: number;
   /** Destinations already at their concurrency limit in this process. */
   excludeKeys: string[];
+  /** Absent: every destination may be claimed. */
+  restriction?: ClaimRestriction;
+}
+
+/**
+ * For destinations that only some nodes serve (an SMPP session bound to one node): a key that
+ * starts with one of `keyPrefixes` is claimed only if it is one of `keys`. Keys under none of
+ * the prefixes are claimed as usual.
+ */
+export interface ClaimRestriction {
+  keyPrefixes: string[];
+  keys: string[];
 }
 
 export interface Store {

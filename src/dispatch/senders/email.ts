@@ -14,7 +14,6 @@ import nodemailer from 'nodemailer';
 import type { SmtpConfig } from './options.js';
 import type { ClaimedCallback } from '../../store/store.js';
 import type { Sender, SendOutcome } from '../sender.js';
-import { headlineOf } from '../formats.js';
 import { classifySmtpFailure } from '../retry-policy.js';
 import { signCallback } from '../signing.js';
 
@@ -87,9 +86,13 @@ export function createEmailSender(options: EmailSenderOptions): Sender {
   };
 }
 
-/** A subject a person can scan in a mailbox list: status first, then channel, recipient and the message id to search for. */
-export function subjectOf(callback: Pick<ClaimedCallback, 'body' | 'format' | 'status' | 'message_uuid'>): string {
-  const { channel = '?', to = '?' } = headlineOf(callback.body, callback.format);
+/**
+ * A subject a person can scan in a mailbox list: status first, then channel, recipient and the
+ * message id to search for. A row without a headline shows `?` for channel and recipient.
+ */
+export function subjectOf(callback: Pick<ClaimedCallback, 'headline' | 'status' | 'message_uuid'>): string {
+  const channel = callback.headline?.channel || '?';
+  const to = callback.headline?.to || '?';
   return `[statusrelay] ${callback.status} · ${channel} · to ${to} · message ${callback.message_uuid}`;
 }
 

@@ -13,7 +13,6 @@ import { SendMessageBatchCommand, SQSClient, type SendMessageBatchRequestEntry }
 import type { SqsConfig } from './options.js';
 import type { ClaimedCallback } from '../../store/store.js';
 import type { Sender, SendOutcome } from '../sender.js';
-import { headlineOf } from '../formats.js';
 import { classifySqsFailure } from '../retry-policy.js';
 
 export interface SqsSenderOptions {
@@ -122,9 +121,12 @@ export function createSqsSender(options: SqsSenderOptions): Sender {
   };
 }
 
-/** One batch entry: the body as sent, and attributes a consumer can filter on without parsing it. */
+/**
+ * One batch entry: the body as sent, and attributes a consumer can filter on without parsing it.
+ * SQS refuses empty attribute values, so a row without a headline channel has no `channel`.
+ */
 function entryFor(callback: ClaimedCallback, id: string, fifo: boolean): SendMessageBatchRequestEntry {
-  const { channel } = headlineOf(callback.body, callback.format);
+  const channel = callback.headline?.channel;
   const attribute = (value: string) => ({ DataType: 'String', StringValue: value });
   return {
     Id: id,

@@ -119,4 +119,11 @@ CREATE TABLE parked_reports (
 CREATE INDEX parked_reports_time ON parked_reports(received_at);
 `,
   },
+  {
+    id: 3,
+    sql: `
+-- What senders show beside the body (mail subject, SQS attributes); NULL on older rows.
+ALTER TABLE callbacks ADD COLUMN headline_channel text, ADD COLUMN headline_to text;
+`,
+  },
 ];

@@ -7,7 +7,8 @@ import { attemptFromRow, callbackFromRow, callbackUpdateFor, signingFromRow, typ
 /**
  * Claims due callbacks in one statement: pending ones whose time has come and in-flight ones
  * whose lease ran out (their node died). Skips destinations at their concurrency limit in this
- * process and takes at most `perKey` per destination. Per-message order needs no check here:
+ * process and those the ClaimRestriction ($8 keys, $9 key prefixes) leaves to other nodes, and
+ * takes at most `perKey` per destination. Per-message order needs no check here:
  * a callback whose lane (message + destination) is busy waits with due_at NULL until the one
  * before it finishes (recordAttempts releases it).
  *
@@ -20,6 +21,8 @@ WITH candidates AS (
   SELECT c.id, c.destination_key, c.due_at FROM callbacks c
   WHERE c.state IN ('pending', 'inflight') AND c.due_at <= $1
     AND NOT (c.destination_key = ANY($2::text[]))
+    AND (c.destination_key = ANY($8::text[]) OR NOT EXISTS (
+      SELECT 1 FROM unnest($9::text[]) AS p(prefix) WHERE starts_with(c.destination_key, p.prefix)))
   ORDER BY c.due_at
   LIMIT $3
   FOR UPDATE OF c SKIP LOCKED
@@ -102,6 +105,8 @@ export function outboxQueries(pool: Pool) {
         options.limit,
         options.now + options.leaseMs,
         token,
+        options.restriction?.keys ?? [],
+        options.restriction?.keyPrefixes ?? [],
       ]);
       return rows.map((row) => ({ ...callbackFromRow(row), lease_token: token, signing: signingFromRow(row) }));
     },

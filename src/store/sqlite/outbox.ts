@@ -9,10 +9,13 @@ const DESTINATIONS_PER_CLAIM = 32;
 
 export function outboxQueries(db: Db) {
   const destinations = destinationQueries(db);
-  // Destinations with due work, except those this process has no room for.
-  const dueDestinations = db.prepare(`SELECT key FROM destinations
-    WHERE next_due_at <= @now AND key NOT IN (SELECT value FROM json_each(@exclude))
-    ORDER BY next_due_at LIMIT @count`);
+  // Destinations with due work, except those this process has no room for or may not claim
+  // (ClaimRestriction). json_each has a column `key` of its own, hence `d.key`.
+  const dueDestinations = db.prepare(`SELECT d.key FROM destinations d
+    WHERE d.next_due_at <= @now AND d.key NOT IN (SELECT value FROM json_each(@exclude))
+      AND (d.key IN (SELECT value FROM json_each(@restricted_keys)) OR NOT EXISTS (
+        SELECT 1 FROM json_each(@restricted_prefixes) p WHERE substr(d.key, 1, length(p.value)) = p.value))
+    ORDER BY d.next_due_at LIMIT @count`);
   // Due = pending and its time has come, or in flight with a lease that ran out (its process died).
   const claimForDestination = db.prepare(`UPDATE callbacks
     SET state = 'inflight', attempts = attempts + 1, due_at = @lease_until, lease_token = @token
@@ -67,6 +70,8 @@ export function outboxQueries(db: Db) {
     const keys = dueDestinations.all({
       now: options.now,
       exclude: JSON.stringify(options.excludeKeys),
+      restricted_keys: JSON.stringify(options.restriction?.keys ?? []),
+      restricted_prefixes: JSON.stringify(options.restriction?.keyPrefixes ?? []),
       count: DESTINATIONS_PER_CLAIM,
     }) as Array<{ key: string }>;
     const rows: Row[] = [];
