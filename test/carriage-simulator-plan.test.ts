@@ -1,4 +1,5 @@
 /** The simulator's plans: deterministic per seed and message, and realistic in their mix. */
+import './helpers/leak-guard.js';
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';

@@ -1,4 +1,5 @@
 /** The pure parts of the SMPP connector, table by table. */
+import './helpers/leak-guard.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DATA_CODING, concatHeader, decodeGsm, encodeSms, readConcatHeader } from '../src/carriage/smpp/gsm.js';

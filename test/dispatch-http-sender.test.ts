@@ -1,3 +1,4 @@
+import './helpers/leak-guard.js';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';

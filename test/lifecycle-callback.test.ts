@@ -1,3 +1,4 @@
+import './helpers/leak-guard.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildPayload } from '../src/lifecycle/callback.js';

@@ -1,3 +1,4 @@
+import './helpers/leak-guard.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyReport, type ReportOutcome } from '../src/lifecycle/state-machine.js';
