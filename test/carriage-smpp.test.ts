@@ -6,8 +6,10 @@
 import { test } from 'node:test';
 import { closeAfterAll } from './helpers/cleanup.js';
 import assert from 'node:assert/strict';
-import { startRelay, startReceiver, tempDatabaseUrl, textMessage, waitFor, type Receiver, type RunningRelay } from './helpers/relay.js';
+import { startRelay, startReceiver, tempDatabaseUrl, waitFor, type Receiver, type RunningRelay } from './helpers/relay.js';
+import { textMessage } from './helpers/fixtures.js';
 import { deliveredReceipt, startSmsc, type Smsc, type SmscOptions } from './helpers/smsc.js';
+import { sendMessage } from './helpers/forwarding.js';
 
 const SMPP_ENV = { SMSC_RECONNECT_BASE_MS: '50', SMSC_RECONNECT_CAP_MS: '200', SMSC_THROTTLE_MS: '50', SMSC_RECEIPT_HOLD_MS: '2000' };
 
@@ -33,11 +35,7 @@ async function rig(smscOptions: SmscOptions = {}, env: Record<string, string> = 
     smsc,
     relay,
     receiver,
-    async send(overrides = {}) {
-      const res = await relay.api('POST', '/v1/messages', textMessage({ webhook_url: receiver.url, ...overrides }));
-      assert.equal(res.status, 202, JSON.stringify(res.body));
-      return res.body.message_uuid as string;
-    },
+    send: (overrides = {}) => sendMessage(relay, { webhook_url: receiver.url, ...overrides }),
     callbacks,
     statuses: (uuid) => callbacks(uuid).map((c) => c.status),
   };

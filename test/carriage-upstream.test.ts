@@ -10,6 +10,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { createVerifier } from 'fast-jwt';
 import { startRelay, startReceiver, waitFor, type Receiver, type RunningRelay } from './helpers/relay.js';
 import { post, startStandIn, upstreamAuthorization, type StandIn } from './helpers/providers.js';
+import { sendMessage } from './helpers/forwarding.js';
 import { normalizeCallback, normalizeWorkflow, upstreamErrorCode } from '../src/carriage/upstream/callbacks.js';
 import { makeError } from '../src/model/errors.js';
 
@@ -36,13 +37,8 @@ async function rig(env: Record<string, string> = { UPSTREAM_API_KEY: 'key', UPST
     upstream,
     relay,
     receiver,
-    async send(body = {}) {
-      const res = await relay.api('POST', '/v1/messages', {
-        channel: 'rcs', message_type: 'text', to: '447700900000', from: 'Brand', text: 'Hi', client_ref: 'c-1', webhook_url: receiver.url, ...body,
-      });
-      assert.equal(res.status, 202, JSON.stringify(res.body));
-      return res.body.message_uuid;
-    },
+    send: (body = {}) =>
+      sendMessage(relay, { channel: 'rcs', to: '447700900000', from: 'Brand', text: 'Hi', client_ref: 'c-1', webhook_url: receiver.url, ...body }),
     callback(body, authorization) {
       const text = typeof body === 'string' ? body : JSON.stringify(body);
       return post(`${relay.baseUrl}/v1/providers/messages-api`, text, { authorization: authorization ?? upstreamAuthorization(text, SIG) });

@@ -7,6 +7,7 @@ import { closeAfterAll } from './helpers/cleanup.js';
 import assert from 'node:assert/strict';
 import { startRelay, startReceiver, waitFor, type Receiver, type RunningRelay } from './helpers/relay.js';
 import { hubSignature, post, startStandIn, whatsappStatuses, type StandIn, type StandInAnswer, type ProviderRequest } from './helpers/providers.js';
+import { sendMessage } from './helpers/forwarding.js';
 
 const SECRET = 'app-secret';
 const VERIFY = 'verify-me';
@@ -44,13 +45,7 @@ async function rig(answer: (request: ProviderRequest, index: number) => StandInA
     graph,
     relay,
     receiver,
-    async send(body = {}) {
-      const res = await relay.api('POST', '/v1/messages', {
-        channel: 'whatsapp', message_type: 'text', to: '447700900000', from: '447700900001', text: 'Hi', webhook_url: receiver.url, ...body,
-      });
-      assert.equal(res.status, 202, JSON.stringify(res.body));
-      return res.body.message_uuid;
-    },
+    send: (body = {}) => sendMessage(relay, { channel: 'whatsapp', to: '447700900000', text: 'Hi', webhook_url: receiver.url, ...body }),
     webhook(body, signature) {
       const text = typeof body === 'string' ? body : JSON.stringify(body);
       const sig = signature === undefined ? hubSignature(text, SECRET) : signature;

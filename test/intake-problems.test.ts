@@ -10,7 +10,8 @@ import pino from 'pino';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { PROBLEMS, type ProblemKind } from '../src/http/problems.js';
 import { createAccount } from '../src/intake/accounts.js';
-import { basicAuth, startReceiver, startRelay, textMessage, type Receiver, type RunningRelay } from './helpers/relay.js';
+import { basicAuth, startReceiver, startRelay, type Receiver, type RunningRelay } from './helpers/relay.js';
+import { textMessage } from './helpers/fixtures.js';
 import { SILENT_SIMULATOR, callbacksOf, report, sendMessage } from './helpers/forwarding.js';
 
 const BODY_LIMIT = 1024;
@@ -121,7 +122,7 @@ test('missing, wrong or non-Basic credentials are 401 on every /v1 route', async
 test('422 names every invalid field', async () => {
   const message = (payload: unknown) => inject('POST', '/v1/messages', { payload });
   assert.deepEqual(invalidNames(await message(textMessage({ to: '+4477' }))), ['to']);
-  assert.deepEqual(invalidNames(await message({ channel: 'whatsapp', message_type: 'image', to: '436641234567', from: 'ACME', image: {} })), ['image.url']);
+  assert.deepEqual(invalidNames(await message(textMessage({ channel: 'whatsapp', message_type: 'image', text: undefined, image: {} }))), ['image.url']);
   assert.deepEqual(invalidNames(await message(textMessage({ channel: 'rcs', failover: [textMessage({ to: 'abc' })] }))), ['failover[0].to']);
   assert.deepEqual(invalidNames(await message(textMessage({ to: '1', webhook_url: 'ftp://x', ttl: 5 }))).sort(), ['to', 'ttl', 'webhook_url']);
   assert.deepEqual(invalidNames(await inject('PATCH', '/v1/account', { payload: { status_url: 'not a url', colour: 'blue' } })).sort(), ['colour', 'status_url']);

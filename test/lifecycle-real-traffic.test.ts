@@ -6,7 +6,8 @@
 import { test } from 'node:test';
 import { closeAfterAll } from './helpers/cleanup.js';
 import assert from 'node:assert/strict';
-import { startRelay, startReceiver, textMessage, waitFor } from './helpers/relay.js';
+import { startRelay, startReceiver, waitFor } from './helpers/relay.js';
+import { textMessage } from './helpers/fixtures.js';
 import { deliveredReceipt, startSmsc } from './helpers/smsc.js';
 import { hubSignature, post, startStandIn, upstreamAuthorization, whatsappStatuses } from './helpers/providers.js';
 
@@ -61,10 +62,9 @@ test('failover: a rejected RCS attempt (upstream) starts the SMS item on the SMS
   verifying.secret = relay.credentials.signature_secret;
   await waitFor(() => smsc.binds > 0, 5_000, 'bind');
 
-  const res = await relay.api('POST', '/v1/messages', {
-    channel: 'rcs', message_type: 'text', to: '447700900000', from: 'Brand', text: 'Rich hello', webhook_url: receiver.url,
-    failover: [{ channel: 'sms', message_type: 'text', to: '447700900000', from: 'Brand', text: 'Plain hello' }],
-  });
+  const res = await relay.api('POST', '/v1/messages', textMessage({
+    channel: 'rcs', text: 'Rich hello', webhook_url: receiver.url, failover: [textMessage({ text: 'Plain hello' })],
+  }));
   assert.equal(res.status, 202);
   const workflowId = res.body.workflow_id;
   await waitFor(() => receiver.received.length === 1, 5_000, 'rcs submitted');
@@ -101,10 +101,9 @@ test('failover: a WhatsApp attempt failed by the Cloud API webhook starts the SM
   });
   open.push(() => graph.close(), () => smsc.close(), () => receiver.close(), () => relay.stop());
   await waitFor(() => smsc.binds > 0, 5_000, 'bind');
-  const res = await relay.api('POST', '/v1/messages', {
-    channel: 'whatsapp', message_type: 'text', to: '447700900000', from: '447700900001', text: 'WA hello', webhook_url: receiver.url,
-    failover: [{ channel: 'sms', message_type: 'text', to: '447700900000', from: 'Brand', text: 'SMS hello' }],
-  });
+  const res = await relay.api('POST', '/v1/messages', textMessage({
+    channel: 'whatsapp', text: 'WA hello', webhook_url: receiver.url, failover: [textMessage({ text: 'SMS hello' })],
+  }));
   await waitFor(() => receiver.received.length === 1, 5_000, 'whatsapp submitted');
   const body = JSON.stringify(whatsappStatuses({ id: 'wamid.fail-1', status: 'failed', timestamp: '1700000000', errors: [{ code: 131026 }] }));
   assert.equal((await post(`${relay.baseUrl}/v1/providers/whatsapp`, body, { 'x-hub-signature-256': hubSignature(body, 'app-secret') })).status, 200);

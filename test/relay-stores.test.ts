@@ -7,7 +7,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Status } from '../src/model/vocabulary.js';
-import { startReceiver, startRelay, testStores, textMessage, waitFor } from './helpers/relay.js';
+import { startReceiver, startRelay, testStores, waitFor } from './helpers/relay.js';
+import { textMessage } from './helpers/fixtures.js';
 import { expectedStatuses } from './helpers/expected.js';
 
 const CHANNELS = ['sms', 'whatsapp', 'viber_service', 'rcs'] as const;

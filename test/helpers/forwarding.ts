@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import type { Status } from '../../src/model/vocabulary.js';
 import type { ReportDetails } from '../../src/model/types.js';
-import { textMessage, waitFor, type RunningRelay } from './relay.js';
+import { waitFor, type RunningRelay } from './relay.js';
+import { textMessage } from './fixtures.js';
 
 export const SILENT_SIMULATOR = { SIMULATOR_TIME_SCALE: '1000' };
 
