@@ -4,8 +4,8 @@
  */
 import http from 'node:http';
 import { createHash, createHmac, randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { createSigner } from 'fast-jwt';
+import { listenHttp } from './http.js';
 
 export interface ProviderRequest {
   method: string;
@@ -24,31 +24,16 @@ export type StandInAnswer = { status: number; body?: unknown; headers?: Record<s
 
 export async function startStandIn(answer: (request: ProviderRequest, index: number) => StandInAnswer): Promise<StandIn> {
   const requests: ProviderRequest[] = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk) => chunks.push(chunk));
-    req.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      const request: ProviderRequest = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, json: text ? JSON.parse(text) : undefined };
-      requests.push(request);
-      const { status, body, headers, delayMs } = answer(request, requests.length - 1);
-      setTimeout(() => {
-        res.writeHead(status, { 'content-type': 'application/json', ...headers });
-        res.end(body === undefined ? '' : JSON.stringify(body));
-      }, delayMs ?? 0);
-    });
+  const peer = await listenHttp((req, text, res) => {
+    const request: ProviderRequest = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, json: text ? JSON.parse(text) : undefined };
+    requests.push(request);
+    const { status, body, headers, delayMs } = answer(request, requests.length - 1);
+    setTimeout(() => {
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      res.end(body === undefined ? '' : JSON.stringify(body));
+    }, delayMs ?? 0);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    baseUrl: `http://127.0.0.1:${port}`,
-    requests,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { baseUrl: peer.baseUrl, requests, close: peer.close };
 }
 
 /** A Cloud API status webhook body with the given statuses. */

@@ -8,13 +8,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { verifySignature } from '@vonage/jwt';
 import { Webhook } from 'standardwebhooks';
 import { loadConfig } from '../../src/config.js';
 import { createRelay, type Relay, type RelayOptions } from '../../src/relay.js';
 import { createAccount, type Credentials } from '../../src/intake/accounts.js';
 import { POSTGRES_SKIP, freshPostgresUrl } from './postgres.js';
+import { listenHttp } from './http.js';
 
 /** Fast timings so retries, dead letters and simulated providers fit in a test run. */
 export const FAST_ENV: Record<string, string> = {
@@ -141,44 +141,23 @@ export async function startReceiver(
   options: { secret?: string; answer?: (callback: ReceivedCallback, index: number) => number | 'hang'; headers?: Record<string, string> } = {},
 ): Promise<Receiver> {
   const received: ReceivedCallback[] = [];
-  const server = http.createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk) => chunks.push(chunk));
-    request.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      const callback: ReceivedCallback = {
-        body,
-        json: tryJson(body),
-        headers: request.headers,
-        receivedAt: Date.now(),
-        verified: false,
-      };
-      if (options.secret) {
-        try {
-          verifyCallback(body, request.headers, options.secret);
-          callback.verified = true;
-        } catch (error) {
-          callback.verifyError = (error as Error).message;
-        }
+  const peer = await listenHttp((request, body, response) => {
+    const callback: ReceivedCallback = { body, json: tryJson(body), headers: request.headers, receivedAt: Date.now(), verified: false };
+    if (options.secret) {
+      try {
+        verifyCallback(body, request.headers, options.secret);
+        callback.verified = true;
+      } catch (error) {
+        callback.verifyError = (error as Error).message;
       }
-      received.push(callback);
-      const status = options.answer ? options.answer(callback, received.length - 1) : 200;
-      if (status === 'hang') return;
-      response.writeHead(status, options.headers ?? {});
-      response.end();
-    });
+    }
+    received.push(callback);
+    const status = options.answer ? options.answer(callback, received.length - 1) : 200;
+    if (status === 'hang') return;
+    response.writeHead(status, options.headers ?? {});
+    response.end();
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/callbacks`,
-    received,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { url: `${peer.baseUrl}/callbacks`, received, close: peer.close };
 }
 
 /** What a customer's receiver does: both public verifiers plus its own payload_hash check. */
