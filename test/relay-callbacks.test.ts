@@ -4,16 +4,11 @@
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { startReceiver, startRelay, waitFor } from './helpers/relay.js';
+import { startReceiver, startRelay, startRelayAndReceiver, waitFor } from './helpers/relay.js';
 import { SILENT_SIMULATOR, allFinished, callbacksOf, record, report, sendMessage } from './helpers/forwarding.js';
 
 test('every callback is signed twice and verifies with the public verifiers', async (t) => {
-  const relay = await startRelay(SILENT_SIMULATOR);
-  const receiver = await startReceiver({ secret: relay.credentials.signature_secret });
-  t.after(async () => {
-    await relay.stop();
-    await receiver.close();
-  });
+  const { relay, receiver } = await startRelayAndReceiver(t, SILENT_SIMULATOR, (running) => ({ secret: running.credentials.signature_secret }));
   const uuid = await sendMessage(relay, { webhook_url: receiver.url, client_ref: 'order-7' });
   await report(relay, uuid, ['submitted'], { usage: { currency: 'EUR', price: '0.0333' }, network_code: '23201' });
   await report(relay, uuid, ['delivered'], { network_code: '23201', sms: { count_total: '1' } });
@@ -36,12 +31,7 @@ test('every callback is signed twice and verifies with the public verifiers', as
 });
 
 test('a wrong secret does not verify (the receiver check can fail)', async (t) => {
-  const relay = await startRelay(SILENT_SIMULATOR);
-  const receiver = await startReceiver({ secret: 'whsec_' + Buffer.alloc(32, 1).toString('base64') });
-  t.after(async () => {
-    await relay.stop();
-    await receiver.close();
-  });
+  const { relay, receiver } = await startRelayAndReceiver(t, SILENT_SIMULATOR, () => ({ secret: 'whsec_' + Buffer.alloc(32, 1).toString('base64') }));
   const uuid = await sendMessage(relay, { webhook_url: receiver.url });
   await report(relay, uuid, ['submitted']);
   await waitFor(() => receiver.received.length === 1, 5_000, 'one callback');
@@ -49,12 +39,7 @@ test('a wrong secret does not verify (the receiver check can fail)', async (t) =
 });
 
 test('the account status URL is used when the message names none', async (t) => {
-  const relay = await startRelay(SILENT_SIMULATOR);
-  const receiver = await startReceiver();
-  t.after(async () => {
-    await relay.stop();
-    await receiver.close();
-  });
+  const { relay, receiver } = await startRelayAndReceiver(t, SILENT_SIMULATOR);
   const patched = await relay.api('PATCH', '/v1/account', { status_url: receiver.url });
   assert.equal(patched.status, 200);
   assert.equal((await relay.api('GET', '/v1/account')).body.status_url, receiver.url);
@@ -63,12 +48,7 @@ test('the account status URL is used when the message names none', async (t) => 
 });
 
 test('read before delivered forwards delivered then read; duplicates and late reports are not forwarded', async (t) => {
-  const relay = await startRelay(SILENT_SIMULATOR);
-  const receiver = await startReceiver();
-  t.after(async () => {
-    await relay.stop();
-    await receiver.close();
-  });
+  const { relay, receiver } = await startRelayAndReceiver(t, SILENT_SIMULATOR);
   const uuid = await sendMessage(relay, { webhook_url: receiver.url, channel: 'whatsapp', from: 'ACME Shop' });
   await report(relay, uuid, ['submitted', 'read']);
   assert.equal((await record(relay, uuid, 'read')).verdict, 'duplicate');
@@ -86,12 +66,9 @@ test('read before delivered forwards delivered then read; duplicates and late re
 });
 
 test('per message, callbacks arrive in status order even when the first needs retries', async (t) => {
-  const relay = await startRelay(SILENT_SIMULATOR);
-  const receiver = await startReceiver({ answer: (callback, index) => (index < 2 && callback.json.status === 'submitted' ? 503 : 200) });
-  t.after(async () => {
-    await relay.stop();
-    await receiver.close();
-  });
+  const { relay, receiver } = await startRelayAndReceiver(t, SILENT_SIMULATOR, () => ({
+    answer: (callback, index) => (index < 2 && callback.json.status === 'submitted' ? 503 : 200),
+  }));
   const uuid = await sendMessage(relay, { webhook_url: receiver.url });
   await report(relay, uuid, ['submitted', 'delivered']);
   const [submitted] = await callbacksOf(relay, uuid, allFinished(2), 5_000);
@@ -167,12 +144,7 @@ test('timeouts and a receiver that is down are retried until the window ends, th
 });
 
 test('replaying one callback re-sends it with the same webhook-id', async (t) => {
-  const relay = await startRelay(SILENT_SIMULATOR);
-  const receiver = await startReceiver({ secret: relay.credentials.signature_secret });
-  t.after(async () => {
-    await relay.stop();
-    await receiver.close();
-  });
+  const { relay, receiver } = await startRelayAndReceiver(t, SILENT_SIMULATOR, (running) => ({ secret: running.credentials.signature_secret }));
   const uuid = await sendMessage(relay, { webhook_url: receiver.url });
   await report(relay, uuid, ['submitted']);
   const [callback] = await callbacksOf(relay, uuid, (callbacks) => callbacks[0]?.state === 'delivered', 5_000);

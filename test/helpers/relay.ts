@@ -3,6 +3,7 @@
  * HTTP receivers that verify every callback with the two public verifiers.
  */
 import './leak-guard.js';
+import type { TestContext } from 'node:test';
 import http from 'node:http';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -133,13 +134,17 @@ export interface Receiver {
   close(): Promise<void>;
 }
 
+export interface ReceiverOptions {
+  secret?: string;
+  answer?: (callback: ReceivedCallback, index: number) => number | 'hang';
+  headers?: Record<string, string>;
+}
+
 /**
  * An HTTP receiver on 127.0.0.1. `answer` picks the status code for each request (default 200);
  * returning 'hang' never answers. With `secret`, every request is verified.
  */
-export async function startReceiver(
-  options: { secret?: string; answer?: (callback: ReceivedCallback, index: number) => number | 'hang'; headers?: Record<string, string> } = {},
-): Promise<Receiver> {
+export async function startReceiver(options: ReceiverOptions = {}): Promise<Receiver> {
   const received: ReceivedCallback[] = [];
   const peer = await listenHttp((request, body, response) => {
     const callback: ReceivedCallback = { body, json: tryJson(body), headers: request.headers, receivedAt: Date.now(), verified: false };
@@ -158,6 +163,22 @@ export async function startReceiver(
     response.end();
   });
   return { url: `${peer.baseUrl}/callbacks`, received, close: peer.close };
+}
+
+/** A relay and a receiver for one test, both stopped when it ends; `receiver` may use the relay's credentials. */
+export async function startRelayAndReceiver(
+  t: TestContext,
+  env: Record<string, string> = {},
+  receiver: (relay: RunningRelay) => ReceiverOptions = () => ({}),
+): Promise<{ relay: RunningRelay; receiver: Receiver }> {
+  const relay = await startRelay(env);
+  let started: Receiver | undefined;
+  t.after(async () => {
+    await relay.stop();
+    await started?.close();
+  });
+  started = await startReceiver(receiver(relay));
+  return { relay, receiver: started };
 }
 
 /** What a customer's receiver does: both public verifiers plus its own payload_hash check. */
