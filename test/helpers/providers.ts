@@ -1,11 +1,14 @@
 /**
  * Stand-ins for HTTP providers on 127.0.0.1: an API that records what the relay sent and
- * answers as the test says, and signers for the webhooks those providers send back.
+ * answers as the test says, a relay wired to it, and signers for the webhooks those providers
+ * send back.
  */
 import http from 'node:http';
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { createSigner } from 'fast-jwt';
 import { listenHttp } from './http.js';
+import { startReceiver, startRelay, waitFor, type Receiver, type RunningRelay } from './relay.js';
+import { sendMessage } from './forwarding.js';
 
 export interface ProviderRequest {
   method: string;
@@ -34,6 +37,46 @@ export async function startStandIn(answer: (request: ProviderRequest, index: num
     }, delayMs ?? 0);
   });
   return { baseUrl: peer.baseUrl, requests, close: peer.close };
+}
+
+export interface ProviderRig {
+  provider: StandIn;
+  relay: RunningRelay;
+  receiver: Receiver;
+  /** Sends a message (the rig's defaults, then `body`) through the REST API; resolves with its uuid. */
+  send(body?: Record<string, unknown>): Promise<string>;
+  /** What the receiver got for one message. */
+  callbacks(uuid: string): any[];
+  /** The provider's id for the message, once the relay has stored it. */
+  providerRef(uuid: string): Promise<string>;
+}
+
+/**
+ * A stand-in provider API, a receiver, and a relay whose `env` points at the stand-in's base
+ * URL; `open` closes them after the file's tests (helpers/cleanup.ts).
+ */
+export async function startProviderRig(options: {
+  answer: (request: ProviderRequest, index: number) => StandInAnswer;
+  env: (baseUrl: string) => Record<string, string>;
+  message: Record<string, unknown>;
+  open: { push(...closers: Array<() => Promise<void>>): void };
+}): Promise<ProviderRig> {
+  const provider = await startStandIn(options.answer);
+  const receiver = await startReceiver();
+  const relay = await startRelay(options.env(provider.baseUrl));
+  options.open.push(() => provider.close(), () => receiver.close(), () => relay.stop());
+  const storedRef = async (uuid: string) => (await relay.relay.store.getMessage(uuid))?.provider_ref;
+  return {
+    provider,
+    relay,
+    receiver,
+    send: (body = {}) => sendMessage(relay, { ...options.message, webhook_url: receiver.url, ...body }),
+    callbacks: (uuid) => receiver.received.map((callback) => callback.json).filter((json) => json.message_uuid === uuid),
+    async providerRef(uuid) {
+      await waitFor(async () => (await storedRef(uuid)) !== undefined, 5_000, 'provider ref');
+      return (await storedRef(uuid))!;
+    },
+  };
 }
 
 /** A Cloud API status webhook body with the given statuses. */
