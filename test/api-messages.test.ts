@@ -1,7 +1,8 @@
 /** The REST API's answers to good and bad requests, over real HTTP. */
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { basicAuth, startRelay, textMessage } from './helpers/relay.js';
+import { basicAuth, startRelay } from './helpers/relay.js';
+import { textMessage } from './helpers/fixtures.js';
 
 test('REST API: accepts, refuses with a precise reason, and stores nothing it refused', async (t) => {
   const relay = await startRelay({ SIMULATOR_TIME_SCALE: '1000', BODY_LIMIT_BYTES: '4096' });
@@ -26,8 +27,8 @@ test('REST API: accepts, refuses with a precise reason, and stores nothing it re
     ['a `to` that is not 7 to 15 digits', textMessage({ to: '12345' }), ['to']],
     ['an unknown channel', textMessage({ channel: 'pigeon' }), ['channel']],
     ['a client_ref over 100 characters', textMessage({ client_ref: 'x'.repeat(101) }), ['client_ref']],
-    ['an image without url', { channel: 'whatsapp', message_type: 'image', to: '436641234567', from: 'ACME', image: {} }, ['image.url']],
-    ['an unsupported message_type for the channel', { channel: 'sms', message_type: 'image', to: '436641234567', from: 'ACME', image: { url: 'https://example.com/a.png' } }, ['message_type']],
+    ['an image without url', textMessage({ channel: 'whatsapp', message_type: 'image', text: undefined, image: {} }), ['image.url']],
+    ['an unsupported message_type for the channel', textMessage({ message_type: 'image', text: undefined, image: { url: 'https://example.com/a.png' } }), ['message_type']],
     ['a bad failover item', textMessage({ channel: 'rcs', failover: [textMessage({ to: 'abc' })] }), ['failover[0].to']],
     ['several bad fields at once', textMessage({ to: '1', webhook_url: 'ftp://x', ttl: 5 }), ['to', 'webhook_url', 'ttl']],
   ];
@@ -57,9 +58,7 @@ test('REST API: accepts, refuses with a precise reason, and stores nothing it re
     assert.equal(plain.status, 202);
     assert.match(plain.body.message_uuid, /^[0-9a-f-]{36}$/);
     assert.equal(plain.body.workflow_id, undefined);
-    const withFailover = await relay.api('POST', '/v1/messages', {
-      channel: 'rcs', message_type: 'text', to: '436641234567', from: 'ACME', text: 'Hi', failover: [textMessage()],
-    });
+    const withFailover = await relay.api('POST', '/v1/messages', textMessage({ channel: 'rcs', failover: [textMessage()] }));
     assert.equal(withFailover.status, 202);
     assert.ok(withFailover.body.workflow_id);
     const message = await relay.api('GET', `/v1/messages/${withFailover.body.message_uuid}`);

@@ -6,7 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { closeAfterAll } from './helpers/cleanup.js';
-import { startRelay, textMessage, waitFor } from './helpers/relay.js';
+import { startRelay, waitFor } from './helpers/relay.js';
+import { textMessage } from './helpers/fixtures.js';
 import { startSmsc } from './helpers/smsc.js';
 import { createFakeClock } from './helpers/fake-clock.js';
 

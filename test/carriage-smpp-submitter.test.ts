@@ -2,6 +2,7 @@
  * The SMPP submitter against a stand-in link: what it does when the link refuses a submit
  * because the connection is going down.
  */
+import './helpers/leak-guard.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSubmitter } from '../src/carriage/smpp/submitter.js';

@@ -6,8 +6,10 @@
 import { test } from 'node:test';
 import { closeAfterAll } from './helpers/cleanup.js';
 import assert from 'node:assert/strict';
-import { startRelay, startReceiver, tempDatabaseUrl, textMessage, waitFor, type Receiver, type RunningRelay } from './helpers/relay.js';
+import { startRelay, startReceiver, tempDatabaseUrl, waitFor, type Receiver, type RunningRelay } from './helpers/relay.js';
+import { textMessage } from './helpers/fixtures.js';
 import { deliveredReceipt, startSmsc, type Smsc, type SmscOptions } from './helpers/smsc.js';
+import { sendMessage } from './helpers/forwarding.js';
 
 const SMPP_ENV = { SMSC_RECONNECT_BASE_MS: '50', SMSC_RECONNECT_CAP_MS: '200', SMSC_THROTTLE_MS: '50', SMSC_RECEIPT_HOLD_MS: '2000' };
 
@@ -33,11 +35,7 @@ async function rig(smscOptions: SmscOptions = {}, env: Record<string, string> = 
     smsc,
     relay,
     receiver,
-    async send(overrides = {}) {
-      const res = await relay.api('POST', '/v1/messages', textMessage({ webhook_url: receiver.url, ...overrides }));
-      assert.equal(res.status, 202, JSON.stringify(res.body));
-      return res.body.message_uuid as string;
-    },
+    send: (overrides = {}) => sendMessage(relay, { webhook_url: receiver.url, ...overrides }),
     callbacks,
     statuses: (uuid) => callbacks(uuid).map((c) => c.status),
   };
@@ -65,6 +63,42 @@ test('a TLV receipt wins over its text (message_state and receipted_message_id)'
   const uuid = await r.send();
   await waitFor(() => r.statuses(uuid).length === 2, 5_000, 'two callbacks');
   assert.deepEqual(r.statuses(uuid), ['submitted', 'delivered']);
+  assert.equal((await r.relay.relay.store.listParkedReports(10)).length, 0);
+});
+
+test('each receipt state gives the status and error the Messages API gives it, or none', async () => {
+  // The SMSC answers each submit with a receipt in the state the message's text names.
+  const r = await rig({ receipt: (submit) => ({ id: submit.id, stat: submit.text }) });
+  const final: Array<[stat: string, status: string, error?: string]> = [
+    ['DELIVRD', 'delivered'],
+    ['EXPIRED', 'rejected', '1360'],
+    ['DELETED', 'rejected', '1330'],
+    ['UNDELIV', 'rejected', '1330'],
+    ['UNKNOWN', 'rejected', '1330'],
+    ['REJECTD', 'rejected', '1330'],
+  ];
+  const uuids = await Promise.all(final.map(([stat]) => r.send({ text: stat })));
+  await waitFor(() => uuids.every((uuid) => r.statuses(uuid).length === 2), 5_000, 'a final status for each');
+  assert.deepEqual(
+    uuids.map((uuid, i) => [final[i][0], ...r.statuses(uuid), r.callbacks(uuid)[1].error?.title]),
+    final.map(([stat, status, error]) => [stat, 'submitted', status, error]),
+  );
+
+  // ENROUTE and ACCEPTD change nothing: the message stays submitted until a DELIVRD.
+  await waitFor(() => r.smsc.receiptAnswers.length === final.length, 5_000, 'the receipts answered');
+  for (const stat of ['ENROUTE', 'ACCEPTD']) {
+    const answered = r.smsc.receiptAnswers.length;
+    const uuid = await r.send({ text: stat });
+    // Answered only once what it said is stored.
+    await waitFor(() => r.smsc.receiptAnswers.length === answered + 1, 5_000, `the ${stat} receipt answered`);
+    const history = (await r.relay.api('GET', `/v1/messages/${uuid}`)).body;
+    assert.deepEqual([history.status, history.statuses.map((event: any) => event.status)], ['submitted', ['submitted']], stat);
+    const submit = r.smsc.submits.find((s) => s.text === stat)!;
+    assert.equal(await r.smsc.sendReceipt({ id: submit.id, stat: 'DELIVRD' }), 0);
+    await waitFor(() => r.statuses(uuid).length === 2, 5_000, `delivered after ${stat}`);
+    assert.deepEqual(r.statuses(uuid), ['submitted', 'delivered']);
+  }
+  assert.deepEqual(r.smsc.receiptAnswers, Array(final.length + 4).fill(0));
   assert.equal((await r.relay.relay.store.listParkedReports(10)).length, 0);
 });
 

@@ -8,59 +8,41 @@ import { closeAfterAll } from './helpers/cleanup.js';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { createVerifier } from 'fast-jwt';
-import { startRelay, startReceiver, waitFor, type Receiver, type RunningRelay } from './helpers/relay.js';
-import { post, startStandIn, upstreamAuthorization, type StandIn } from './helpers/providers.js';
+import { startRelay, waitFor } from './helpers/relay.js';
+import { post, startProviderRig, upstreamAuthorization, type ProviderRig } from './helpers/providers.js';
 import { normalizeCallback, normalizeWorkflow, upstreamErrorCode } from '../src/carriage/upstream/callbacks.js';
 import { makeError } from '../src/model/errors.js';
 
 const SIG = 'upstream-signature-secret';
 const open = closeAfterAll();
 
-interface Rig {
-  upstream: StandIn;
-  relay: RunningRelay;
-  receiver: Receiver;
-  send(body?: Record<string, unknown>): Promise<string>;
+interface Rig extends ProviderRig {
+  /** POSTs a signed status callback as the upstream would. */
   callback(body: unknown, authorization?: string): ReturnType<typeof post>;
-  callbacks(uuid: string): any[];
-  ref(uuid: string): Promise<string>;
 }
 
 async function rig(env: Record<string, string> = { UPSTREAM_API_KEY: 'key', UPSTREAM_API_SECRET: 'secret' }): Promise<Rig> {
   let n = 0;
-  const upstream = await startStandIn(() => ({ status: 202, body: { message_uuid: `up-${++n}` } }));
-  const receiver = await startReceiver();
-  const relay = await startRelay({ UPSTREAM_MESSAGES_URL: upstream.baseUrl, UPSTREAM_SIGNATURE_SECRET: SIG, UPSTREAM_CHANNELS: 'rcs,mms', ...env });
-  open.push(() => upstream.close(), () => receiver.close(), () => relay.stop());
-  const r: Rig = {
-    upstream,
-    relay,
-    receiver,
-    async send(body = {}) {
-      const res = await relay.api('POST', '/v1/messages', {
-        channel: 'rcs', message_type: 'text', to: '447700900000', from: 'Brand', text: 'Hi', client_ref: 'c-1', webhook_url: receiver.url, ...body,
-      });
-      assert.equal(res.status, 202, JSON.stringify(res.body));
-      return res.body.message_uuid;
-    },
+  const r = await startProviderRig({
+    answer: () => ({ status: 202, body: { message_uuid: `up-${++n}` } }),
+    env: (baseUrl) => ({ UPSTREAM_MESSAGES_URL: baseUrl, UPSTREAM_SIGNATURE_SECRET: SIG, UPSTREAM_CHANNELS: 'rcs,mms', ...env }),
+    message: { channel: 'rcs', to: '447700900000', from: 'Brand', text: 'Hi', client_ref: 'c-1' },
+    open,
+  });
+  return {
+    ...r,
     callback(body, authorization) {
       const text = typeof body === 'string' ? body : JSON.stringify(body);
-      return post(`${relay.baseUrl}/v1/providers/messages-api`, text, { authorization: authorization ?? upstreamAuthorization(text, SIG) });
-    },
-    callbacks: (uuid) => receiver.received.map((c) => c.json).filter((j) => j.message_uuid === uuid),
-    async ref(uuid) {
-      await waitFor(async () => (await relay.relay.store.getMessage(uuid))?.provider_ref !== undefined, 5_000, 'provider ref');
-      return (await relay.relay.store.getMessage(uuid))!.provider_ref!;
+      return post(`${r.relay.baseUrl}/v1/providers/messages-api`, text, { authorization: authorization ?? upstreamAuthorization(text, SIG) });
     },
   };
-  return r;
 }
 
 test('sends with Basic auth; signed callbacks in both workflow spellings become callbacks', async () => {
   const r = await rig();
   const uuid = await r.send();
-  const ref = await r.ref(uuid);
-  const [request] = r.upstream.requests;
+  const ref = await r.providerRef(uuid);
+  const [request] = r.provider.requests;
   assert.equal(request.url, '/v1/messages');
   assert.equal(request.headers.authorization, `Basic ${Buffer.from('key:secret').toString('base64')}`);
   assert.deepEqual(request.json, { message_type: 'text', channel: 'rcs', to: '447700900000', from: 'Brand', text: 'Hi', client_ref: 'c-1' });
@@ -83,8 +65,8 @@ test('sends with Basic auth; signed callbacks in both workflow spellings become 
 test('numeric and string error titles both give the right code', async () => {
   const r = await rig();
   const [one, two] = [await r.send(), await r.send({ channel: 'mms', message_type: 'image', text: undefined, image: { url: 'https://img.example/x.png' } })];
-  const [ref1, ref2] = [await r.ref(one), await r.ref(two)];
-  assert.deepEqual(r.upstream.requests[1].json.image, { url: 'https://img.example/x.png' });
+  const [ref1, ref2] = [await r.providerRef(one), await r.providerRef(two)];
+  assert.deepEqual(r.provider.requests[1].json.image, { url: 'https://img.example/x.png' });
   await r.callback({ message_uuid: ref1, status: 'rejected', timestamp: new Date().toISOString(), error: { type: 'https://x/errors#1300', title: 1300, detail: 'not on RCS' } });
   await r.callback({ message_uuid: ref2, status: 'rejected', timestamp: new Date().toISOString(), error: { title: '1380', detail: 'bad media' } });
   await waitFor(() => r.callbacks(one).length === 2 && r.callbacks(two).length === 2, 5_000, 'rejections');
@@ -95,7 +77,7 @@ test('numeric and string error titles both give the right code', async () => {
 test('unsigned, wrongly signed and hash-mismatched callbacks are refused with 401', async () => {
   const r = await rig();
   const uuid = await r.send();
-  const ref = await r.ref(uuid);
+  const ref = await r.providerRef(uuid);
   const body = JSON.stringify({ message_uuid: ref, status: 'delivered', timestamp: new Date().toISOString() });
   const results = [
     await r.callback(body, ''),
@@ -115,8 +97,8 @@ test('JWT auth signs each send with the application private key', async () => {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   const r = await rig({ UPSTREAM_APPLICATION_ID: 'app-9', UPSTREAM_PRIVATE_KEY: pem.replace(/\n/g, '\\n') });
-  await r.ref(await r.send());
-  const token = String(r.upstream.requests[0].headers.authorization).replace(/^Bearer /, '');
+  await r.providerRef(await r.send());
+  const token = String(r.provider.requests[0].headers.authorization).replace(/^Bearer /, '');
   const claims = createVerifier({ key: publicKey.export({ type: 'spki', format: 'pem' }).toString(), algorithms: ['RS256'] })(token);
   assert.equal(claims.application_id, 'app-9');
   assert.ok(claims.jti && claims.iat && claims.exp);

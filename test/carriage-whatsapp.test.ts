@@ -5,8 +5,8 @@
 import { test } from 'node:test';
 import { closeAfterAll } from './helpers/cleanup.js';
 import assert from 'node:assert/strict';
-import { startRelay, startReceiver, waitFor, type Receiver, type RunningRelay } from './helpers/relay.js';
-import { hubSignature, post, startStandIn, whatsappStatuses, type StandIn, type StandInAnswer, type ProviderRequest } from './helpers/providers.js';
+import { startRelay, waitFor } from './helpers/relay.js';
+import { hubSignature, post, startProviderRig, whatsappStatuses, type ProviderRig, type StandInAnswer, type ProviderRequest } from './helpers/providers.js';
 
 const SECRET = 'app-secret';
 const VERIFY = 'verify-me';
@@ -15,61 +15,44 @@ const CONVERSATION = { id: 'conv-1', origin: { type: 'utility' } };
 
 const open = closeAfterAll();
 
-interface Rig {
-  graph: StandIn;
-  relay: RunningRelay;
-  receiver: Receiver;
-  send(body?: Record<string, unknown>): Promise<string>;
+interface Rig extends ProviderRig {
+  /** POSTs a status webhook signed as Meta signs it; `null` sends no signature. */
   webhook(body: unknown, signature?: string | null): ReturnType<typeof post>;
-  callbacks(uuid: string): any[];
 }
 
 let wamid = 0;
 const accepted = (): StandInAnswer => ({ status: 200, body: { messaging_product: 'whatsapp', messages: [{ id: `wamid.${++wamid}` }] } });
 
 async function rig(answer: (request: ProviderRequest, index: number) => StandInAnswer = accepted, env: Record<string, string> = {}): Promise<Rig> {
-  const graph = await startStandIn(answer);
-  const receiver = await startReceiver();
-  const relay = await startRelay({
-    WHATSAPP_BASE_URL: graph.baseUrl,
-    WHATSAPP_ACCESS_TOKEN: 'token-1',
-    WHATSAPP_PHONE_NUMBER_ID: '1055',
-    WHATSAPP_APP_SECRET: SECRET,
-    WHATSAPP_VERIFY_TOKEN: VERIFY,
-    PROVIDER_RETRY_BASE_MS: '20',
-    ...env,
+  const r = await startProviderRig({
+    answer,
+    env: (baseUrl) => ({
+      WHATSAPP_BASE_URL: baseUrl,
+      WHATSAPP_ACCESS_TOKEN: 'token-1',
+      WHATSAPP_PHONE_NUMBER_ID: '1055',
+      WHATSAPP_APP_SECRET: SECRET,
+      WHATSAPP_VERIFY_TOKEN: VERIFY,
+      PROVIDER_RETRY_BASE_MS: '20',
+      ...env,
+    }),
+    message: { channel: 'whatsapp', to: '447700900000', text: 'Hi' },
+    open,
   });
-  open.push(() => graph.close(), () => receiver.close(), () => relay.stop());
   return {
-    graph,
-    relay,
-    receiver,
-    async send(body = {}) {
-      const res = await relay.api('POST', '/v1/messages', {
-        channel: 'whatsapp', message_type: 'text', to: '447700900000', from: '447700900001', text: 'Hi', webhook_url: receiver.url, ...body,
-      });
-      assert.equal(res.status, 202, JSON.stringify(res.body));
-      return res.body.message_uuid;
-    },
+    ...r,
     webhook(body, signature) {
       const text = typeof body === 'string' ? body : JSON.stringify(body);
       const sig = signature === undefined ? hubSignature(text, SECRET) : signature;
-      return post(`${relay.baseUrl}/v1/providers/whatsapp`, text, sig === null ? {} : { 'x-hub-signature-256': sig });
+      return post(`${r.relay.baseUrl}/v1/providers/whatsapp`, text, sig === null ? {} : { 'x-hub-signature-256': sig });
     },
-    callbacks: (uuid) => receiver.received.map((r) => r.json).filter((j) => j.message_uuid === uuid),
   };
-}
-
-async function providerRef(r: Rig, uuid: string): Promise<string> {
-  await waitFor(async () => (await r.relay.relay.store.getMessage(uuid))?.provider_ref !== undefined, 5_000, 'provider ref');
-  return (await r.relay.relay.store.getMessage(uuid))!.provider_ref!;
 }
 
 test('a text goes to the Graph API with the bearer token; sent, delivered and read come back as callbacks', async () => {
   const r = await rig();
   const uuid = await r.send();
-  const ref = await providerRef(r, uuid);
-  const [request] = r.graph.requests;
+  const ref = await r.providerRef(uuid);
+  const [request] = r.provider.requests;
   assert.equal(request.url, '/v21.0/1055/messages');
   assert.equal(request.headers.authorization, 'Bearer token-1');
   assert.deepEqual(request.json, { messaging_product: 'whatsapp', recipient_type: 'individual', to: '447700900000', type: 'text', text: { preview_url: false, body: 'Hi' } });
@@ -91,8 +74,8 @@ test('a text goes to the Graph API with the bearer token; sent, delivered and re
 test('read without delivered gives both; failed gives rejected with a mapped error', async () => {
   const r = await rig();
   const [first, second] = [await r.send(), await r.send({ message_type: 'image', text: undefined, image: { url: 'https://img.example/a.png', caption: 'look' } })];
-  const [ref1, ref2] = [await providerRef(r, first), await providerRef(r, second)];
-  assert.deepEqual(r.graph.requests[1].json.image, { link: 'https://img.example/a.png', caption: 'look' });
+  const [ref1, ref2] = [await r.providerRef(first), await r.providerRef(second)];
+  assert.deepEqual(r.provider.requests[1].json.image, { link: 'https://img.example/a.png', caption: 'look' });
   await r.webhook(whatsappStatuses(
     { id: ref1, status: 'read', timestamp: '1700000000' },
     { id: ref2, status: 'failed', timestamp: '1700000000', errors: [{ code: 131047, title: 'Re-engagement message' }] },
@@ -107,7 +90,7 @@ test('read without delivered gives both; failed gives rejected with a mapped err
 test('unsigned, wrongly signed and broken webhooks are refused; nothing changes', async () => {
   const r = await rig();
   const uuid = await r.send();
-  const ref = await providerRef(r, uuid);
+  const ref = await r.providerRef(uuid);
   const body = JSON.stringify(whatsappStatuses({ id: ref, status: 'delivered', timestamp: '1700000000' }));
   const unsigned = await r.webhook(body, null);
   const wrong = await r.webhook(body, hubSignature(body, 'not-the-secret'));
@@ -130,7 +113,7 @@ test('unsigned, wrongly signed and broken webhooks are refused; nothing changes'
 test('unknown ids and unknown statuses are parked and acknowledged', async () => {
   const r = await rig(accepted, { PROVIDER_HOLD_MS: '50' });
   const uuid = await r.send();
-  const ref = await providerRef(r, uuid);
+  const ref = await r.providerRef(uuid);
   const res = await r.webhook(whatsappStatuses({ id: 'wamid.nobody', status: 'delivered', timestamp: '1700000000' }, { id: ref, status: 'deleted' }));
   assert.equal(res.status, 200);
   const parked = await r.relay.relay.store.listParkedReports(10);

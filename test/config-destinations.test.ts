@@ -1,4 +1,5 @@
 /** The SMTP and SQS settings: defaults, and combinations that cannot work refused at start. */
+import './helpers/leak-guard.js';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadConfig } from '../src/config.js';

@@ -1,4 +1,5 @@
 /** Connector selection from the environment: which connector carries which channel. */
+import './helpers/leak-guard.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadConfig } from '../src/config.js';

@@ -2,6 +2,7 @@
  * A setting that cannot work stops the start with one line naming the variable and the reason;
  * the defaults and the values at the edges of each rule are accepted.
  */
+import './helpers/leak-guard.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

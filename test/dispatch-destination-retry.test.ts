@@ -1,4 +1,5 @@
 /** Which SMTP and SQS failures are tried again and which are final, as tables. */
+import './helpers/leak-guard.js';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { classifySmtpFailure, classifySqsFailure } from '../src/dispatch/retry-policy.js';

@@ -1,4 +1,5 @@
 /** Per-destination slots: concurrency, waiting, room, reopening. */
+import './helpers/leak-guard.js';
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { createLanes } from '../src/dispatch/lanes.js';

@@ -1,3 +1,4 @@
+import './helpers/leak-guard.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { backoffMs, classifyErrorCode, classifyHttpStatus, parseRetryAfter, type Verdict } from '../src/model/retry.js';

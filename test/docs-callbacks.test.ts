@@ -1,4 +1,5 @@
 /** docs/callbacks.md stays true: its XML example is what the relay renders for its JSON example. */
+import './helpers/leak-guard.js';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { test } from 'node:test';

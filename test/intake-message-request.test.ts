@@ -1,3 +1,4 @@
+import './helpers/leak-guard.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { validateMessageRequest } from '../src/intake/api/message-request.js';

@@ -1,32 +1,15 @@
+import './helpers/leak-guard.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildPayload } from '../src/lifecycle/callback.js';
 import type { Message, StatusEvent } from '../src/model/types.js';
+import { storedMessage } from './helpers/fixtures.js';
 
 const AT = Date.UTC(2023, 4, 1, 14, 0, 0); // 2023-05-01T14:00:00.000Z
 
-function message(overrides: Partial<Message> = {}): Message {
-  return {
-    uuid: 'aaaaaaaa-bbbb-cccc-dddd-0123456789ab',
-    account_id: 'acc-1',
-    interface: 'api',
-    channel: 'sms',
-    message_type: 'text',
-    to: '447700900000',
-    from: '447700900001',
-    text: 'hi',
-    state: 'submitted',
-    seen: ['submitted'],
-    failover: [],
-    created_at: AT,
-    updated_at: AT,
-    ...overrides,
-  };
-}
-
 function event(overrides: Partial<StatusEvent> = {}): StatusEvent {
   return {
-    message_uuid: 'aaaaaaaa-bbbb-cccc-dddd-0123456789ab',
+    message_uuid: storedMessage().uuid,
     seq: 1,
     status: 'submitted',
     occurred_at: AT,
@@ -52,15 +35,15 @@ interface PayloadCase {
 const cases: PayloadCase[] = [
   {
     name: 'minimal: only the required keys',
-    message: message(),
+    message: storedMessage(),
     event: event(),
     json:
-      '{"message_uuid":"aaaaaaaa-bbbb-cccc-dddd-0123456789ab","to":"447700900000","from":"447700900001",' +
+      '{"message_uuid":"aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee","to":"4915112345678","from":"ACME",' +
       '"timestamp":"2023-05-01T14:00:00.000Z","status":"submitted","channel":"sms"}',
   },
   {
     name: 'sms submitted with every sms field, keys in fixed order',
-    message: message({ client_ref: 'ref-1', workflow: { workflow_id: 'wf', items_number: '2', items_total: '2' } }),
+    message: storedMessage({ client_ref: 'ref-1', workflow: { workflow_id: 'wf', items_number: '2', items_total: '2' } }),
     // Nested keys deliberately given in the wrong order: the body must not depend on it.
     event: event({
       sms: { segments: [{ n: '1' }], count_total: '2' },
@@ -68,7 +51,7 @@ const cases: PayloadCase[] = [
       usage: { price: '0.0333', currency: 'EUR' },
     } as Partial<StatusEvent>),
     json:
-      '{"message_uuid":"aaaaaaaa-bbbb-cccc-dddd-0123456789ab","to":"447700900000","from":"447700900001",' +
+      '{"message_uuid":"aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee","to":"4915112345678","from":"ACME",' +
       '"timestamp":"2023-05-01T14:00:00.000Z","status":"submitted","channel":"sms","client_ref":"ref-1",' +
       '"usage":{"currency":"EUR","price":"0.0333"},"destination":{"network_code":"23410"},' +
       '"workflow":{"workflow_id":"wf","items_number":"2","items_total":"2"},' +
@@ -76,19 +59,19 @@ const cases: PayloadCase[] = [
   },
   {
     name: 'rejected rcs carries error',
-    message: message({ channel: 'rcs', state: 'rejected', seen: ['rejected'] }),
+    message: storedMessage({ channel: 'rcs', state: 'rejected', seen: ['rejected'] }),
     event: event({ status: 'rejected', error: { instance: 'i-9', detail: 'Unroutable', title: '1250', type: ERROR.type } }),
     json:
-      '{"message_uuid":"aaaaaaaa-bbbb-cccc-dddd-0123456789ab","to":"447700900000","from":"447700900001",' +
+      '{"message_uuid":"aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee","to":"4915112345678","from":"ACME",' +
       '"timestamp":"2023-05-01T14:00:00.000Z","status":"rejected","channel":"rcs",' +
       `"error":${JSON.stringify(ERROR)}}`,
   },
   {
     name: 'whatsapp read with whatsapp and profile details',
-    message: message({ channel: 'whatsapp', state: 'read' }),
+    message: storedMessage({ channel: 'whatsapp', state: 'read' }),
     event: event({ status: 'read', occurred_at: AT + 1234, profile: { name: 'Ann' }, whatsapp: { conversation: { id: 'c' } } }),
     json:
-      '{"message_uuid":"aaaaaaaa-bbbb-cccc-dddd-0123456789ab","to":"447700900000","from":"447700900001",' +
+      '{"message_uuid":"aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee","to":"4915112345678","from":"ACME",' +
       '"timestamp":"2023-05-01T14:00:01.234Z","status":"read","channel":"whatsapp",' +
       '"whatsapp":{"conversation":{"id":"c"}},"profile":{"name":"Ann"}}',
   },
@@ -106,7 +89,7 @@ for (const c of cases) {
 
 test('full payload key order', () => {
   const payload = buildPayload(
-    message({ client_ref: 'r', workflow: { workflow_id: 'w', items_number: '1', items_total: '2' } }),
+    storedMessage({ client_ref: 'r', workflow: { workflow_id: 'w', items_number: '1', items_total: '2' } }),
     event({
       status: 'rejected',
       usage: { currency: 'EUR', price: '1' },
@@ -124,7 +107,7 @@ test('full payload key order', () => {
 
 test('the payload shares no objects with the event', () => {
   const e = event({ whatsapp: { a: { b: 1 } }, sms: { count_total: '1', segments: [{ n: '1' }] } });
-  const payload = buildPayload(message(), e);
+  const payload = buildPayload(storedMessage(), e);
   (e.whatsapp as { a: { b: number } }).a.b = 2;
   e.sms?.segments?.push({ n: '2' });
   assert.deepEqual(payload.whatsapp, { a: { b: 1 } });
@@ -132,5 +115,5 @@ test('the payload shares no objects with the event', () => {
 });
 
 test('an event of another message is refused', () => {
-  assert.throws(() => buildPayload(message(), event({ message_uuid: 'other' })), /other/);
+  assert.throws(() => buildPayload(storedMessage(), event({ message_uuid: 'other' })), /other/);
 });

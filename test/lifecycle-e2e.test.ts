@@ -1,16 +1,12 @@
 /** TTL expiry and failover through the whole relay, as a customer's receiver sees them. */
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { startReceiver, startRelay, textMessage, waitFor } from './helpers/relay.js';
+import { startRelayAndReceiver, waitFor } from './helpers/relay.js';
+import { textMessage } from './helpers/fixtures.js';
 import { makeError } from '../src/model/errors.js';
 
 test('a message whose TTL runs out is rejected with 1360 and stays rejected', async (t) => {
-  const relay = await startRelay({ SIMULATOR_TIME_SCALE: '1000' });
-  const receiver = await startReceiver();
-  t.after(async () => {
-    await relay.stop();
-    await receiver.close();
-  });
+  const { relay, receiver } = await startRelayAndReceiver(t, { SIMULATOR_TIME_SCALE: '1000' });
   const sent = await relay.api('POST', '/v1/messages', textMessage({ webhook_url: receiver.url, ttl: 60 }));
   const uuid = sent.body.message_uuid;
   await relay.relay.recorder.record({ message_uuid: uuid, status: 'submitted', occurred_at: Date.now(), source: 'test' });
@@ -35,16 +31,8 @@ test('a message whose TTL runs out is rejected with 1360 and stays rejected', as
 });
 
 test('a rejected RCS attempt starts the SMS item; every callback carries the workflow', async (t) => {
-  const relay = await startRelay({ SIMULATOR_TIME_SCALE: '1000' });
-  const receiver = await startReceiver();
-  t.after(async () => {
-    await relay.stop();
-    await receiver.close();
-  });
-  const sent = await relay.api('POST', '/v1/messages', {
-    channel: 'rcs', message_type: 'text', to: '436641234567', from: 'ACME', text: 'Hi', webhook_url: receiver.url,
-    failover: [textMessage()],
-  });
+  const { relay, receiver } = await startRelayAndReceiver(t, { SIMULATOR_TIME_SCALE: '1000' });
+  const sent = await relay.api('POST', '/v1/messages', textMessage({ channel: 'rcs', webhook_url: receiver.url, failover: [textMessage()] }));
   const rcs = sent.body.message_uuid;
   const error = makeError(1400, 'https://example.com/errors', 'e1');
   await relay.relay.recorder.record({ message_uuid: rcs, status: 'rejected', occurred_at: Date.now(), source: 'test', error });

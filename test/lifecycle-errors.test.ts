@@ -1,3 +1,4 @@
+import './helpers/leak-guard.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ERROR_CODES, makeError } from '../src/model/errors.js';

@@ -1,12 +1,14 @@
+import './helpers/leak-guard.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyReport, type ReportOutcome } from '../src/lifecycle/state-machine.js';
-import type { ErrorObject, Message, ProviderReport, StatusEvent } from '../src/model/types.js';
+import type { ErrorObject, ProviderReport, StatusEvent } from '../src/model/types.js';
 import { CHANNELS, CHANNEL_TRAITS, STATUSES, type Channel, type MessageState, type Status } from '../src/model/vocabulary.js';
+import { storedMessage } from './helpers/fixtures.js';
 
 const NOW = 1_700_000_100_000;
 const AT = 1_700_000_000_000;
-const UUID = 'aaaaaaaa-bbbb-cccc-dddd-0123456789ab';
+const UUID = storedMessage().uuid;
 const USAGE = { currency: 'EUR', price: '0.0333' };
 const ERROR: ErrorObject = {
   type: 'https://errors.example/messages#1250',
@@ -14,24 +16,6 @@ const ERROR: ErrorObject = {
   detail: 'Unroutable',
   instance: 'i-1',
 };
-
-function message(channel: Channel, state: MessageState = 'accepted', seen: Status[] = []): Message {
-  return {
-    uuid: UUID,
-    account_id: 'acc-1',
-    interface: 'api',
-    channel,
-    message_type: 'text',
-    to: '447700900000',
-    from: '447700900001',
-    text: 'hi',
-    state,
-    seen,
-    failover: [],
-    created_at: AT - 1000,
-    updated_at: AT - 1000,
-  };
-}
 
 function report(status: Status, extra: Partial<ProviderReport> = {}): ProviderReport {
   return { message_uuid: UUID, status, occurred_at: AT, source: 'simulator', ...extra };
@@ -52,7 +36,7 @@ for (const channel of CHANNELS) {
   for (const status of STATUSES) {
     const allowed = CHANNEL_TRAITS[channel].statuses.includes(status);
     test(`${channel} accepted + ${status} -> ${allowed ? 'changed' : 'invalid'}`, () => {
-      const outcome = applyReport(message(channel), report(status), NOW);
+      const outcome = applyReport(storedMessage({ channel }), report(status), NOW);
       if (!allowed) {
         const { reason } = expectKind(outcome, 'invalid');
         assert.match(reason, new RegExp(`'${status}'.*'${channel}'`));
@@ -201,7 +185,7 @@ const sequences: SequenceCase[] = [
 
 for (const c of sequences) {
   test(c.name, () => {
-    let current = message(c.channel);
+    let current = storedMessage({ channel: c.channel });
     const kinds: ReportOutcome['kind'][] = [];
     const events: StatusEvent[] = [];
     for (const r of c.reports) {
@@ -222,7 +206,7 @@ for (const c of sequences) {
 test('late delivered after read (history without delivered): recorded, not forwarded', () => {
   // A message whose stored history has read but no delivered (e.g. recorded before implied
   // events existed): the delivered is below read, so it is kept for history only.
-  const outcome = applyReport(message('whatsapp', 'read', ['submitted', 'read']), report('delivered', { usage: USAGE }), NOW);
+  const outcome = applyReport(storedMessage({ channel: 'whatsapp', state: 'read', seen: ['submitted', 'read'] }), report('delivered', { usage: USAGE }), NOW);
   const { message: next, events } = expectKind(outcome, 'late');
   assert.equal(next.state, 'read');
   assert.deepEqual(next.seen, ['submitted', 'read', 'delivered']);
@@ -314,7 +298,7 @@ const details: DetailCase[] = [
 
 for (const c of details) {
   test(c.name, () => {
-    const outcome = applyReport(message(c.channel, c.state, c.seen), c.report, NOW);
+    const outcome = applyReport(storedMessage({ channel: c.channel, state: c.state, seen: c.seen }), c.report, NOW);
     const { events } = expectKind(outcome, 'changed');
     assert.deepEqual(
       events.map((e) => ({ status: e.status, usage: 'usage' in e, error: 'error' in e })),
@@ -334,7 +318,7 @@ test('every forwarded event carries network code, sms, whatsapp and profile deta
     whatsapp: { conversation: { id: 'c-1' } },
     profile: { name: 'Ann' },
   };
-  const outcome = applyReport(message('whatsapp', 'submitted', ['submitted']), report('read', extra), NOW);
+  const outcome = applyReport(storedMessage({ channel: 'whatsapp', state: 'submitted', seen: ['submitted'] }), report('read', extra), NOW);
   const { events } = expectKind(outcome, 'changed');
   assert.equal(events.length, 2);
   for (const e of events) {
@@ -347,21 +331,21 @@ test('every forwarded event carries network code, sms, whatsapp and profile deta
 });
 
 test('absent details leave no undefined keys on events', () => {
-  const { events } = expectKind(applyReport(message('sms'), report('submitted'), NOW), 'changed');
+  const { events } = expectKind(applyReport(storedMessage({ channel: 'sms' }), report('submitted'), NOW), 'changed');
   assert.deepEqual(Object.keys(events[0] ?? {}).sort(), [
     'forwarded', 'implied', 'message_uuid', 'occurred_at', 'recorded_at', 'seq', 'source', 'status',
   ]);
 });
 
 test('a report for another message is invalid', () => {
-  const outcome = applyReport(message('sms'), report('submitted', { message_uuid: 'other' }), NOW);
+  const outcome = applyReport(storedMessage({ channel: 'sms' }), report('submitted', { message_uuid: 'other' }), NOW);
   assert.match(expectKind(outcome, 'invalid').reason, /other/);
 });
 
 test('the input message is not modified', () => {
-  const input = message('whatsapp', 'submitted', ['submitted']);
+  const input = storedMessage({ channel: 'whatsapp', state: 'submitted', seen: ['submitted'] });
   const before = structuredClone(input);
   expectKind(applyReport(input, report('read', { usage: USAGE }), NOW), 'changed');
-  expectKind(applyReport(message('whatsapp', 'read', ['submitted', 'delivered', 'read']), report('rejected'), NOW), 'late');
+  expectKind(applyReport(storedMessage({ channel: 'whatsapp', state: 'read', seen: ['submitted', 'delivered', 'read'] }), report('rejected'), NOW), 'late');
   assert.deepEqual(input, before);
 });

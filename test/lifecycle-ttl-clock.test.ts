@@ -6,7 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { closeAfterAll } from './helpers/cleanup.js';
-import { startRelay, textMessage } from './helpers/relay.js';
+import { startRelay } from './helpers/relay.js';
+import { textMessage } from './helpers/fixtures.js';
 import { createFakeClock } from './helpers/fake-clock.js';
 
 const open = closeAfterAll();

@@ -1,3 +1,4 @@
+import './helpers/leak-guard.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeError } from '../src/model/errors.js';
@@ -7,29 +8,10 @@ import { applyReport } from '../src/lifecycle/state-machine.js';
 import { expiryReport } from '../src/lifecycle/ttl.js';
 import type { Message, MessageContent, ProviderReport } from '../src/model/types.js';
 import type { MessageState, Status } from '../src/model/vocabulary.js';
+import { storedMessage } from './helpers/fixtures.js';
 
 const T0 = 1_700_000_000_000;
 const TTL_ERROR = makeError(1360, 'https://errors.example/messages', 'ttl-1');
-
-function message(overrides: Partial<Message> = {}): Message {
-  return {
-    uuid: 'm-1',
-    account_id: 'acc-1',
-    interface: 'email',
-    return_to: { type: 'email', address: 'sender@example.com' },
-    channel: 'rcs',
-    message_type: 'text',
-    to: '447700900000',
-    from: 'Brand',
-    text: 'hello',
-    state: 'submitted',
-    seen: ['submitted'],
-    failover: [],
-    created_at: T0,
-    updated_at: T0,
-    ...overrides,
-  };
-}
 
 interface ExpiryCase {
   name: string;
@@ -53,14 +35,14 @@ const expiry: ExpiryCase[] = [
 
 for (const c of expiry) {
   test(`expiryReport: ${c.name}`, () => {
-    const m = message({ state: c.state, seen: c.seen, ...(c.expires_at === undefined ? {} : { expires_at: c.expires_at }) });
+    const m = storedMessage({ state: c.state, seen: c.seen, ...(c.expires_at === undefined ? {} : { expires_at: c.expires_at }) });
     const r = expiryReport(m, c.now, TTL_ERROR);
     if (!c.expired) {
       assert.equal(r, undefined);
       return;
     }
     assert.deepEqual(r, {
-      message_uuid: 'm-1',
+      message_uuid: m.uuid,
       status: 'rejected',
       occurred_at: c.expires_at,
       source: 'ttl',
@@ -70,7 +52,7 @@ for (const c of expiry) {
 }
 
 test('TTL expiry then a provider delivered does not resurrect the message', () => {
-  const m = message({ channel: 'sms', expires_at: T0 + 60_000 });
+  const m = storedMessage({ state: 'submitted', seen: ['submitted'], expires_at: T0 + 60_000 });
   const expired = expiryReport(m, T0 + 61_000, TTL_ERROR);
   assert.ok(expired);
   const first = applyReport(m, expired, T0 + 61_000);
@@ -79,7 +61,7 @@ test('TTL expiry then a provider delivered does not resurrect the message', () =
   assert.equal(first.message.state, 'rejected');
   assert.deepEqual(first.events.map((e) => [e.seq, e.status, e.forwarded, e.error?.title]), [[2, 'rejected', true, '1360']]);
 
-  const delivered: ProviderReport = { message_uuid: 'm-1', status: 'delivered', occurred_at: T0 + 30_000, source: 'smpp' };
+  const delivered: ProviderReport = { message_uuid: m.uuid, status: 'delivered', occurred_at: T0 + 30_000, source: 'smpp' };
   const second = applyReport(first.message, delivered, T0 + 62_000);
   assert.equal(second.kind, 'late');
   if (second.kind !== 'late') return;
@@ -107,7 +89,12 @@ test('failover chain of 3 items: rcs -> whatsapp -> sms', () => {
   const sms: MessageContent = {
     channel: 'sms', message_type: 'text', to: '447700900000', from: 'Brand', text: 'sms', client_ref: 'ref-3', webhook_url: 'https://sms.example/cb',
   };
-  const first = message({
+  const first = storedMessage({
+    interface: 'email',
+    return_to: { type: 'email', address: 'sender@example.com' },
+    channel: 'rcs',
+    state: 'submitted',
+    seen: ['submitted'],
     webhook_url: 'https://first.example/cb',
     client_ref: 'ref-1',
     workflow: { workflow_id: 'wf-1', items_number: '1', items_total: '3' },
@@ -165,12 +152,13 @@ const noFailover: Array<[name: string, state: MessageState]> = [
 for (const [name, state] of noFailover) {
   test(`no failover from ${name}`, () => {
     const item: MessageContent = { channel: 'sms', message_type: 'text', to: '1', from: '2' };
-    assert.equal(nextFailoverItem(message({ state, failover: [item] }), 'm-2', T0), undefined);
+    assert.equal(nextFailoverItem(storedMessage({ channel: 'rcs', state, failover: [item] }), 'm-2', T0), undefined);
   });
 }
 
 test('a rejected message without workflow starts one named after itself', () => {
   const item: MessageContent = { channel: 'sms', message_type: 'text', to: '1', from: '2' };
-  const next = nextFailoverItem(message({ state: 'rejected', seen: ['rejected'], failover: [item, item] }), 'm-2', T0);
-  assert.deepEqual(next?.workflow, { workflow_id: 'm-1', items_number: '2', items_total: '3' });
+  const first = storedMessage({ channel: 'rcs', state: 'rejected', seen: ['rejected'], failover: [item, item] });
+  const next = nextFailoverItem(first, 'm-2', T0);
+  assert.deepEqual(next?.workflow, { workflow_id: first.uuid, items_number: '2', items_total: '3' });
 });

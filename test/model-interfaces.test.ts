@@ -1,4 +1,5 @@
 /** The interface registry drives the rules validator and routing; the README's table must match it. */
+import './helpers/leak-guard.js';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { test } from 'node:test';

@@ -11,7 +11,8 @@ import assert from 'node:assert/strict';
 import pg from 'pg';
 import { POSTGRES_MIGRATIONS } from '../src/store/postgres/migrations.js';
 import { STATE_RANK, isSettled, type Status } from '../src/model/vocabulary.js';
-import { basicAuth, startReceiver, waitFor, textMessage, type ReceivedCallback } from './helpers/relay.js';
+import { basicAuth, startReceiver, waitFor, type ReceivedCallback } from './helpers/relay.js';
+import { textMessage } from './helpers/fixtures.js';
 import { POSTGRES_SKIP, freshPostgresUrl } from './helpers/postgres.js';
 import { createAccountCli, startServerProcess, type ServerProcess } from './helpers/process.js';
 

@@ -4,10 +4,11 @@
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { basicAuth, startReceiver, tempDatabaseUrl, textMessage, waitFor } from './helpers/relay.js';
+import { basicAuth, startReceiver, tempDatabaseUrl, waitFor } from './helpers/relay.js';
+import { textMessage } from './helpers/fixtures.js';
 import { createAccountCli, startServerProcess } from './helpers/process.js';
 import { expectedStatuses } from './helpers/expected.js';
-import { STATE_RANK } from '../src/model/vocabulary.js';
+import { STATE_RANK, type Channel } from '../src/model/vocabulary.js';
 
 const MESSAGES = 1_000;
 const CHANNELS = ['sms', 'whatsapp', 'viber_service', 'rcs'] as const;
@@ -22,7 +23,7 @@ test('a crash loses no callback', { timeout: 120_000 }, async (t) => {
   let server = await startServerProcess({ DATABASE_URL: databaseUrl, ...ENV });
   t.after(() => server.child.kill('SIGKILL'));
 
-  const sent = new Map<string, { channel: string; text: string }>();
+  const sent = new Map<string, { channel: Channel; text: string }>();
   const auth = basicAuth(credentials);
   const sendBatch = (from: number, count: number) =>
     Promise.all(

@@ -2,6 +2,7 @@
  * Walks every forwarding case of the README (per section and interface) through routeStatusChange. Each row's rules
  * go through the validator first, so every document used here is one a customer could PUT.
  */
+import './helpers/leak-guard.js';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { routeStatusChange } from '../src/routing/route.js';

@@ -16,6 +16,7 @@ import type { Message, StatusEvent } from '../src/model/types.js';
 import type { Destination } from '../src/model/destination.js';
 import type { Status } from '../src/model/vocabulary.js';
 import { testStores, type TestStore } from './helpers/relay.js';
+import { storedMessage } from './helpers/fixtures.js';
 
 const T0 = 1_700_000_000_000;
 const KEY_A = 'url:http://127.0.0.1:1';
@@ -40,23 +41,9 @@ function account(overrides: Partial<Account> = {}): Account {
   };
 }
 
+/** A stored WhatsApp message of the account, with a uuid of its own. */
 function message(accountId: string, overrides: Partial<Message> = {}): Message {
-  return {
-    uuid: randomUUID(),
-    account_id: accountId,
-    interface: 'api',
-    channel: 'whatsapp',
-    message_type: 'text',
-    to: '447700900000',
-    from: 'Brand',
-    text: 'hello',
-    state: 'accepted',
-    seen: [],
-    failover: [],
-    created_at: T0,
-    updated_at: T0,
-    ...overrides,
-  };
+  return storedMessage({ uuid: randomUUID(), account_id: accountId, channel: 'whatsapp', ...overrides });
 }
 
 function event(uuid: string, seq: number, status: Status): StatusEvent {

@@ -7,6 +7,7 @@ import { loadConfig } from '../../src/config.js';
 import { createRelay } from '../../src/relay.js';
 import { createAccount } from '../../src/intake/accounts.js';
 import type { Message } from '../../src/model/types.js';
+import { storedMessage } from '../../test/helpers/fixtures.js';
 import { percentile, round, sampleMemory, wallClock, waitUntil, type ReceiverProcess } from '../lib.js';
 
 export interface RelayScenarioOptions {
@@ -20,11 +21,9 @@ export interface RelayScenarioOptions {
 
 /** An SMS sent through the API, stored directly (the bench measures what follows intake). */
 export function benchMessage(accountId: string, webhookUrl: string | undefined, now: number, overrides: Partial<Message> = {}): Message {
-  return {
-    uuid: timeOrderedUuid(), account_id: accountId, interface: 'api', channel: 'sms', message_type: 'text',
-    to: '436641234567', from: 'ACME', text: 'Your code is 123456', ...(webhookUrl ? { webhook_url: webhookUrl } : {}),
-    state: 'accepted', seen: [], failover: [], created_at: now, updated_at: now, ...overrides,
-  };
+  return storedMessage({
+    uuid: timeOrderedUuid(), account_id: accountId, ...(webhookUrl ? { webhook_url: webhookUrl } : {}), created_at: now, updated_at: now, ...overrides,
+  });
 }
 
 export async function runRelayScenario(options: RelayScenarioOptions) {

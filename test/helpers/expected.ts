@@ -1,14 +1,11 @@
 /** What a customer should receive for a simulated message: the plan run through the state machine. */
 import { planReports } from '../../src/carriage/simulator/plan.js';
 import { applyReport } from '../../src/lifecycle/state-machine.js';
-import type { Message } from '../../src/model/types.js';
-import type { Status } from '../../src/model/vocabulary.js';
+import type { Channel, Status } from '../../src/model/vocabulary.js';
+import { storedMessage } from './fixtures.js';
 
-export function expectedStatuses(uuid: string, content: { channel: string; text: string }, seed: number): Status[] {
-  let message = {
-    uuid, channel: content.channel, text: content.text, message_type: 'text', to: '1', from: '1', account_id: 'a',
-    interface: 'api', state: 'accepted', seen: [], failover: [], created_at: 0, updated_at: 0,
-  } as unknown as Message;
+export function expectedStatuses(uuid: string, content: { channel: Channel; text: string }, seed: number): Status[] {
+  let message = storedMessage({ uuid, channel: content.channel, text: content.text });
   const forwarded: Status[] = [];
   for (const step of planReports(message, seed)) {
     const outcome = applyReport(message, { message_uuid: uuid, status: step.status, occurred_at: step.afterMs, source: 'plan' }, 0);

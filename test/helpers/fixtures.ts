@@ -64,7 +64,10 @@ export function claimedCallback(overrides: Partial<ClaimedCallback> = {}): Claim
   };
 }
 
-/** A stored message as routing sees it: an SMS sent through the REST API, not yet reported on. */
+/**
+ * A stored message, just accepted: an SMS sent through the REST API, not yet reported on. Unit
+ * tests and the benchmark build every Message with this; tests that store several give each a uuid.
+ */
 export function storedMessage(overrides: Partial<Message> = {}): Message {
   return {
     uuid: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee',
@@ -75,11 +78,16 @@ export function storedMessage(overrides: Partial<Message> = {}): Message {
     to: '4915112345678',
     from: 'ACME',
     text: 'Hello',
-    state: 'submitted',
-    seen: ['submitted'],
+    state: 'accepted',
+    seen: [],
     failover: [],
     created_at: 1_700_000_000_000,
     updated_at: 1_700_000_000_000,
     ...overrides,
   };
+}
+
+/** The body of `POST /v1/messages` for an SMS text; API-level tests build every request with this. */
+export function textMessage(overrides: Record<string, unknown> = {}) {
+  return { channel: 'sms', message_type: 'text', to: '436641234567', from: 'ACME', text: 'Hello', ...overrides };
 }

@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import type { Status } from '../../src/model/vocabulary.js';
 import type { ReportDetails } from '../../src/model/types.js';
-import { textMessage, waitFor, type RunningRelay } from './relay.js';
+import { waitFor, type RunningRelay } from './relay.js';
+import { textMessage } from './fixtures.js';
 
 export const SILENT_SIMULATOR = { SIMULATOR_TIME_SCALE: '1000' };
 
@@ -22,10 +23,15 @@ export async function sendMessage(running: RunningRelay, overrides: Record<strin
   return answer.body.message_uuid as string;
 }
 
-/** Records provider reports for one message, one after the other, as a connector would. */
+/** Records one provider report, as a connector would; resolves with what the lifecycle made of it. */
+export function record(running: RunningRelay, uuid: string, status: Status, details: ReportDetails = {}) {
+  return running.relay.recorder.record({ ...details, message_uuid: uuid, status, occurred_at: Date.now(), source: 'test' });
+}
+
+/** Records provider reports for one message, one after the other; fails unless each changed it. */
 export async function report(running: RunningRelay, uuid: string, statuses: Status[], details: ReportDetails = {}): Promise<void> {
   for (const status of statuses) {
-    const result = await running.relay.recorder.record({ ...details, message_uuid: uuid, status, occurred_at: Date.now(), source: 'test' });
+    const result = await record(running, uuid, status, details);
     assert.equal(result.verdict, 'changed', `${status}: ${JSON.stringify(result)}`);
   }
 }
@@ -34,7 +40,7 @@ export async function report(running: RunningRelay, uuid: string, statuses: Stat
 export async function callbacksOf(
   running: RunningRelay,
   uuid: string,
-  done: (callbacks: any[]) => boolean,
+  done: (callbacks: any[]) => boolean = () => true,
   timeoutMs = 10_000,
 ): Promise<any[]> {
   let callbacks: any[] = [];

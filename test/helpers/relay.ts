@@ -2,18 +2,20 @@
  * Runs a real statusrelay in the test process (port 0 on 127.0.0.1, its own database) and real
  * HTTP receivers that verify every callback with the two public verifiers.
  */
+import './leak-guard.js';
+import type { TestContext } from 'node:test';
 import http from 'node:http';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { verifySignature } from '@vonage/jwt';
 import { Webhook } from 'standardwebhooks';
 import { loadConfig } from '../../src/config.js';
 import { createRelay, type Relay, type RelayOptions } from '../../src/relay.js';
 import { createAccount, type Credentials } from '../../src/intake/accounts.js';
 import { POSTGRES_SKIP, freshPostgresUrl } from './postgres.js';
+import { listenHttp } from './http.js';
 
 /** Fast timings so retries, dead letters and simulated providers fit in a test run. */
 export const FAST_ENV: Record<string, string> = {
@@ -132,52 +134,51 @@ export interface Receiver {
   close(): Promise<void>;
 }
 
+export interface ReceiverOptions {
+  secret?: string;
+  answer?: (callback: ReceivedCallback, index: number) => number | 'hang';
+  headers?: Record<string, string>;
+}
+
 /**
  * An HTTP receiver on 127.0.0.1. `answer` picks the status code for each request (default 200);
  * returning 'hang' never answers. With `secret`, every request is verified.
  */
-export async function startReceiver(
-  options: { secret?: string; answer?: (callback: ReceivedCallback, index: number) => number | 'hang'; headers?: Record<string, string> } = {},
-): Promise<Receiver> {
+export async function startReceiver(options: ReceiverOptions = {}): Promise<Receiver> {
   const received: ReceivedCallback[] = [];
-  const server = http.createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk) => chunks.push(chunk));
-    request.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      const callback: ReceivedCallback = {
-        body,
-        json: tryJson(body),
-        headers: request.headers,
-        receivedAt: Date.now(),
-        verified: false,
-      };
-      if (options.secret) {
-        try {
-          verifyCallback(body, request.headers, options.secret);
-          callback.verified = true;
-        } catch (error) {
-          callback.verifyError = (error as Error).message;
-        }
+  const peer = await listenHttp((request, body, response) => {
+    const callback: ReceivedCallback = { body, json: tryJson(body), headers: request.headers, receivedAt: Date.now(), verified: false };
+    if (options.secret) {
+      try {
+        verifyCallback(body, request.headers, options.secret);
+        callback.verified = true;
+      } catch (error) {
+        callback.verifyError = (error as Error).message;
       }
-      received.push(callback);
-      const status = options.answer ? options.answer(callback, received.length - 1) : 200;
-      if (status === 'hang') return;
-      response.writeHead(status, options.headers ?? {});
-      response.end();
-    });
+    }
+    received.push(callback);
+    const status = options.answer ? options.answer(callback, received.length - 1) : 200;
+    if (status === 'hang') return;
+    response.writeHead(status, options.headers ?? {});
+    response.end();
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/callbacks`,
-    received,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { url: `${peer.baseUrl}/callbacks`, received, close: peer.close };
+}
+
+/** A relay and a receiver for one test, both stopped when it ends; `receiver` may use the relay's credentials. */
+export async function startRelayAndReceiver(
+  t: TestContext,
+  env: Record<string, string> = {},
+  receiver: (relay: RunningRelay) => ReceiverOptions = () => ({}),
+): Promise<{ relay: RunningRelay; receiver: Receiver }> {
+  const relay = await startRelay(env);
+  let started: Receiver | undefined;
+  t.after(async () => {
+    await relay.stop();
+    await started?.close();
+  });
+  started = await startReceiver(receiver(relay));
+  return { relay, receiver: started };
 }
 
 /** What a customer's receiver does: both public verifiers plus its own payload_hash check. */
@@ -196,8 +197,4 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, timeo
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-}
-
-export function textMessage(overrides: Record<string, unknown> = {}) {
-  return { channel: 'sms', message_type: 'text', to: '436641234567', from: 'ACME', text: 'Hello', ...overrides };
 }
