@@ -1,14 +1,26 @@
-/** Prometheus metrics of one statusrelay process. One registry per process (tests make several). */
+/** Prometheus metrics of one relay (tests start several in one process). */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-export function createMetrics(outboxDepth: () => Promise<number>) {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
-  const counter = (name: string, help: string, labelNames: string[] = []) =>
-    new Counter({ name, help, labelNames, registers: [registry] });
+let processRegistry: Registry | undefined;
 
-  return {
-    registry,
+/**
+ * Node's own metrics (event loop lag, GC, memory) belong to the process: collected once, since
+ * prom-client offers no way to stop their samplers again.
+ */
+function processMetrics(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry });
+  }
+  return processRegistry;
+}
+
+export function createMetrics(outboxDepth: () => Promise<number>) {
+  const own = new Registry();
+  const counter = (name: string, help: string, labelNames: string[] = []) =>
+    new Counter({ name, help, labelNames, registers: [own] });
+
+  const metrics = {
     messagesAccepted: counter('statusrelay_messages_accepted_total', 'Messages accepted by an intake interface', ['channel', 'interface']),
     statusEvents: counter('statusrelay_status_events_total', 'Provider reports by what the lifecycle made of them', ['verdict']),
     callbacks: counter('statusrelay_callbacks_total', 'Callback attempts by outcome (delivered, retry, failed, dead)', ['outcome', 'destination']),
@@ -22,17 +34,18 @@ export function createMetrics(outboxDepth: () => Promise<number>) {
       name: 'statusrelay_callback_delivery_seconds',
       help: 'Time from status event to acknowledged callback',
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15, 60, 300, 3600],
-      registers: [registry],
+      registers: [own],
     }),
     outboxDepth: new Gauge({
       name: 'statusrelay_outbox_depth',
       help: 'Callbacks pending or in flight',
-      registers: [registry],
+      registers: [own],
       async collect() {
         this.set(await outboxDepth());
       },
     }),
   };
+  return { ...metrics, registry: Registry.merge([processMetrics(), own]) };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
