@@ -33,7 +33,7 @@ let hanging: Receiver;
 
 before(async () => {
   // RESPONSE_TIMEOUT_MS: a callback to `hanging` stays in flight for the whole file.
-  running = await startRelay({ ...SILENT_SIMULATOR, BODY_LIMIT_BYTES: String(BODY_LIMIT), RESPONSE_TIMEOUT_MS: '600000' }, { logger });
+  running = await startRelay({ ...SILENT_SIMULATOR, BODY_LIMIT_BYTES: String(BODY_LIMIT), RESPONSE_TIMEOUT_MS: '600000', LEASE_MS: '3600000' }, { logger });
   hanging = await startReceiver({ answer: () => 'hang' });
 });
 
