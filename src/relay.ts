@@ -53,7 +53,7 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
   const timeouts = { connectTimeoutMs: config.dispatch.connectTimeoutMs, responseTimeoutMs: config.dispatch.responseTimeoutMs };
   const senders = {
     url: httpSender,
-    email: createEmailSender({ smtp: config.smtp, ...timeouts, issuer: config.jwtIssuer }),
+    email: createEmailSender({ smtp: config.smtp, ...timeouts, issuer: config.jwtIssuer, interfaceDomain: config.emailInterface.domain }),
     sqs: createSqsSender({ sqs: config.sqs, ...timeouts }),
   };
   const dispatcher = createDispatcher({

@@ -5,6 +5,7 @@
  * (return_to), as standard delivery and read reports built by the e-mail sender.
  */
 import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
 import { SMTPServer, type SMTPServerAddress, type SMTPServerSession } from 'smtp-server';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import type { Logger } from 'pino';
@@ -169,7 +170,9 @@ export function buildRequests(mail: ParsedMail, session: SMTPServerSession, curr
   const wantsRead = mail.headers.has('disposition-notification-to');
   const wantsDeliveredHeader = mail.headers.has('return-receipt-to');
   const attachments = mail.attachments.filter((attachment) => !(attachment.related || attachment.contentDisposition === 'inline' && attachment.cid));
-  const messageId = mail.messageId;
+  // Receipts thread under the original mail; one without a Message-ID gets one here, so its
+  // receipts are still standard reports that name it.
+  const messageId = mail.messageId ?? `<${randomUUID()}@${config.domain}>`;
 
   const requests: AcceptRequest[] = [];
   for (const [address, notify] of current.notify) {
@@ -201,7 +204,7 @@ export function buildRequests(mail: ParsedMail, session: SMTPServerSession, curr
       return_to: { type: 'email', address: sender },
       receipt_request: asked,
       receipt_statuses: receiptStatuses(recipient.channel === 'sms', asked, failures),
-      ...(messageId ? { origin_message_id: messageId } : {}),
+      origin_message_id: messageId,
     });
   }
   if (requests.length === 0) throw new SmtpReply(554, '5.5.1 No valid recipients');
