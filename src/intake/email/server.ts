@@ -65,6 +65,8 @@ export function createEmailInterface(deps: EmailInterfaceDeps) {
     size: config.maxBytes,
     authMethods: ['PLAIN', 'LOGIN'],
     authOptional: true,
+    // Advertise DSN (RFC 3461): NOTIFY on RCPT TO asks for receipts.
+    hideDSN: false,
     allowInsecureAuth: config.allowInsecureAuth,
     ...(config.tls ? { key: config.tls.key, cert: config.tls.cert } : { disabledCommands: ['STARTTLS'] }),
 
