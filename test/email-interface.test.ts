@@ -12,6 +12,12 @@ import { selfSignedCertificate, startSmtpPeer, type ReceivedMail, type SmtpPeer 
 import { SILENT_SIMULATOR, allFinished, callbacksOf, report, setRules } from './helpers/forwarding.js';
 import { parseXmlCallback } from '../src/dispatch/formats.js';
 import type { Message } from '../src/model/types.js';
+import { randomUUID } from 'node:crypto';
+import pino from 'pino';
+import { loadConfig } from '../src/config.js';
+import { createEmailInterface } from '../src/intake/email/server.js';
+import { createAcceptManyPort } from '../src/intake/accept.js';
+import { createMetrics } from '../src/ops/metrics.js';
 
 const DOMAIN = 'sms.test';
 const CUSTOMER = 'alice@customer.example';
@@ -339,6 +345,32 @@ describe('e-mail interface', () => {
       assert.deepEqual(m.return_to, { type: 'email', address: 'Shop@registered.example' });
     } finally {
       anonymous.close();
+    }
+  });
+
+  it('a store failure answers 451 and stores none of the e-mail\'s messages (one transaction)', async () => {
+    const [existing] = await running.relay.store.listOpen(1);
+    assert.ok(existing);
+    const fresh = randomUUID();
+    // The second message collides with a stored one: its insert fails inside the transaction.
+    const ids = [fresh, existing.uuid];
+    const store = running.relay.store;
+    const acceptMany = createAcceptManyPort({ store, metrics: createMetrics(async () => 0), now: Date.now, newId: () => ids.shift() ?? randomUUID(), onAccepted: () => {} });
+    const config = loadConfig({ EMAIL_INTERFACE_DOMAIN: DOMAIN, EMAIL_INTERFACE_ALLOW_INSECURE_AUTH: 'true' }).emailInterface;
+    const server = createEmailInterface({ config, store, acceptMany, logger: pino({ level: 'silent' }), now: Date.now });
+    const address = (await server.listen(0, '127.0.0.1'))!;
+    const failing = mailClient(address.port, { user: running.credentials.api_key, pass: running.credentials.api_secret });
+    try {
+      await assert.rejects(failing.sendMail({ from: CUSTOMER, to: [`436641234590@${DOMAIN}`, `436641234591@${DOMAIN}`], text: 'x' }), (error: any) => {
+        assert.equal(error.responseCode, 451);
+        assert.match(error.response, /4\.3\.0 Could not store the messages, nothing was sent/);
+        return true;
+      });
+      assert.equal(await store.getMessage(fresh), undefined, 'the first message was rolled back');
+      assert.equal(ids.length, 0, 'both inserts were tried');
+    } finally {
+      failing.close();
+      await server.close();
     }
   });
 
