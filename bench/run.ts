@@ -12,6 +12,7 @@ import { runRelayScenario } from './scenarios/http-callbacks.js';
 import { runForwardingScenarios } from './scenarios/forwarding.js';
 import { runSmppScenario } from './scenarios/smpp.js';
 import { runPostgresScenarios } from './scenarios/postgres.js';
+import { runEmailInterfaceScenario } from './scenarios/email-interface.js';
 
 const messages = Number(process.env.BENCH_MESSAGES ?? 20_000);
 const concurrency = 64;
@@ -40,6 +41,11 @@ try {
     messages: Math.min(messages, 5_000),
     env: { DESTINATION_CONCURRENCY: String(concurrency) },
   });
+  const emailInterface = await runEmailInterfaceScenario({
+    mails: Math.min(messages, 5_000),
+    dataDir: tempDir,
+    env: { DESTINATION_CONCURRENCY: String(concurrency) },
+  });
   // PostgreSQL: BENCH_DATABASE_URL or TEST_DATABASE_URL, else a throwaway cluster (needs root).
   const postgres = process.env.BENCH_SKIP_POSTGRES
     ? { skipped: 'BENCH_SKIP_POSTGRES is set' }
@@ -51,6 +57,12 @@ try {
     ratio_callbacks_to_plain_posts: round(sqlite.callbacks_per_second / plain.per_second, 2),
     forwarding,
     smpp,
+    email_interface: {
+      ...emailInterface,
+      // Against the HTTP callback path (provider report → store → signed callback) measured above.
+      ratio_accepted_to_http_callbacks: round(emailInterface.mails_accepted_per_second / sqlite.callbacks_per_second, 2),
+      ratio_receipts_to_http_callbacks: round(emailInterface.receipts_mailed_per_second / sqlite.callbacks_per_second, 2),
+    },
     postgres,
   };
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

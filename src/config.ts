@@ -5,6 +5,7 @@
  */
 import { integer, oneOf, type Env } from './ops/env.js';
 import { readApiOptions, type ApiConfig } from './intake/api/options.js';
+import { readEmailInterfaceOptions, type EmailInterfaceConfig } from './intake/email/options.js';
 import { readStoreOptions, type StoreConfig } from './store/options.js';
 import { readDispatchOptions, type DispatchConfig } from './dispatch/options.js';
 import { readSmtpOptions, readSqsOptions, type SmtpConfig, type SqsConfig } from './dispatch/senders/options.js';
@@ -30,6 +31,8 @@ export interface Config extends ApiConfig, StoreConfig {
   smtp: SmtpConfig;
   sqs: SqsConfig;
   providers: ProvidersConfig;
+  /** The e-mail interface (an SMTP server); port 0 = off. */
+  emailInterface: EmailInterfaceConfig;
 }
 
 function deepFreeze<T>(value: T): T {
@@ -58,5 +61,6 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     smtp: readSmtpOptions(env),
     sqs: readSqsOptions(env),
     providers: readProvidersOptions(env),
+    emailInterface: readEmailInterfaceOptions(env),
   });
 }

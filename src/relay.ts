@@ -5,13 +5,15 @@
 import { v7 as timeOrderedUuid } from 'uuid';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config.js';
-import type { ProviderReport } from './model/types.js';
+import type { AddressInfo } from 'node:net';
+import type { Message, ProviderReport } from './model/types.js';
 import { openStore } from './store/open.js';
 import { createMetrics } from './ops/metrics.js';
 import { createStatusRecorder, type CommittedBatch } from './lifecycle/recorder.js';
 import { routeStatusChange } from './routing/route.js';
 import { renderBody } from './dispatch/formats.js';
-import { createAcceptPort } from './intake/accept.js';
+import { createAcceptManyPort, createAcceptPort } from './intake/accept.js';
+import { createEmailInterface } from './intake/email/server.js';
 import { createCarriage } from './carriage/index.js';
 import { createSimulator } from './carriage/simulator/simulator.js';
 import { createDispatcher } from './dispatch/loop.js';
@@ -26,6 +28,8 @@ import { systemClock, type Clock } from './model/clock.js';
 export interface RelayOptions {
   logger?: Logger;
   clock?: Clock;
+  /** Tests: EMAIL_INTERFACE_PORT=0 then means "any free port" instead of "off". */
+  emailInterfaceOnPortZero?: boolean;
 }
 
 export async function createRelay(config: Config, options: RelayOptions = {}) {
@@ -49,7 +53,7 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
   const timeouts = { connectTimeoutMs: config.dispatch.connectTimeoutMs, responseTimeoutMs: config.dispatch.responseTimeoutMs };
   const senders = {
     url: httpSender,
-    email: createEmailSender({ smtp: config.smtp, ...timeouts, issuer: config.jwtIssuer }),
+    email: createEmailSender({ smtp: config.smtp, ...timeouts, issuer: config.jwtIssuer, interfaceDomain: config.emailInterface.domain }),
     sqs: createSqsSender({ sqs: config.sqs, ...timeouts }),
   };
   const dispatcher = createDispatcher({
@@ -94,7 +98,14 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
   const connectors = createConnectors(config.providers, simulator, connectorDeps);
   const carriage = createCarriage(connectors.byChannel);
 
-  const accept = createAcceptPort({ store, metrics, now, newId, onAccepted: (message) => carriage.submit(message) });
+  const acceptDeps = { store, metrics, now, newId, onAccepted: (message: Message) => carriage.submit(message) };
+  const accept = createAcceptPort(acceptDeps);
+  const emailInterface =
+    config.emailInterface.port === 0 && !options.emailInterfaceOnPortZero
+      ? undefined
+      : createEmailInterface({ config: config.emailInterface, store, acceptMany: createAcceptManyPort(acceptDeps), logger, now });
+  /** Where the e-mail interface listens once started (`host:port`), if it is on. */
+  let emailAddress: AddressInfo | undefined;
   const api = buildApi({
     store,
     accept,
@@ -116,6 +127,8 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
     recorder,
     carriage,
     logger,
+    /** The e-mail interface's bound address after start(), if it is on. */
+    emailAddress: () => emailAddress,
     /** Starts every stage and listens; resolves with the bound address. */
     async start(): Promise<string> {
       dispatcher.start();
@@ -124,12 +137,14 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
       const resumed = await carriage.resumeOpen(store);
       ttlTimer = setInterval(() => recorder.expireDue().catch(onError), config.ttlSweepMs);
       const address = await api.listen({ port: config.port, host: config.host });
-      logger.info({ address, store: store.kind, resumed }, 'statusrelay listening');
+      emailAddress = await emailInterface?.listen();
+      logger.info({ address, email: emailAddress, store: store.kind, resumed }, 'statusrelay listening');
       return address;
     },
     /** Graceful stop: no new requests, in-flight attempts finish, the rest waits for the next start. */
     async stop(): Promise<void> {
       await api.close();
+      await emailInterface?.close();
       clearInterval(ttlTimer);
       await carriage.stop();
       await recorder.idle();

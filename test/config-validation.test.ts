@@ -42,6 +42,12 @@ const refused: Array<[env: Record<string, string>, message: RegExp]> = [
   [{ WHATSAPP_ACCESS_TOKEN: 't', WHATSAPP_APP_SECRET: 's' }, /^WHATSAPP_ACCESS_TOKEN, WHATSAPP_APP_SECRET need WHATSAPP_PHONE_NUMBER_ID, WHATSAPP_VERIFY_TOKEN as well: set all or none$/],
   [{ SMSC_URL: 'smpp://relay:pw@smsc:70000' }, /^SMSC_URL must look like smpp:\/\/system_id:password@host:port$/],
   [{ SMSC_URL: 'smpp://relay:pw@smsc', SMSC_DEST_TON: '7' }, /^SMSC_DEST_TON must be an integer from 0 to 6, got "7"$/],
+  [{ EMAIL_INTERFACE_PORT: '65536' }, /^EMAIL_INTERFACE_PORT must be an integer from 0 to 65535, got "65536"$/],
+  [{ EMAIL_INTERFACE_DOMAIN: 'not a domain' }, /^EMAIL_INTERFACE_DOMAIN must be a domain name, got "not a domain"$/],
+  [{ EMAIL_INTERFACE_TLS_CERT: '/tmp/cert.pem' }, /^EMAIL_INTERFACE_TLS_CERT needs EMAIL_INTERFACE_TLS_KEY as well/],
+  [{ EMAIL_INTERFACE_TLS_CERT: '/nonexistent/cert.pem', EMAIL_INTERFACE_TLS_KEY: '/nonexistent/key.pem' }, /^EMAIL_INTERFACE_TLS_CERT must be a readable PEM file \(ENOENT\)/],
+  [{ EMAIL_INTERFACE_ALLOW_INSECURE_AUTH: 'yes' }, /^EMAIL_INTERFACE_ALLOW_INSECURE_AUTH must be true or false/],
+  [{ EMAIL_INTERFACE_MAX_RECIPIENTS: '0' }, /^EMAIL_INTERFACE_MAX_RECIPIENTS must be an integer from 1 to 1000/],
 ];
 for (const [env, message] of refused) {
   test(`refused: ${JSON.stringify(env)}`, () => {
@@ -97,6 +103,10 @@ test('defaults, deeply frozen', () => {
     providers: {
       carriers: allSimulated,
       http: { timeoutMs: 10_000, retry: { baseMs: 1_000, capMs: 60_000, windowMs: Number.POSITIVE_INFINITY, jitter: 0.2 }, patienceMs: 600_000, holdMs: 5_000 },
+    },
+    emailInterface: {
+      port: 2525, host: '0.0.0.0', domain: 'sms.localhost', allowInsecureAuth: false, maxRecipients: 50, ratePerMinute: 600,
+      maxBytes: 10_485_760, smsFrom: 'EMAIL', whatsappFrom: '447700900000',
     },
   });
   assert.ok(Object.isFrozen(config.dispatch.retry) && Object.isFrozen(config.providers.carriers));

@@ -72,6 +72,7 @@ async function measure(
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
+    EMAIL_INTERFACE_PORT: '0',
     ...env,
   });
   const relay = await createRelay(config);

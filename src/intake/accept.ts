@@ -19,6 +19,10 @@ export interface AcceptRequest {
   return_to?: Destination;
   /** The receipts the sender asked for, where the interface lets them choose. */
   receipt_request?: Message['receipt_request'];
+  /** Exactly the statuses to forward, where the interface decides per message (model/types.ts). */
+  receipt_statuses?: Message['receipt_statuses'];
+  /** The id the message had in the customer's protocol (a mail's Message-ID). */
+  origin_message_id?: string;
 }
 
 export interface AcceptDeps {
@@ -33,29 +37,49 @@ export interface AcceptDeps {
 /** Resolves once the message is durably stored; the answer names it (and its workflow). */
 export type AcceptPort = (request: AcceptRequest) => Promise<Message>;
 
+/**
+ * Several messages that must be stored together or not at all (one e-mail to several
+ * recipients): one transaction, then each is handed on. Resolves once all are durable.
+ */
+export type AcceptManyPort = (requests: AcceptRequest[]) => Promise<Message[]>;
+
 export function createAcceptPort(deps: AcceptDeps): AcceptPort {
-  return async (request) => {
+  const many = createAcceptManyPort(deps);
+  return async (request) => (await many([request]))[0]!;
+}
+
+export function createAcceptManyPort(deps: AcceptDeps): AcceptManyPort {
+  return async (requests) => {
     const now = deps.now();
-    const message: Message = {
-      ...request.first,
-      uuid: deps.newId(),
-      account_id: request.account_id,
-      interface: request.interface,
-      ...(request.return_to ? { return_to: request.return_to } : {}),
-      ...(request.receipt_request ? { receipt_request: request.receipt_request } : {}),
-      state: 'accepted',
-      seen: [],
-      failover: request.failover,
-      ...(request.failover.length > 0
-        ? { workflow: { workflow_id: deps.newId(), items_number: '1', items_total: String(request.failover.length + 1) } }
-        : {}),
-      expires_at: expiresAt(request.first, now),
-      created_at: now,
-      updated_at: now,
-    };
-    await deps.store.insertMessages([message]);
-    deps.metrics.messagesAccepted.inc({ channel: message.channel, interface: message.interface });
-    deps.onAccepted(message);
-    return message;
+    const messages = requests.map((request) => newMessage(request, now, deps.newId));
+    await deps.store.insertMessages(messages);
+    for (const message of messages) {
+      deps.metrics.messagesAccepted.inc({ channel: message.channel, interface: message.interface });
+      deps.onAccepted(message);
+    }
+    return messages;
   };
+}
+
+function newMessage(request: AcceptRequest, now: number, newId: () => string): Message {
+  const message: Message = {
+    ...request.first,
+    uuid: newId(),
+    account_id: request.account_id,
+    interface: request.interface,
+    ...(request.return_to ? { return_to: request.return_to } : {}),
+    ...(request.receipt_request ? { receipt_request: request.receipt_request } : {}),
+    ...(request.receipt_statuses ? { receipt_statuses: request.receipt_statuses } : {}),
+    ...(request.origin_message_id ? { origin_message_id: request.origin_message_id } : {}),
+    state: 'accepted',
+    seen: [],
+    failover: request.failover,
+    ...(request.failover.length > 0
+      ? { workflow: { workflow_id: newId(), items_number: '1', items_total: String(request.failover.length + 1) } }
+      : {}),
+    expires_at: expiresAt(request.first, now),
+    created_at: now,
+    updated_at: now,
+  };
+  return message;
 }

@@ -45,10 +45,14 @@ export async function authenticateBasic(store: Store, header: string | undefined
   const decoded = Buffer.from(match[1], 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   if (colon < 1) return undefined;
-  const apiKey = decoded.slice(0, colon);
+  return authenticateKey(store, decoded.slice(0, colon), decoded.slice(colon + 1));
+}
+
+/** The account with this api_key, if the secret matches (Basic auth, SMTP AUTH). */
+export async function authenticateKey(store: Store, apiKey: string, secret: string): Promise<Account | undefined> {
   const account = await store.findAccountByApiKey(apiKey);
   if (!account) return undefined;
-  const given = Buffer.from(hashSecret(apiKey, decoded.slice(colon + 1)), 'hex');
+  const given = Buffer.from(hashSecret(apiKey, secret), 'hex');
   const stored = Buffer.from(account.api_secret_hash, 'hex');
   return given.length === stored.length && timingSafeEqual(given, stored) ? account : undefined;
 }

@@ -99,7 +99,7 @@ function callbacksFor(
       destination_key: destinationKey(delivery.destination),
       content_type: contentType,
       body,
-      headline: { channel: message.channel, to: message.to },
+      headline: { channel: message.channel, to: message.to, ...(message.origin_message_id ? { in_reply_to: message.origin_message_id } : {}) },
       created_at: now,
     };
   });

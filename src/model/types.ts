@@ -51,6 +51,14 @@ export interface Message extends MessageContent {
    * Absent = the interface asks for everything, as the REST API does.
    */
   receipt_request?: Array<'delivered' | 'read'>;
+  /**
+   * Exactly the statuses forwarded for this message, where the interface decides that per message
+   * (e-mail interface: what the receipt requests ask for plus the failures unless NOTIFY=NEVER).
+   * Present, it replaces the receipt_request rule in routing; the account's rules still apply.
+   */
+  receipt_statuses?: Status[];
+  /** The Message-ID of the mail it came in as (e-mail interface): receipts thread under it. */
+  origin_message_id?: string;
   state: MessageState;
   /** Every status recorded so far, in arrival order (dedup and reconciliation use it). */
   seen: Status[];

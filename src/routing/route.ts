@@ -18,7 +18,7 @@ export function routeStatusChange(message: Message, status: Status, account: Rou
   if (!rules.enabled) return [];
   const section = sectionOf(message.channel);
   if (section === 'ott' && !rules.ott.statuses.includes(status)) return [];
-  if (!requested(message, status, section)) return [];
+  if (message.receipt_statuses ? !message.receipt_statuses.includes(status) : !requested(message, status, section)) return [];
 
   const rule = ruleFor(rules, section, message.interface);
   if (!rule || rule.type === 'none') return [];

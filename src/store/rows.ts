@@ -27,6 +27,7 @@ export function accountFromRow(row: Row | undefined): Account | undefined {
     application_id: optional(row.application_id),
     status_url: optional(row.status_url),
     forwarding: row.forwarding == null ? undefined : json(row.forwarding),
+    ...(row.email_senders == null ? {} : { email_senders: json<string[]>(row.email_senders) }),
     created_at: Number(row.created_at),
   };
 }
@@ -85,6 +86,7 @@ export function newCallbackColumns(callback: NewCallback) {
     destination: JSON.stringify(destination),
     headline_channel: headline.channel,
     headline_to: headline.to,
+    headline_in_reply_to: headline.in_reply_to ?? null,
     state: lease ? 'inflight' : 'pending',
     attempts: lease ? 1 : 0,
     due_at: lease ? lease.until : blocked ? null : callback.created_at,
@@ -146,7 +148,8 @@ export function callbackFromRow(row: Row): Callback {
 /** Rows written before migration 3 have no headline columns filled. */
 function headlineFromRow(row: Row): Callback['headline'] {
   if (row.headline_channel == null) return undefined;
-  return { channel: row.headline_channel as string, to: (row.headline_to as string | null) ?? '' };
+  const inReplyTo = optional<string>(row.headline_in_reply_to);
+  return { channel: row.headline_channel as string, to: (row.headline_to as string | null) ?? '', ...(inReplyTo ? { in_reply_to: inReplyTo } : {}) };
 }
 
 export function attemptFromRow(row: Row): Attempt {

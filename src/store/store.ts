@@ -19,6 +19,8 @@ export interface Account {
   status_url?: string;
   /** The forwarding rules document (routing/forwarding-rules.ts); undefined = defaults. */
   forwarding?: unknown;
+  /** Envelope senders allowed to send through the e-mail interface without AUTH (`*@domain` allowed; migration 5). */
+  email_senders?: string[];
   created_at: number;
 }
 
@@ -32,6 +34,11 @@ export interface CallbackHeadline {
   channel: string;
   /** The number the message was sent to. */
   to: string;
+  /**
+   * The Message-ID of the mail the message came in as (e-mail interface; migration 5): the e-mail
+   * sender then mails a standard delivery or read report threaded under it.
+   */
+  in_reply_to?: string;
 }
 
 /** One outbox row: a status change on its way to one destination. Its id is the `webhook-id`. */
@@ -174,7 +181,9 @@ export interface Store {
   createAccount(account: Account): Promise<void>;
   findAccountByApiKey(apiKey: string): Promise<Account | undefined>;
   getAccount(id: string): Promise<Account | undefined>;
-  updateAccount(id: string, patch: { status_url?: string | null; forwarding?: unknown }): Promise<void>;
+  /** Accounts that registered envelope senders for the e-mail interface (usually few). */
+  listEmailSenderAccounts(): Promise<Account[]>;
+  updateAccount(id: string, patch: { status_url?: string | null; forwarding?: unknown; email_senders?: string[] }): Promise<void>;
 
   /** Stores new messages (the first item of a workflow) in one transaction. */
   insertMessages(messages: Message[]): Promise<void>;

@@ -32,6 +32,8 @@ export const FAST_ENV: Record<string, string> = {
   DISPATCH_POLL_MS: '50',
   TTL_SWEEP_MS: '50',
   LEASE_MS: '3000',
+  // Off unless a test starts it (startRelay's emailInterfaceOnPortZero: any free port).
+  EMAIL_INTERFACE_PORT: '0',
 };
 
 /** A fresh SQLite file in a temp folder. */

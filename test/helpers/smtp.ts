@@ -12,8 +12,12 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 
 export interface ReceivedMail {
   mail: ParsedMail;
+  /** The message as received (DATA). */
+  raw: Buffer;
   /** The envelope recipients and whether the session ran over TLS and was authenticated. */
   to: string[];
+  /** The envelope sender ('' for the null reverse-path of reports and bounces). */
+  from: string;
   secure: boolean;
   user?: string;
 }
@@ -65,11 +69,16 @@ export async function startSmtpPeer(options: SmtpPeerOptions = {}): Promise<Smtp
         });
         return void stream.resume();
       }
-      simpleParser(stream)
-        .then((mail) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      new Promise<Buffer>((resolve, reject) => stream.on('end', () => resolve(Buffer.concat(chunks))).on('error', reject))
+        .then(async (raw) => ({ raw, mail: await simpleParser(raw) }))
+        .then(({ raw, mail }) => {
           mails.push({
             mail,
+            raw,
             to: session.envelope.rcptTo.map((r) => r.address),
+            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
             secure: session.secure,
             ...(session.user ? { user: String(session.user) } : {}),
           });

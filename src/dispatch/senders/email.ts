@@ -16,6 +16,7 @@ import type { ClaimedCallback } from '../../store/store.js';
 import type { Sender, SendOutcome } from '../sender.js';
 import { classifySmtpFailure } from '../retry-policy.js';
 import { signCallback } from '../signing.js';
+import { buildReport, isReportCallback } from './email-report.js';
 
 export interface EmailSenderOptions {
   smtp: SmtpConfig;
@@ -23,6 +24,8 @@ export interface EmailSenderOptions {
   responseTimeoutMs: number;
   /** `iss` claim of the JWT that signCallback also makes (not used in mail). */
   issuer: string;
+  /** The e-mail interface's domain: receipts for its mails are standard reports (email-report.ts). */
+  interfaceDomain?: string;
 }
 
 /** How much of the relay's reply is kept for the attempt log. */
@@ -58,11 +61,25 @@ export function createEmailSender(options: EmailSenderOptions): Sender {
     try {
       const signed = signCallback({ body: callback.body, callbackId: callback.id, now, jti: randomUUID(), signing: callback.signing, issuer: options.issuer });
       const headers = Object.fromEntries(MAIL_SIGNATURE_HEADERS.map((name) => [name, signed[name]!]));
+      const messageId = `<${callback.id}@${messageIdDomain}>`;
+      if (isReportCallback(callback)) {
+        const report = await buildReport(callback, {
+          from: smtp.from,
+          domain: messageIdDomain,
+          interfaceDomain: options.interfaceDomain ?? 'sms.localhost',
+          messageId,
+          date: new Date(now),
+          headers,
+        });
+        // RFC 3464 / 8098: reports go out with the null reverse-path, so they never bounce back.
+        await transport.sendMail({ envelope: { from: false as unknown as string, to: [callback.destination.address] }, raw: report.raw });
+        return { verdict: 'delivered', durationMs: elapsed() };
+      }
       await transport.sendMail({
         from: smtp.from,
         to: callback.destination.address,
         subject: subjectOf(callback),
-        messageId: `<${callback.id}@${messageIdDomain}>`,
+        messageId,
         date: new Date(now),
         headers,
         text: callback.body,

@@ -15,6 +15,7 @@ export function presentMessage(message: Message, events: StatusEvent[]) {
     from: message.from,
     client_ref: message.client_ref,
     interface: message.interface,
+    receipt_request: message.receipt_request,
     status: message.state,
     created_at: iso(message.created_at),
     updated_at: iso(message.updated_at),

@@ -9,7 +9,8 @@ const INSERT = `INSERT INTO accounts
 /** One statement: a field whose flag is false keeps its value; status_url null clears it. */
 const UPDATE = `UPDATE accounts SET
   status_url = CASE WHEN $2::boolean THEN $3 ELSE status_url END,
-  forwarding = CASE WHEN $4::boolean THEN $5::jsonb ELSE forwarding END
+  forwarding = CASE WHEN $4::boolean THEN $5::jsonb ELSE forwarding END,
+  email_senders = CASE WHEN $6::boolean THEN $7::jsonb ELSE email_senders END
   WHERE id = $1`;
 
 export function accountQueries(pool: Pool) {
@@ -30,13 +31,19 @@ export function accountQueries(pool: Pool) {
     },
     findAccountByApiKey: (apiKey: string) => one('SELECT * FROM accounts WHERE api_key = $1', apiKey),
     getAccount: (id: string) => one('SELECT * FROM accounts WHERE id = $1', id),
-    async updateAccount(id: string, patch: { status_url?: string | null; forwarding?: unknown }): Promise<void> {
+    async listEmailSenderAccounts() {
+      const { rows } = await pool.query<Row>("SELECT * FROM accounts WHERE email_senders IS NOT NULL AND email_senders <> '[]'::jsonb");
+      return rows.map((row) => accountFromRow(row)!);
+    },
+    async updateAccount(id: string, patch: { status_url?: string | null; forwarding?: unknown; email_senders?: string[] }): Promise<void> {
       await pool.query(UPDATE, [
         id,
         patch.status_url !== undefined,
         patch.status_url ?? null,
         patch.forwarding !== undefined,
         patch.forwarding === undefined ? null : JSON.stringify(patch.forwarding),
+        patch.email_senders !== undefined,
+        patch.email_senders === undefined ? null : JSON.stringify(patch.email_senders),
       ]);
     },
   };

@@ -126,4 +126,13 @@ CREATE INDEX parked_reports_time ON parked_reports(received_at);
 ALTER TABLE callbacks ADD COLUMN headline_channel text, ADD COLUMN headline_to text;
 `,
   },
+  {
+    id: 5,
+    sql: `
+-- The e-mail interface: envelope senders an account allows, and the Message-ID a receipt mail
+-- threads under (NULL for everything else).
+ALTER TABLE accounts ADD COLUMN email_senders jsonb;
+ALTER TABLE callbacks ADD COLUMN headline_in_reply_to text;
+`,
+  },
 ];

@@ -25,6 +25,7 @@ const EVENTS = ['message_uuid', 'seq', 'status', 'occurred_at', 'recorded_at', '
 const CALLBACKS = [
   'id', 'account_id', 'message_uuid', 'event_seq', 'status', 'destination', 'destination_key', 'format',
   'content_type', 'body', 'headline_channel', 'headline_to', 'created_at', 'state', 'attempts', 'due_at', 'lease_token',
+  'headline_in_reply_to',
 ] as const;
 
 /**
@@ -50,8 +51,9 @@ WITH updated AS (
 ), outbox AS (
   INSERT INTO callbacks (${CALLBACKS.join(', ')})
   SELECT id, account_id, message_uuid, event_seq, status, destination::jsonb, destination_key, format,
-    content_type, body, headline_channel, headline_to, created_at, state, attempts, due_at, lease_token
-  FROM ${unnest(['text', 'text', 'text', 'int', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'bigint', 'text', 'int', 'bigint', 'text'], C)}
+    content_type, body, headline_channel, headline_to, created_at, state, attempts, due_at, lease_token,
+    headline_in_reply_to
+  FROM ${unnest(['text', 'text', 'text', 'int', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'bigint', 'text', 'int', 'bigint', 'text', 'text'], C)}
     AS t(${CALLBACKS.join(', ')})
 ), started AS (
   ${insertMessagesSql(S)}

@@ -10,6 +10,8 @@ export function accountQueries(db: Db) {
   const byId = db.prepare('SELECT * FROM accounts WHERE id = ?');
   const setStatusUrl = db.prepare('UPDATE accounts SET status_url = ? WHERE id = ?');
   const setForwarding = db.prepare('UPDATE accounts SET forwarding = ? WHERE id = ?');
+  const withSenders = db.prepare("SELECT * FROM accounts WHERE email_senders IS NOT NULL AND email_senders != '[]'");
+  const setEmailSenders = db.prepare('UPDATE accounts SET email_senders = ? WHERE id = ?');
 
   return {
     createAccount(account: Account): void {
@@ -22,9 +24,11 @@ export function accountQueries(db: Db) {
     },
     findAccountByApiKey: (apiKey: string) => accountFromRow(byApiKey.get(apiKey) as Row | undefined),
     getAccount: (id: string) => accountFromRow(byId.get(id) as Row | undefined),
-    updateAccount: db.transaction((id: string, patch: { status_url?: string | null; forwarding?: unknown }) => {
+    listEmailSenderAccounts: () => (withSenders.all() as Row[]).map((row) => accountFromRow(row)!),
+    updateAccount: db.transaction((id: string, patch: { status_url?: string | null; forwarding?: unknown; email_senders?: string[] }) => {
       if (patch.status_url !== undefined) setStatusUrl.run(patch.status_url, id);
       if (patch.forwarding !== undefined) setForwarding.run(JSON.stringify(patch.forwarding), id);
+      if (patch.email_senders !== undefined) setEmailSenders.run(JSON.stringify(patch.email_senders), id);
     }),
   };
 }

@@ -36,6 +36,7 @@ export function openSqliteStore(file: string): Store {
     findAccountByApiKey: async (apiKey) => q().findAccountByApiKey(apiKey),
     getAccount: async (id) => q().getAccount(id),
     updateAccount: async (id, patch) => q().updateAccount(id, patch),
+    listEmailSenderAccounts: async () => q().listEmailSenderAccounts(),
     insertMessages: async (messages) => q().insertMessages(messages),
     getMessage: async (uuid) => q().getMessage(uuid),
     setProviderRef: async (uuid, ref) => q().setProviderRef(uuid, ref),

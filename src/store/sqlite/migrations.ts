@@ -132,4 +132,13 @@ ALTER TABLE callbacks ADD COLUMN headline_channel TEXT;
 ALTER TABLE callbacks ADD COLUMN headline_to TEXT;
 `,
   },
+  {
+    id: 5,
+    sql: `
+-- The e-mail interface: envelope senders an account allows (JSON list), and the Message-ID a
+-- receipt mail threads under (NULL for everything else).
+ALTER TABLE accounts ADD COLUMN email_senders TEXT;
+ALTER TABLE callbacks ADD COLUMN headline_in_reply_to TEXT;
+`,
+  },
 ];

@@ -24,9 +24,9 @@ export function transitionQuery(db: Db) {
     VALUES (@message_uuid, @seq, @status, @occurred_at, @recorded_at, @source, @forwarded, @implied, @details)`);
   const insertCallback = db.prepare(`INSERT INTO callbacks
     (id, account_id, message_uuid, event_seq, status, destination, destination_key, format, content_type, body,
-     headline_channel, headline_to, state, attempts, due_at, lease_token, created_at)
+     headline_channel, headline_to, headline_in_reply_to, state, attempts, due_at, lease_token, created_at)
     VALUES (@id, @account_id, @message_uuid, @event_seq, @status, @destination, @destination_key, @format,
-     @content_type, @body, @headline_channel, @headline_to, @state, @attempts, @due_at, @lease_token, @created_at)`);
+     @content_type, @body, @headline_channel, @headline_to, @headline_in_reply_to, @state, @attempts, @due_at, @lease_token, @created_at)`);
 
   const run = db.transaction((uuids: string[], decide: (contexts: Map<string, MessageContext>) => Transition[]) => {
     const contexts = new Map<string, MessageContext>();

@@ -1,0 +1,47 @@
+/** The e-mail interface's pure parts: addressing, text extraction, which statuses a request forwards, sender patterns. */
+import assert from 'node:assert/strict';
+import test from 'node:test';
+import { parseRecipient } from '../src/intake/email/recipients.js';
+import { cutQuotesAndSignature, messageText } from '../src/intake/email/text.js';
+import { receiptStatuses } from '../src/intake/email/server.js';
+import { emailSendersProblem, senderAllowed } from '../src/intake/email/senders.js';
+
+test('recipients: SMS, WhatsApp, a leading +, unknown domains and bad numbers', () => {
+  assert.deepEqual(parseRecipient('436641234567@sms.test', 'sms.test'), { ok: true, channel: 'sms', to: '436641234567' });
+  assert.deepEqual(parseRecipient('+4915112345678@WhatsApp.SMS.test', 'sms.test'), { ok: true, channel: 'whatsapp', to: '4915112345678' });
+  assert.equal(parseRecipient('436641234567@viber.sms.test', 'sms.test').ok, false);
+  assert.equal(parseRecipient('123456@sms.test', 'sms.test').ok, false);
+  assert.equal(parseRecipient('1234567890123456@sms.test', 'sms.test').ok, false);
+  assert.equal(parseRecipient('43664abc@sms.test', 'sms.test').ok, false);
+});
+
+test('text: Outlook reply block, German reply header, signature without trailing space', () => {
+  assert.equal(cutQuotesAndSignature('Ok.\r\n\r\nFrom: Bob <bob@x.example>\r\nSent: Monday\r\nTo: Alice\r\n\r\nold'), 'Ok.');
+  assert.equal(cutQuotesAndSignature('Ja.\nAm 01.12.2026 um 10:00 schrieb Bob <bob@x.example>:\n> Kommst du?'), 'Ja.');
+  assert.equal(cutQuotesAndSignature('Hi\n-----Original Message-----\nFrom: x'), 'Hi');
+  assert.equal(cutQuotesAndSignature('Hi\n--\nAlice'), 'Hi');
+  // "From:" in the middle of a text without a Sent: line is kept.
+  assert.equal(cutQuotesAndSignature('From: the team\nThanks all'), 'From: the team\nThanks all');
+  assert.equal(messageText({ text: '', html: '<p>Only <i>HTML</i></p>' }), 'Only HTML');
+  assert.equal(messageText({ text: '  ', subject: 'Subject only' }), 'Subject only');
+});
+
+test('receipt statuses: SMS either request = delivered; WhatsApp each on its own; failures unless NEVER', () => {
+  assert.deepEqual(receiptStatuses(true, ['read'], true), ['delivered', 'rejected', 'undeliverable']);
+  assert.deepEqual(receiptStatuses(true, [], true), ['rejected', 'undeliverable']);
+  assert.deepEqual(receiptStatuses(true, ['delivered'], false), ['delivered']);
+  assert.deepEqual(receiptStatuses(false, ['read'], true), ['read', 'rejected', 'undeliverable']);
+  assert.deepEqual(receiptStatuses(false, ['delivered', 'read'], false), ['delivered', 'read']);
+  assert.deepEqual(receiptStatuses(false, [], false), []);
+});
+
+test('sender patterns: exact address, *@domain, nothing else', () => {
+  assert.equal(senderAllowed(['ops@example.com'], 'OPS@example.com'), true);
+  assert.equal(senderAllowed(['*@example.com'], 'anyone@example.com'), true);
+  assert.equal(senderAllowed(['*@example.com'], 'anyone@sub.example.com'), false);
+  assert.equal(senderAllowed(['ops@example.com'], 'other@example.com'), false);
+  assert.equal(senderAllowed(undefined, 'ops@example.com'), false);
+  assert.deepEqual(emailSendersProblem(['ok@example.com', '*@example.com']), []);
+  assert.deepEqual(emailSendersProblem('ops@example.com').map((p) => p.name), ['email_senders']);
+  assert.deepEqual(emailSendersProblem(['*', 'a@b']).map((p) => p.name), ['email_senders[0]', 'email_senders[1]']);
+});
