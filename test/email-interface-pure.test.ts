@@ -1,4 +1,5 @@
 /** The e-mail interface's pure parts: addressing, text extraction, which statuses a request forwards, sender patterns. */
+import './helpers/leak-guard.js';
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { parseRecipient } from '../src/intake/email/recipients.js';

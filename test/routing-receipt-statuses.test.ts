@@ -2,6 +2,7 @@
  * receipt_statuses (set by the e-mail interface): exactly those statuses are routed, on top of
  * the account's rules; without it the receipt_request rule applies as before.
  */
+import './helpers/leak-guard.js';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { routeStatusChange } from '../src/routing/route.js';
