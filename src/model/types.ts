@@ -51,6 +51,11 @@ export interface Message extends MessageContent {
    * Absent = the interface asks for everything, as the REST API does.
    */
   receipt_request?: Array<'delivered' | 'read'>;
+  /**
+   * The interface's own id of the request this message came in with (websms and legacy XML:
+   * the `transferId`, shared by every recipient of one request). Its delivery reports carry it.
+   */
+  transfer_id?: string;
   state: MessageState;
   /** Every status recorded so far, in arrival order (dedup and reconciliation use it). */
   seen: Status[];

@@ -4,7 +4,7 @@
  * All methods are async so a networked store fits; every multi-row write is one transaction.
  */
 import type { Message, StatusEvent } from '../model/types.js';
-import type { Delivery, Destination, Format } from '../model/destination.js';
+import type { BodyFormatName, Delivery, Destination } from '../model/destination.js';
 import type { Status } from '../model/vocabulary.js';
 
 export interface Account {
@@ -43,7 +43,7 @@ export interface Callback {
   status: Status;
   destination: Destination;
   destination_key: string;
-  format: Format;
+  format: BodyFormatName;
   content_type: string;
   body: string;
   /** Absent on rows written before the headline columns existed (migration 3). */
