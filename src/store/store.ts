@@ -22,6 +22,17 @@ export interface Account {
   created_at: number;
 }
 
+/** An access token (websms interface, `Authorization: Bearer`): the token itself is never stored. */
+export interface AccessToken {
+  id: string;
+  account_id: string;
+  /** Hex SHA-256 of the token. */
+  token_hash: string;
+  label?: string;
+  created_at: number;
+  revoked_at?: number;
+}
+
 export type CallbackState = 'pending' | 'inflight' | 'delivered' | 'failed' | 'dead';
 
 /**
@@ -175,6 +186,14 @@ export interface Store {
   findAccountByApiKey(apiKey: string): Promise<Account | undefined>;
   getAccount(id: string): Promise<Account | undefined>;
   updateAccount(id: string, patch: { status_url?: string | null; forwarding?: unknown }): Promise<void>;
+
+  createAccessToken(token: AccessToken): Promise<void>;
+  /** The account of an access token that is not revoked. */
+  findAccountByAccessToken(tokenHash: string): Promise<Account | undefined>;
+  /** The account's tokens, newest first. */
+  listAccessTokens(accountId: string): Promise<AccessToken[]>;
+  /** Revokes one of the account's tokens; false when it has no such unrevoked token. */
+  revokeAccessToken(accountId: string, id: string, now: number): Promise<boolean>;
 
   /** Stores new messages (the first item of a workflow) in one transaction. */
   insertMessages(messages: Message[]): Promise<void>;
