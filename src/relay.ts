@@ -19,6 +19,9 @@ import { createHttpSender } from './dispatch/senders/http.js';
 import { createEmailSender } from './dispatch/senders/email.js';
 import { createSqsSender } from './dispatch/senders/sqs.js';
 import { buildApi } from './intake/api/server.js';
+import { websmsRoutes } from './intake/websms/routes.js';
+import { tokenRoutes } from './intake/websms/tokens.js';
+import { legacyXmlRoutes } from './intake/legacy-xml/routes.js';
 import { createConnectors } from './carriage/connectors.js';
 import { createRefusals } from './carriage/refusals.js';
 import { systemClock, type Clock } from './model/clock.js';
@@ -95,6 +98,7 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
   const carriage = createCarriage(connectors.byChannel);
 
   const accept = createAcceptPort({ store, metrics, now, newId, onAccepted: (message) => carriage.submit(message) });
+  const websms = { accept, store, now, newId };
   const api = buildApi({
     store,
     accept,
@@ -104,6 +108,7 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
     bodyLimitBytes: config.bodyLimitBytes,
     wakeDispatch: () => dispatcher.wake(),
     providerWebhooks: connectors.webhooks,
+    customerInterfaces: [websmsRoutes(websms), tokenRoutes(websms), legacyXmlRoutes(websms)],
   });
 
   let ttlTimer: NodeJS.Timeout | undefined;

@@ -19,6 +19,10 @@ export interface AcceptRequest {
   return_to?: Destination;
   /** The receipts the sender asked for, where the interface lets them choose. */
   receipt_request?: Message['receipt_request'];
+  /** The message's id, where the interface names it (websms: the transfer's first message); else a new one. */
+  uuid?: string;
+  /** The interface's id of the request (websms transferId), kept on the message. */
+  transfer_id?: string;
 }
 
 export interface AcceptDeps {
@@ -38,11 +42,12 @@ export function createAcceptPort(deps: AcceptDeps): AcceptPort {
     const now = deps.now();
     const message: Message = {
       ...request.first,
-      uuid: deps.newId(),
+      uuid: request.uuid ?? deps.newId(),
       account_id: request.account_id,
       interface: request.interface,
       ...(request.return_to ? { return_to: request.return_to } : {}),
       ...(request.receipt_request ? { receipt_request: request.receipt_request } : {}),
+      ...(request.transfer_id ? { transfer_id: request.transfer_id } : {}),
       state: 'accepted',
       seen: [],
       failover: request.failover,
