@@ -12,6 +12,7 @@ import { runRelayScenario } from './scenarios/http-callbacks.js';
 import { runForwardingScenarios } from './scenarios/forwarding.js';
 import { runSmppScenario } from './scenarios/smpp.js';
 import { runPostgresScenarios } from './scenarios/postgres.js';
+import { runWebsmsScenario } from './scenarios/websms.js';
 
 const messages = Number(process.env.BENCH_MESSAGES ?? 20_000);
 const concurrency = 64;
@@ -40,6 +41,13 @@ try {
     messages: Math.min(messages, 5_000),
     env: { DESTINATION_CONCURRENCY: String(concurrency) },
   });
+  const websms = await runWebsmsScenario({
+    receiver,
+    dataDir: fs.mkdtempSync(path.join(tempDir, 'websms-')),
+    messages: Math.min(messages, 5_000),
+    concurrency,
+    env: { DESTINATION_CONCURRENCY: String(concurrency) },
+  });
   // PostgreSQL: BENCH_DATABASE_URL or TEST_DATABASE_URL, else a throwaway cluster (needs root).
   const postgres = process.env.BENCH_SKIP_POSTGRES
     ? { skipped: 'BENCH_SKIP_POSTGRES is set' }
@@ -51,6 +59,7 @@ try {
     ratio_callbacks_to_plain_posts: round(sqlite.callbacks_per_second / plain.per_second, 2),
     forwarding,
     smpp,
+    websms,
     postgres,
   };
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
