@@ -18,6 +18,12 @@ const server = http.createServer((request, response) => {
     // Every body is parsed, baseline POSTs too, so both sides of the ratio pay the same.
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { message_uuid: string; status: string };
     arrivals.push([`${body.message_uuid}/${body.status}`, performance.timeOrigin + performance.now()]);
+    // The websms scenario's receiver acknowledges the websms way (the relay reads this answer).
+    if (request.url?.startsWith('/websms')) {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end('{"statusCode":2000,"statusMessage":"OK"}');
+      return;
+    }
     response.writeHead(200, { 'content-length': '0' });
     response.end();
   });

@@ -13,6 +13,7 @@ import { runForwardingScenarios } from './scenarios/forwarding.js';
 import { runSmppScenario } from './scenarios/smpp.js';
 import { runPostgresScenarios } from './scenarios/postgres.js';
 import { runEmailInterfaceScenario } from './scenarios/email-interface.js';
+import { runWebsmsScenario } from './scenarios/websms.js';
 
 const messages = Number(process.env.BENCH_MESSAGES ?? 20_000);
 const concurrency = 64;
@@ -46,6 +47,13 @@ try {
     dataDir: tempDir,
     env: { DESTINATION_CONCURRENCY: String(concurrency) },
   });
+  const websms = await runWebsmsScenario({
+    receiver,
+    dataDir: fs.mkdtempSync(path.join(tempDir, 'websms-')),
+    messages: Math.min(messages, 5_000),
+    concurrency,
+    env: { DESTINATION_CONCURRENCY: String(concurrency) },
+  });
   // PostgreSQL: BENCH_DATABASE_URL or TEST_DATABASE_URL, else a throwaway cluster (needs root).
   const postgres = process.env.BENCH_SKIP_POSTGRES
     ? { skipped: 'BENCH_SKIP_POSTGRES is set' }
@@ -63,6 +71,7 @@ try {
       ratio_accepted_to_http_callbacks: round(emailInterface.mails_accepted_per_second / sqlite.callbacks_per_second, 2),
       ratio_receipts_to_http_callbacks: round(emailInterface.receipts_mailed_per_second / sqlite.callbacks_per_second, 2),
     },
+    websms,
     postgres,
   };
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

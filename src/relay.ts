@@ -21,6 +21,9 @@ import { createHttpSender } from './dispatch/senders/http.js';
 import { createEmailSender } from './dispatch/senders/email.js';
 import { createSqsSender } from './dispatch/senders/sqs.js';
 import { buildApi } from './intake/api/server.js';
+import { websmsRoutes } from './intake/websms/routes.js';
+import { tokenRoutes } from './intake/websms/tokens.js';
+import { legacyXmlRoutes } from './intake/legacy-xml/routes.js';
 import { createConnectors } from './carriage/connectors.js';
 import { createRefusals } from './carriage/refusals.js';
 import { systemClock, type Clock } from './model/clock.js';
@@ -100,12 +103,14 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
 
   const acceptDeps = { store, metrics, now, newId, onAccepted: (message: Message) => carriage.submit(message) };
   const accept = createAcceptPort(acceptDeps);
+  const acceptMany = createAcceptManyPort(acceptDeps);
   const emailInterface =
     config.emailInterface.port === 0 && !options.emailInterfaceOnPortZero
       ? undefined
-      : createEmailInterface({ config: config.emailInterface, store, acceptMany: createAcceptManyPort(acceptDeps), logger, now });
+      : createEmailInterface({ config: config.emailInterface, store, acceptMany, logger, now });
   /** Where the e-mail interface listens once started (`host:port`), if it is on. */
   let emailAddress: AddressInfo | undefined;
+  const websms = { acceptMany, store, now, newId };
   const api = buildApi({
     store,
     accept,
@@ -115,6 +120,7 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
     bodyLimitBytes: config.bodyLimitBytes,
     wakeDispatch: () => dispatcher.wake(),
     providerWebhooks: connectors.webhooks,
+    customerInterfaces: [websmsRoutes(websms), tokenRoutes(websms), legacyXmlRoutes(websms)],
   });
 
   let ttlTimer: NodeJS.Timeout | undefined;

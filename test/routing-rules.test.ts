@@ -19,7 +19,7 @@ const QUEUE = 'https://sqs.eu-central-1.amazonaws.com/123456789012/status';
 const FIFO = 'https://sqs.eu-central-1.amazonaws.com/123456789012/status.fifo';
 const SENDER = 'sender@customer.example';
 
-const url = (u: string, format: 'json' | 'xml' = 'json'): Delivery => ({ destination: { type: 'url', url: u }, format });
+const url = (u: string, format: Delivery['format'] = 'json'): Delivery => ({ destination: { type: 'url', url: u }, format });
 const mail = (address: string, format: 'json' | 'xml' = 'json'): Delivery => ({ destination: { type: 'email', address }, format });
 const sqs = (queue_url: string, format: 'json' | 'xml' = 'json'): Delivery => ({ destination: { type: 'sqs', queue_url }, format });
 
@@ -72,10 +72,16 @@ const rows: Row[] = [
   { row: '1.2 Outlook SMS → the account\'s address', channel: 'sms', via: 'outlook', status: 'delivered', message: { return_to: { type: 'email', address: SENDER } }, rules: { sms: { outlook: { type: 'interface', format: 'xml' } } }, expect: [mail(SENDER, 'xml')] },
   { row: '1.2 Outlook SMS, none', channel: 'sms', via: 'outlook', status: 'delivered', message: { return_to: { type: 'email', address: SENDER } }, rules: { sms: { outlook: { type: 'none' } } }, expect: [] },
 
-  // 1.3 Legacy XML: the notification URL the legacy request named, by default or as chosen.
-  { row: '1.3 legacy XML SMS → its notification URL by default', channel: 'sms', via: 'legacy_xml', status: 'delivered', message: { webhook_url: HOOK }, expect: [url(HOOK)] },
-  { row: '1.3 legacy XML SMS, interface → its notification URL', channel: 'sms', via: 'legacy_xml', status: 'delivered', message: { webhook_url: HOOK }, rules: { sms: { legacy_xml: { type: 'interface', format: 'xml' } } }, expect: [url(HOOK, 'xml')] },
+  // 1.3 Legacy XML: the notification URL the legacy request named (recorded as return_to), by
+  // default or as chosen, rendered as the websms report (its XML form by default).
+  { row: '1.3 legacy XML SMS → its notification URL by default, as the websms XML report', channel: 'sms', via: 'legacy_xml', status: 'delivered', message: { return_to: { type: 'url', url: HOOK } }, expect: [url(HOOK, 'websms_xml')] },
+  { row: '1.3 legacy XML SMS, interface json → the websms JSON report', channel: 'sms', via: 'legacy_xml', status: 'delivered', message: { return_to: { type: 'url', url: HOOK } }, rules: { sms: { legacy_xml: { type: 'interface', format: 'json' } } }, expect: [url(HOOK, 'websms_json')] },
   { row: '1.3 legacy XML SMS, interface without a URL → nothing (no account fallback)', channel: 'sms', via: 'legacy_xml', status: 'delivered', statusUrl: STATUS_URL, rules: { sms: { legacy_xml: { type: 'interface', format: 'xml' } } }, expect: [] },
+  // 1.4 websms REST API: the notificationCallbackUrl (return_to), else the account's status_url, as the websms report.
+  { row: '1.4 websms SMS → its notificationCallbackUrl by default, as the websms JSON report', channel: 'sms', via: 'websms', status: 'delivered', message: { return_to: { type: 'url', url: HOOK } }, statusUrl: STATUS_URL, expect: [url(HOOK, 'websms_json')] },
+  { row: '1.4 websms SMS without a notificationCallbackUrl → the status_url', channel: 'sms', via: 'websms', status: 'submitted', statusUrl: STATUS_URL, expect: [url(STATUS_URL, 'websms_json')] },
+  { row: '1.4 websms SMS, interface xml → the websms XML report', channel: 'sms', via: 'websms', status: 'delivered', message: { return_to: { type: 'url', url: HOOK } }, rules: { sms: { websms: { type: 'interface', format: 'xml' } } }, expect: [url(HOOK, 'websms_xml')] },
+  { row: '1.4 websms SMS, none → nothing', channel: 'sms', via: 'websms', status: 'delivered', message: { return_to: { type: 'url', url: HOOK } }, rules: { sms: { websms: { type: 'none' } } }, expect: [] },
 
   // 2.1 WhatsApp from the suite: URL, e-mail, SQS or none; delivered and read each on its own.
   { row: '2.1 suite WhatsApp delivered → URL XML', channel: 'whatsapp', via: 'suite', status: 'delivered', rules: { ott: { suite: { type: 'url', url: RECEIPTS, format: 'xml' } } }, expect: [url(RECEIPTS, 'xml')] },

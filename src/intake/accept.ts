@@ -23,6 +23,10 @@ export interface AcceptRequest {
   receipt_statuses?: Message['receipt_statuses'];
   /** The id the message had in the customer's protocol (a mail's Message-ID). */
   origin_message_id?: string;
+  /** The message's id, where the interface names it (websms: the transfer's first message); else a new one. */
+  uuid?: string;
+  /** The interface's id of the request (websms transferId), kept on the message. */
+  transfer_id?: string;
 }
 
 export interface AcceptDeps {
@@ -64,13 +68,14 @@ export function createAcceptManyPort(deps: AcceptDeps): AcceptManyPort {
 function newMessage(request: AcceptRequest, now: number, newId: () => string): Message {
   const message: Message = {
     ...request.first,
-    uuid: newId(),
+    uuid: request.uuid ?? newId(),
     account_id: request.account_id,
     interface: request.interface,
     ...(request.return_to ? { return_to: request.return_to } : {}),
     ...(request.receipt_request ? { receipt_request: request.receipt_request } : {}),
     ...(request.receipt_statuses ? { receipt_statuses: request.receipt_statuses } : {}),
     ...(request.origin_message_id ? { origin_message_id: request.origin_message_id } : {}),
+    ...(request.transfer_id ? { transfer_id: request.transfer_id } : {}),
     state: 'accepted',
     seen: [],
     failover: request.failover,

@@ -7,7 +7,7 @@
 import type { MessageContext, NewCallback, Transition } from '../store/store.js';
 import type { CallbackPayload, Message, ProviderReport, ReportVerdict } from '../model/types.js';
 import type { Status } from '../model/vocabulary.js';
-import { destinationKey, type Delivery, type Format } from '../model/destination.js';
+import { destinationKey, type BodyFormatName, type Delivery } from '../model/destination.js';
 import { applyReport } from './state-machine.js';
 import { buildPayload } from './callback.js';
 import { nextFailoverItem } from './failover.js';
@@ -15,8 +15,11 @@ import { nextFailoverItem } from './failover.js';
 export interface CallbackPlanning {
   /** Where a status change of `message` goes (routing). */
   route(message: Message, status: Status, account: MessageContext['account']): Delivery[];
-  /** The exact body bytes of a callback in a format (the format registry). */
-  render(payload: CallbackPayload, format: Format): { body: string; contentType: string };
+  /**
+   * The exact body bytes of a callback in a format (the format registry). Interface report
+   * formats (websms) also read the message the payload was built from.
+   */
+  render(payload: CallbackPayload, format: BodyFormatName, message: Message): { body: string; contentType: string };
 }
 
 /** A claim on new callbacks for this process, written with them (see recorder.ts). */
@@ -88,7 +91,7 @@ function callbacksFor(
 ): NewCallback[] {
   const payload = buildPayload(message, event);
   return planning.route(message, event.status, context.account).map((delivery) => {
-    const { body, contentType } = planning.render(payload, delivery.format);
+    const { body, contentType } = planning.render(payload, delivery.format, message);
     return {
       ...delivery,
       id: newId(),

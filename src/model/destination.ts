@@ -3,6 +3,14 @@
 export const FORMATS = Object.freeze(['json', 'xml'] as const);
 export type Format = (typeof FORMATS)[number];
 
+/**
+ * Every rendering of a callback body: the rule formats above, plus the report formats an
+ * interface declares for its receipts (model/interfaces.ts `receiptFormats`): a websms customer
+ * whose rule says `json` gets the websms delivery report, not the Messages API webhook.
+ */
+export const BODY_FORMATS = Object.freeze([...FORMATS, 'websms_json', 'websms_xml'] as const);
+export type BodyFormatName = (typeof BODY_FORMATS)[number];
+
 export type Destination =
   | { type: 'url'; url: string }
   | { type: 'email'; address: string }
@@ -26,7 +34,7 @@ export type RuleType = RuleDestination['type'];
 
 export interface Delivery {
   destination: Destination;
-  format: Format;
+  format: BodyFormatName;
 }
 
 /**

@@ -4,7 +4,7 @@
  * fixes that, and what a new account gets. The forwarding-rule validator, routing and the README
  * all follow this table. Adding an interface = its folder under src/intake + one entry here.
  */
-import type { Destination, RuleDestination, RuleType } from './destination.js';
+import type { BodyFormatName, Destination, Format, RuleDestination, RuleType } from './destination.js';
 import type { Message } from './types.js';
 import { INTERFACE_NAMES, type InterfaceName, type Section } from './vocabulary.js';
 
@@ -22,7 +22,15 @@ export interface InterfaceDeclaration {
   readonly fixedDestination?: (message: Message, account: AccountDestinations) => Destination | undefined;
   /** The rule of an account that never configured this interface. */
   readonly defaultRule: RuleDestination;
+  /**
+   * How receipts sent back through the interface (`interface` rules) are rendered for each
+   * format a rule may name; absent = the rule's format itself (the Messages API webhook).
+   */
+  readonly receiptFormats?: Readonly<Record<Format, BodyFormatName>>;
 }
+
+/** The websms delivery report, as JSON or its XML form (dispatch/formats/websms.ts). */
+const WEBSMS_REPORTS: Readonly<Record<Format, BodyFormatName>> = Object.freeze({ json: 'websms_json', xml: 'websms_xml' });
 
 const CHOSEN: readonly RuleType[] = Object.freeze(['url', 'email', 'sqs', 'none']);
 const FIXED: readonly RuleType[] = Object.freeze(['interface', 'none']);
@@ -71,10 +79,24 @@ export const INTERFACES: Readonly<Record<InterfaceName, InterfaceDeclaration>> =
   legacy_xml: {
     description: 'the legacy XML interface; receipts go to the notification URL given with the message',
     allowed: { sms: FIXED },
-    fixedDestination: (message) => (message.webhook_url ? { type: 'url', url: message.webhook_url } : undefined),
+    fixedDestination: recordedReturn,
+    // Its customers speak XML: their receipts default to the websms report's XML form.
+    defaultRule: Object.freeze({ type: 'interface', format: 'xml' }),
+    receiptFormats: WEBSMS_REPORTS,
+  },
+  websms: {
+    description: "the websms REST API; websms delivery reports go to the message's notificationCallbackUrl, else the account's status_url",
+    allowed: { sms: FIXED },
+    fixedDestination: (message, account) => message.return_to ?? (account.status_url ? { type: 'url', url: account.status_url } : undefined),
     defaultRule: BACK_THROUGH_INTERFACE,
+    receiptFormats: WEBSMS_REPORTS,
   },
 });
+
+/** The body format of a delivery through `rule` for a message of `name` (see receiptFormats). */
+export function deliveryFormat(name: InterfaceName, rule: RuleDestination & { format: Format }): BodyFormatName {
+  return rule.type === 'interface' ? (INTERFACES[name].receiptFormats?.[rule.format] ?? rule.format) : rule.format;
+}
 
 /** The interfaces that send on a section, in registry order. */
 export function interfacesOn(section: Section): InterfaceName[] {

@@ -59,6 +59,11 @@ export interface Message extends MessageContent {
   receipt_statuses?: Status[];
   /** The Message-ID of the mail it came in as (e-mail interface): receipts thread under it. */
   origin_message_id?: string;
+  /**
+   * The interface's own id of the request this message came in with (websms and legacy XML:
+   * the `transferId`, shared by every recipient of one request). Its delivery reports carry it.
+   */
+  transfer_id?: string;
   state: MessageState;
   /** Every status recorded so far, in arrival order (dedup and reconciliation use it). */
   seen: Status[];

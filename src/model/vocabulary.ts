@@ -22,7 +22,7 @@ export type Status = (typeof STATUSES)[number];
 
 export type MessageState = 'accepted' | Status;
 
-export const INTERFACE_NAMES = Object.freeze(['suite', 'api', 'email', 'smpp', 'outlook', 'legacy_xml'] as const);
+export const INTERFACE_NAMES = Object.freeze(['suite', 'api', 'email', 'smpp', 'outlook', 'legacy_xml', 'websms'] as const);
 export type InterfaceName = (typeof INTERFACE_NAMES)[number];
 
 export const SECTIONS = Object.freeze(['sms', 'ott'] as const);

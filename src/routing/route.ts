@@ -6,7 +6,7 @@
 import type { Message } from '../model/types.js';
 import { sectionOf, type Section, type Status } from '../model/vocabulary.js';
 import type { Delivery, Destination, RuleDestination } from '../model/destination.js';
-import { INTERFACES, type AccountDestinations } from '../model/interfaces.js';
+import { INTERFACES, deliveryFormat, type AccountDestinations } from '../model/interfaces.js';
 import { ruleFor, rulesOf } from '../model/forwarding-rules.js';
 
 export interface RoutingAccount extends AccountDestinations {
@@ -24,7 +24,7 @@ export function routeStatusChange(message: Message, status: Status, account: Rou
   if (!rule || rule.type === 'none') return [];
   const destination =
     rule.type === 'interface' ? INTERFACES[message.interface].fixedDestination?.(message, account) : chosenDestination(rule);
-  return destination ? [{ destination, format: rule.format }] : [];
+  return destination ? [{ destination, format: deliveryFormat(message.interface, rule) }] : [];
 }
 
 /**

@@ -4,7 +4,7 @@
  * All methods are async so a networked store fits; every multi-row write is one transaction.
  */
 import type { Message, StatusEvent } from '../model/types.js';
-import type { Delivery, Destination, Format } from '../model/destination.js';
+import type { BodyFormatName, Delivery, Destination } from '../model/destination.js';
 import type { Status } from '../model/vocabulary.js';
 
 export interface Account {
@@ -22,6 +22,17 @@ export interface Account {
   /** Envelope senders allowed to send through the e-mail interface without AUTH (`*@domain` allowed; migration 5). */
   email_senders?: string[];
   created_at: number;
+}
+
+/** An access token (websms interface, `Authorization: Bearer`): the token itself is never stored. */
+export interface AccessToken {
+  id: string;
+  account_id: string;
+  /** Hex SHA-256 of the token. */
+  token_hash: string;
+  label?: string;
+  created_at: number;
+  revoked_at?: number;
 }
 
 export type CallbackState = 'pending' | 'inflight' | 'delivered' | 'failed' | 'dead';
@@ -50,7 +61,7 @@ export interface Callback {
   status: Status;
   destination: Destination;
   destination_key: string;
-  format: Format;
+  format: BodyFormatName;
   content_type: string;
   body: string;
   /** Absent on rows written before the headline columns existed (migration 3). */
@@ -184,6 +195,14 @@ export interface Store {
   /** Accounts that registered envelope senders for the e-mail interface (usually few). */
   listEmailSenderAccounts(): Promise<Account[]>;
   updateAccount(id: string, patch: { status_url?: string | null; forwarding?: unknown; email_senders?: string[] }): Promise<void>;
+
+  createAccessToken(token: AccessToken): Promise<void>;
+  /** The account of an access token that is not revoked. */
+  findAccountByAccessToken(tokenHash: string): Promise<Account | undefined>;
+  /** The account's tokens, newest first. */
+  listAccessTokens(accountId: string): Promise<AccessToken[]>;
+  /** Revokes one of the account's tokens; false when it has no such unrevoked token. */
+  revokeAccessToken(accountId: string, id: string, now: number): Promise<boolean>;
 
   /** Stores new messages (the first item of a workflow) in one transaction. */
   insertMessages(messages: Message[]): Promise<void>;

@@ -1,11 +1,24 @@
 /** What one callback format offers: the exact bytes that are stored, signed and sent. */
-import type { CallbackPayload } from '../../model/types.js';
+import type { CallbackPayload, Message } from '../../model/types.js';
+import type { Verdict } from '../../model/retry.js';
 
 export interface RenderedBody {
   body: string;
   contentType: string;
 }
 
+/** What an HTTP receiver's answer says about a callback; `error` is kept with the attempt. */
+export interface AnswerJudgement {
+  verdict: Verdict;
+  error?: string;
+}
+
 export interface BodyFormat {
-  render(payload: CallbackPayload): RenderedBody;
+  /** `message` is the message the payload was built from (interface report formats read it). */
+  render(payload: CallbackPayload, message?: Message): RenderedBody;
+  /**
+   * How an HTTP receiver of this format acknowledges, from its status code and (the start of)
+   * its body. Absent: by the status code alone (model/retry.ts classifyHttpStatus).
+   */
+  judgeAnswer?(statusCode: number, body: string): AnswerJudgement;
 }

@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
 import type { ClaimedCallback } from '../../store/store.js';
-import { classifyErrorCode, classifyHttpStatus, parseRetryAfter, type Verdict } from '../../model/retry.js';
+import { classifyErrorCode, parseRetryAfter, type Verdict } from '../../model/retry.js';
+import { judgeHttpAnswer } from '../formats.js';
 import { signCallback } from '../signing.js';
 
 export interface SendOutcome {
@@ -35,6 +36,8 @@ export interface HttpSender {
 const USER_AGENT = 'statusrelay/0.1';
 /** How much of an error response is kept for the attempt log. */
 const SNIPPET_CHARS = 200;
+/** How much of an answer is kept for judging it and for the snippet. */
+const KEPT_BYTES = 4096;
 /** Reading stops here; beyond it the socket is dropped rather than drained. */
 const DRAIN_LIMIT_BYTES = 64 * 1024;
 
@@ -78,12 +81,16 @@ export function createHttpSender(options: HttpSenderOptions): HttpSender {
         body: callback.body,
       });
       const statusCode = response.statusCode;
-      const verdict = classifyHttpStatus(statusCode);
-      // The body is always read so the socket goes back to the pool; its text only matters on failure.
-      const snippet = await readSnippet(response.body);
+      // The body is always read so the socket goes back to the pool; its text matters on failure,
+      // and to formats whose receivers acknowledge in the body (websms: statusCode 2000).
+      const answer = await readAnswer(response.body);
+      const judged = judgeHttpAnswer(callback.format, statusCode, answer);
+      const verdict = judged.verdict;
       if (verdict === 'delivered') return { verdict, statusCode, durationMs: elapsed() };
 
-      const error = snippet ? `HTTP ${statusCode}: ${snippet}` : `HTTP ${statusCode}`;
+      const snippet = shorten(answer);
+      const reason = judged.error ? `HTTP ${statusCode} (${judged.error})` : `HTTP ${statusCode}`;
+      const error = snippet ? `${reason}: ${snippet}` : reason;
       const outcome: SendOutcome = { verdict, statusCode, error, durationMs: elapsed() };
       if (verdict === 'retry') {
         const header = response.headers['retry-after'];
@@ -105,18 +112,17 @@ export function createHttpSender(options: HttpSenderOptions): HttpSender {
 }
 
 /**
- * Reads the response body: up to SNIPPET_CHARS worth kept, the rest discarded. A failure while
- * reading does not change the verdict: the status code has already answered.
+ * Reads the response body: the first KEPT_BYTES kept (enough for an acknowledgement body and the
+ * attempt log's snippet), the rest discarded. A failure while reading keeps what arrived.
  */
-async function readSnippet(body: AsyncIterable<Buffer> & { destroy(): unknown }): Promise<string> {
+async function readAnswer(body: AsyncIterable<Buffer> & { destroy(): unknown }): Promise<string> {
   const kept: Buffer[] = [];
   let keptBytes = 0;
   let readBytes = 0;
   try {
     for await (const chunk of body) {
       readBytes += chunk.length;
-      // UTF-8 needs at most 4 bytes per character.
-      if (keptBytes < SNIPPET_CHARS * 4) {
+      if (keptBytes < KEPT_BYTES) {
         kept.push(chunk);
         keptBytes += chunk.length;
       }
@@ -128,7 +134,7 @@ async function readSnippet(body: AsyncIterable<Buffer> & { destroy(): unknown })
   } catch {
     // Timeout or reset mid-body: keep what arrived.
   }
-  return shorten(Buffer.concat(kept).toString('utf8'));
+  return Buffer.concat(kept).subarray(0, KEPT_BYTES).toString('utf8');
 }
 
 function shorten(text: string): string {

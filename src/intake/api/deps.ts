@@ -17,4 +17,6 @@ export interface ApiDeps {
   wakeDispatch: () => void;
   /** Provider webhook routes (carriage/<provider>/webhook.ts), each in its own encapsulated context. */
   providerWebhooks?: FastifyPluginAsync[];
+  /** Other customer interfaces served over HTTP (intake/<interface>/routes.ts), each in its own context. */
+  customerInterfaces?: FastifyPluginAsync[];
 }

@@ -16,6 +16,7 @@ export function presentMessage(message: Message, events: StatusEvent[]) {
     client_ref: message.client_ref,
     interface: message.interface,
     receipt_request: message.receipt_request,
+    ...(message.transfer_id !== undefined ? { transfer_id: message.transfer_id } : {}),
     status: message.state,
     created_at: iso(message.created_at),
     updated_at: iso(message.updated_at),

@@ -37,5 +37,6 @@ export function buildApi(deps: ApiDeps) {
   app.register(callbackRoutes(deps));
   app.register(forwardingRoutes(deps));
   for (const webhook of deps.providerWebhooks ?? []) app.register(webhook);
+  for (const routes of deps.customerInterfaces ?? []) app.register(routes);
   return app;
 }

@@ -5,6 +5,7 @@ import { messageQueries } from './messages.js';
 import { outboxQueries } from './outbox.js';
 import { transitionQuery } from './transition.js';
 import { providerPartQueries } from './provider-parts.js';
+import { accessTokenQueries } from './access-tokens.js';
 import { outboxNotifications } from './notify.js';
 
 export interface PostgresStoreOptions {
@@ -31,6 +32,7 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
     ...messageQueries(pool),
     ...outboxQueries(pool),
     ...providerPartQueries(pool),
+    ...accessTokenQueries(pool),
     transition: transitionQuery(pool),
     onOutboxChange: (listener) => notifications.subscribe(listener),
   };

@@ -135,4 +135,19 @@ ALTER TABLE accounts ADD COLUMN email_senders jsonb;
 ALTER TABLE callbacks ADD COLUMN headline_in_reply_to text;
 `,
   },
+  {
+    id: 6,
+    sql: `
+-- Access tokens of the websms interface (Authorization: Bearer): only a hash is kept.
+CREATE TABLE access_tokens (
+  id          text PRIMARY KEY,
+  account_id  text NOT NULL REFERENCES accounts(id),
+  token_hash  text NOT NULL UNIQUE,
+  label       text,
+  created_at  bigint NOT NULL,
+  revoked_at  bigint
+);
+CREATE INDEX access_tokens_account ON access_tokens(account_id);
+`,
+  },
 ];

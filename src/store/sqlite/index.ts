@@ -5,6 +5,7 @@ import { messageQueries } from './messages.js';
 import { outboxQueries } from './outbox.js';
 import { transitionQuery } from './transition.js';
 import { providerPartQueries } from './provider-parts.js';
+import { accessTokenQueries } from './access-tokens.js';
 
 /**
  * The embedded store. better-sqlite3 is synchronous, so every method finishes its
@@ -18,6 +19,7 @@ export function openSqliteStore(file: string): Store {
     ...messageQueries(db),
     ...outboxQueries(db),
     ...providerPartQueries(db),
+    ...accessTokenQueries(db),
     transition: transitionQuery(db),
   });
   // Statements can only be prepared once the tables exist, so queries are built after migrate().
@@ -37,6 +39,10 @@ export function openSqliteStore(file: string): Store {
     getAccount: async (id) => q().getAccount(id),
     updateAccount: async (id, patch) => q().updateAccount(id, patch),
     listEmailSenderAccounts: async () => q().listEmailSenderAccounts(),
+    createAccessToken: async (token) => q().createAccessToken(token),
+    findAccountByAccessToken: async (hash) => q().findAccountByAccessToken(hash),
+    listAccessTokens: async (accountId) => q().listAccessTokens(accountId),
+    revokeAccessToken: async (accountId, id, now) => q().revokeAccessToken(accountId, id, now),
     insertMessages: async (messages) => q().insertMessages(messages),
     getMessage: async (uuid) => q().getMessage(uuid),
     setProviderRef: async (uuid, ref) => q().setProviderRef(uuid, ref),

@@ -141,4 +141,19 @@ ALTER TABLE accounts ADD COLUMN email_senders TEXT;
 ALTER TABLE callbacks ADD COLUMN headline_in_reply_to TEXT;
 `,
   },
+  {
+    id: 6,
+    sql: `
+-- Access tokens of the websms interface (Authorization: Bearer): only a hash is kept.
+CREATE TABLE access_tokens (
+  id          TEXT PRIMARY KEY,
+  account_id  TEXT NOT NULL REFERENCES accounts(id),
+  token_hash  TEXT NOT NULL UNIQUE,
+  label       TEXT,
+  created_at  INTEGER NOT NULL,
+  revoked_at  INTEGER
+);
+CREATE INDEX access_tokens_account ON access_tokens(account_id);
+`,
+  },
 ];

@@ -1,0 +1,12 @@
+/** What the websms and legacy XML routes are given by the composition root. */
+import type { Store } from '../../store/store.js';
+import type { AcceptManyPort } from '../accept.js';
+
+export interface WebsmsDeps {
+  /** Stores the messages of one request together (intake/accept.ts). */
+  acceptMany: AcceptManyPort;
+  store: Store;
+  now: () => number;
+  /** A new message id (time-ordered UUID); the first of a transfer also names the transfer. */
+  newId: () => string;
+}
