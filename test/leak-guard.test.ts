@@ -30,7 +30,7 @@ test('every test file loads the leak guard and has no top-level await', () => {
   assert.ok(files.length > 30, `found ${files.length} test files`);
   assert.deepEqual(files.filter((name) => !loadsGuard(path.join(DIST_TEST, name))), []);
   // Statements at column 0 of compiled output are top-level.
-  const topLevelAwait = /^(?:await\s|(?:const|let|var)\s[^;]*?=\s*await\s)/m;
+  const topLevelAwait = /^(?:await\s|(?:const|let|var)\s[^;\n]*?=\s*await\s)/m;
   assert.deepEqual(files.filter((name) => topLevelAwait.test(fs.readFileSync(path.join(DIST_TEST, name), 'utf8'))), []);
 });
 
