@@ -6,6 +6,7 @@ import { outboxQueries } from './outbox.js';
 import { transitionQuery } from './transition.js';
 import { providerPartQueries } from './provider-parts.js';
 import { outboxNotifications } from './notify.js';
+import { smppQueries } from './smpp.js';
 
 export interface PostgresStoreOptions {
   /** Pooled connections of this process (the LISTEN connection comes on top). */
@@ -31,6 +32,7 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
     ...messageQueries(pool),
     ...outboxQueries(pool),
     ...providerPartQueries(pool),
+    ...smppQueries(pool),
     transition: transitionQuery(pool),
     onOutboxChange: (listener) => notifications.subscribe(listener),
   };
