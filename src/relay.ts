@@ -22,6 +22,9 @@ import { buildApi } from './intake/api/server.js';
 import { createConnectors } from './carriage/connectors.js';
 import { createRefusals } from './carriage/refusals.js';
 import { systemClock, type Clock } from './model/clock.js';
+import { destinationKey } from './model/destination.js';
+import { createSmppServer } from './intake/smpp/server.js';
+import { createSmppSender } from './intake/smpp/sender.js';
 
 export interface RelayOptions {
   logger?: Logger;
@@ -47,7 +50,20 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
     issuer: config.jwtIssuer,
   });
   const timeouts = { connectTimeoutMs: config.dispatch.connectTimeoutMs, responseTimeoutMs: config.dispatch.responseTimeoutMs };
+  // The SMPP server is an interface and, for its receipts, the `smpp` sender (late-bound: it
+  // accepts through the accept port and wakes dispatch, both made below).
+  const smppServer = createSmppServer({
+    store,
+    accept: (request) => accept(request),
+    logger,
+    clock,
+    config: config.smppServer,
+    onReceiverBound: (systemId) => {
+      store.hurryDestination(destinationKey({ type: 'smpp', system_id: systemId }), now()).then(() => dispatcher.wake(), onError);
+    },
+  });
   const senders = {
+    smpp: createSmppSender(smppServer, { responseTimeoutMs: config.smppServer.responseTimeoutMs, throttleMs: config.smppServer.throttleMs }),
     url: httpSender,
     email: createEmailSender({ smtp: config.smtp, ...timeouts, issuer: config.jwtIssuer }),
     sqs: createSqsSender({ sqs: config.sqs, ...timeouts }),
@@ -116,6 +132,7 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
     recorder,
     carriage,
     logger,
+    smppServer,
     /** Starts every stage and listens; resolves with the bound address. */
     async start(): Promise<string> {
       dispatcher.start();
@@ -124,12 +141,14 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
       const resumed = await carriage.resumeOpen(store);
       ttlTimer = setInterval(() => recorder.expireDue().catch(onError), config.ttlSweepMs);
       const address = await api.listen({ port: config.port, host: config.host });
+      await smppServer.listen();
       logger.info({ address, store: store.kind, resumed }, 'statusrelay listening');
       return address;
     },
     /** Graceful stop: no new requests, in-flight attempts finish, the rest waits for the next start. */
     async stop(): Promise<void> {
       await api.close();
+      await smppServer.stopIntake();
       clearInterval(ttlTimer);
       await carriage.stop();
       await recorder.idle();

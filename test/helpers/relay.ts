@@ -30,6 +30,8 @@ export const FAST_ENV: Record<string, string> = {
   DISPATCH_POLL_MS: '50',
   TTL_SWEEP_MS: '50',
   LEASE_MS: '3000',
+  // No SMPP server unless a test asks for one (the default 2775 would collide between tests).
+  SMPP_SERVER_PORT: '0',
 };
 
 /** A fresh SQLite file in a temp folder. */
