@@ -184,7 +184,7 @@ test('SMPP server: refusals store nothing (bad destination, source, schedule, co
   assert.ok(answers.filter((answer) => answer.command_status === 0).length <= 3 + 1);
 });
 
-test('SMPP server: receipts — DELIVRD and UNDELIV field by field, registered_delivery 0/1/2 and the intermediate bit', async () => {
+test('SMPP server: receipts — DELIVRD and REJECTD field by field, registered_delivery 0/1/2 and the intermediate bit', async () => {
   const s = await fresh();
   const esme = await s.bound('transceiver');
   const ok = await esme.submit({ destination_addr: '436641234567', registered_delivery: 1, ...gsm('Hello from the ESME, long text') });
@@ -344,4 +344,22 @@ test('SMPP server: forwarding `none` for smpp sends no receipts; the global swit
   assert.equal((await s.running.api('PUT', '/v1/forwarding', { enabled: true })).status, 200);
   const on = await esme.submit({ destination_addr: '436641234567', registered_delivery: 1, ...gsm('on') });
   await waitFor(() => esme.receipts.some((r) => r.pdu.receipted_message_id === on.message_id), 10_000, 'default rule: interface');
+});
+
+test('SMPP server: an idle session is unbound and closed; a PDU shorter than its header closes the session', async () => {
+  const s = await fresh({ SMPP_SERVER_IDLE_MS: '400' });
+  const idle = await s.bound('transceiver');
+  const busy = await s.bound('transceiver');
+  const keepAlive = setInterval(() => void busy.request('enquire_link').catch(() => {}), 100);
+  try {
+    await idle.closed;
+    assert.ok(idle.requests.some((pdu) => pdu.command === 'unbind'), 'unbind sent before closing');
+    assert.ok(busy.session.socket.writable, 'a session that keeps talking stays');
+  } finally {
+    clearInterval(keepAlive);
+  }
+  const raw = await rawConnect(s.address);
+  const closed = new Promise((resolve) => raw.once('close', resolve));
+  raw.write(rawPdu(0x00000015, 1, Buffer.alloc(0), 8));
+  await closed;
 });
