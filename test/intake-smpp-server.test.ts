@@ -363,3 +363,25 @@ test('SMPP server: an idle session is unbound and closed; a PDU shorter than its
   raw.write(rawPdu(0x00000015, 1, Buffer.alloc(0), 8));
   await closed;
 });
+
+test('SMPP server: a session holds at most SMPP_SERVER_WINDOW unacknowledged deliver_sm', async () => {
+  const s = await fresh({ SMPP_SERVER_WINDOW: '2', SMPP_SERVER_RESPONSE_TIMEOUT_MS: '3000' });
+  let outstanding = 0;
+  let most = 0;
+  const esme = await s.bound('transceiver', { answerDeliver: () => 'silent' });
+  esme.session.on('deliver_sm', (pdu: PDU) => {
+    outstanding += 1;
+    most = Math.max(most, outstanding);
+    setTimeout(() => {
+      outstanding -= 1;
+      esme.session.send(pdu.response());
+    }, 150);
+  });
+  const answers = await Promise.all(
+    Array.from({ length: 6 }, (_, i) => esme.submit({ destination_addr: `43664000020${i}`, registered_delivery: 1, ...gsm(`w${i}`) })),
+  );
+  const ids = answers.map((answer: PDU) => answer.message_id as string);
+  await waitFor(() => ids.every((id) => esme.receipts.some((r) => r.pdu.receipted_message_id === id)), 15_000, 'all receipts');
+  assert.ok(most <= 2, `at most 2 outstanding, saw ${most}`);
+  assert.equal(most, 2, 'the window is used');
+});
