@@ -5,7 +5,12 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import type { PDU } from 'smpp';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import smpp, { type PDU } from 'smpp';
+import { freePort } from './helpers/process.js';
 import { startRelay, waitFor, type RunningRelay } from './helpers/relay.js';
 import { startSmsc, type Smsc } from './helpers/smsc.js';
 import { connectEsme, rawConnect, rawPdu, relativeValidity, type Esme } from './helpers/esme.js';
@@ -384,4 +389,30 @@ test('SMPP server: a session holds at most SMPP_SERVER_WINDOW unacknowledged del
   await waitFor(() => ids.every((id) => esme.receipts.some((r) => r.pdu.receipted_message_id === id)), 15_000, 'all receipts');
   assert.ok(most <= 2, `at most 2 outstanding, saw ${most}`);
   assert.equal(most, 2, 'the window is used');
+});
+
+test('SMPP server over TLS: SMPP_SERVER_TLS_PORT with a certificate and key', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'smpp-tls-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
+    '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], { encoding: 'utf8' });
+  assert.equal(made.status, 0, made.stderr);
+  const port = await freePort();
+  const s = await fresh({ SMPP_SERVER_TLS_PORT: String(port), SMPP_SERVER_TLS_CERT: path.join(dir, 'cert.pem'), SMPP_SERVER_TLS_KEY: path.join(dir, 'key.pem') });
+  const session = smpp.connect({ host: '127.0.0.1', port, tls: true, rejectUnauthorized: false });
+  t.after(() => session.destroy());
+  session.on('error', () => {});
+  await new Promise((resolve) => session.once('secureConnect', resolve));
+  const bound = await new Promise<PDU>((resolve) => session.bind_transceiver({ system_id: s.systemId, password: s.password, interface_version: 0x34 }, resolve));
+  assert.equal(bound.command_status, 0);
+  const receiptArrived = new Promise<PDU>((resolve) => session.on('deliver_sm', (pdu: PDU) => {
+    session.send(pdu.response());
+    resolve(pdu);
+  }));
+  const submitted = await new Promise<PDU>((resolve) =>
+    session.submit_sm({ source_addr_ton: 5, source_addr: 'ACME', destination_addr: '436641234567', registered_delivery: 1, ...gsm('over TLS') }, resolve),
+  );
+  assert.equal(submitted.command_status, 0);
+  const receipt = await receiptArrived;
+  assert.equal(receipt.receipted_message_id, submitted.message_id);
 });
