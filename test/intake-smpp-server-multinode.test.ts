@@ -57,6 +57,8 @@ test('SMPP on two PostgreSQL nodes: receipts leave from the node the customer is
     const rxOnA = await bind(addressA, 'receiver');
     await waitFor(() => finalFor(rxOnA, second), 45_000, 'a final receipt for each message on node A');
 
+    // The ESME has answered; the attempt's outcome is written right after.
+    await waitFor(async () => (await callbacksOf([...first, ...second])).every((c) => c.state === 'delivered'), 10_000, 'outcomes recorded');
     for (const [ids, esme] of [[first, rxOnB], [second, rxOnA]] as const) {
       const callbacks = await callbacksOf([...ids]);
       const got = esme.receipts.filter((r) => ids.includes(r.pdu.receipted_message_id));

@@ -76,6 +76,8 @@ test('SMPP server: kill -9 with receipts waiting loses none after the restart', 
       assert.equal(answer.command_status, 0);
       ids.push(answer.message_id);
     }
+    // Below the account's default 100 submits per second.
+    await new Promise((resolve) => setTimeout(resolve, 300));
   }
   // A receiver takes some receipts but never acknowledges them; then the process dies.
   const silent = await connectEsme(`127.0.0.1:${port}`, { answerDeliver: () => 'silent' });
