@@ -11,6 +11,7 @@ import { runPlainPosts } from './scenarios/plain-post.js';
 import { runRelayScenario } from './scenarios/http-callbacks.js';
 import { runForwardingScenarios } from './scenarios/forwarding.js';
 import { runSmppScenario } from './scenarios/smpp.js';
+import { runSmppServerScenario } from './scenarios/smpp-server.js';
 import { runPostgresScenarios } from './scenarios/postgres.js';
 import { runEmailInterfaceScenario } from './scenarios/email-interface.js';
 import { runWebsmsScenario } from './scenarios/websms.js';
@@ -54,6 +55,14 @@ try {
     concurrency,
     env: { DESTINATION_CONCURRENCY: String(concurrency) },
   });
+  const smppServerMeasured = await runSmppServerScenario({
+    databaseUrl: `file:${path.join(tempDir, 'smpp-server.db')}`,
+    messages: Math.min(messages, 5_000),
+  });
+  const smppServer = {
+    ...smppServerMeasured,
+    ratio_receipts_to_http_callbacks: round(smppServerMeasured.receipts_per_second / sqlite.callbacks_per_second, 2),
+  };
   // PostgreSQL: BENCH_DATABASE_URL or TEST_DATABASE_URL, else a throwaway cluster (needs root).
   const postgres = process.env.BENCH_SKIP_POSTGRES
     ? { skipped: 'BENCH_SKIP_POSTGRES is set' }
@@ -72,6 +81,7 @@ try {
       ratio_receipts_to_http_callbacks: round(emailInterface.receipts_mailed_per_second / sqlite.callbacks_per_second, 2),
     },
     websms,
+    smpp_server: smppServer,
     postgres,
   };
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

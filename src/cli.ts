@@ -2,23 +2,27 @@
 /**
  * Operator commands. `statusrelay account create --name <name>` prints new credentials as JSON;
  * `statusrelay parked [--limit <n>]` prints the newest provider reports that were parked
- * (unknown message id, unreadable receipt) as JSON lines.
+ * (unknown message id, unreadable receipt) as JSON lines. `statusrelay smpp-password reset
+ * --account <account_id>` issues a new SMPP password (printed once, stored hashed).
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from './config.js';
 import { ConfigError } from './ops/env.js';
 import { openStore } from './store/open.js';
 import { createAccount } from './intake/accounts.js';
+import { resetSmppPassword } from './intake/smpp/credentials.js';
 
-const USAGE = 'usage: statusrelay account create --name <name> | statusrelay parked [--limit <n>]';
+const USAGE =
+  'usage: statusrelay account create --name <name> | statusrelay parked [--limit <n>] | statusrelay smpp-password reset --account <account_id>';
 
 async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { name: { type: 'string' }, limit: { type: 'string' } },
+    options: { name: { type: 'string' }, limit: { type: 'string' }, account: { type: 'string' } },
   });
   if (positionals.join(' ') === 'parked') return listParked(Number(values.limit ?? 100));
+  if (positionals.join(' ') === 'smpp-password reset') return resetPassword(values.account?.trim());
   if (positionals.join(' ') !== 'account create' || !values.name?.trim()) {
     process.stderr.write(`${USAGE}\n`);
     return 2;
@@ -28,6 +32,26 @@ async function main(argv: string[]): Promise<number> {
     await store.migrate();
     const credentials = await createAccount(store, values.name.trim(), Date.now());
     process.stdout.write(`${JSON.stringify(credentials, null, 2)}\n`);
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+async function resetPassword(accountId: string | undefined): Promise<number> {
+  if (!accountId) {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  const store = await openStore(loadConfig().databaseUrl);
+  try {
+    await store.migrate();
+    const issued = await resetSmppPassword(store, accountId, Date.now());
+    if (!issued) {
+      process.stderr.write(`statusrelay: no account ${accountId}\n`);
+      return 1;
+    }
+    process.stdout.write(`${JSON.stringify({ account_id: accountId, ...issued }, null, 2)}\n`);
     return 0;
   } finally {
     await store.close();

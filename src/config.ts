@@ -9,6 +9,7 @@ import { readEmailInterfaceOptions, type EmailInterfaceConfig } from './intake/e
 import { readStoreOptions, type StoreConfig } from './store/options.js';
 import { readDispatchOptions, type DispatchConfig } from './dispatch/options.js';
 import { readSmtpOptions, readSqsOptions, type SmtpConfig, type SqsConfig } from './dispatch/senders/options.js';
+import { readSmppServerOptions, type SmppServerConfig } from './intake/smpp/options.js';
 import { readProvidersOptions, readSimulatorOptions, type ProvidersConfig, type SimulatorConfig } from './carriage/options.js';
 
 // For the tests that import it from here.
@@ -33,6 +34,8 @@ export interface Config extends ApiConfig, StoreConfig {
   providers: ProvidersConfig;
   /** The e-mail interface (an SMTP server); port 0 = off. */
   emailInterface: EmailInterfaceConfig;
+  /** The SMPP server customers bind to (intake/smpp). */
+  smppServer: SmppServerConfig;
 }
 
 function deepFreeze<T>(value: T): T {
@@ -62,5 +65,6 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     sqs: readSqsOptions(env),
     providers: readProvidersOptions(env),
     emailInterface: readEmailInterfaceOptions(env),
+    smppServer: readSmppServerOptions(env, host),
   });
 }

@@ -27,6 +27,9 @@ import { legacyXmlRoutes } from './intake/legacy-xml/routes.js';
 import { createConnectors } from './carriage/connectors.js';
 import { createRefusals } from './carriage/refusals.js';
 import { systemClock, type Clock } from './model/clock.js';
+import { destinationKey } from './model/destination.js';
+import { createSmppServer } from './intake/smpp/server.js';
+import { createSmppSender } from './intake/smpp/sender.js';
 
 export interface RelayOptions {
   logger?: Logger;
@@ -54,7 +57,20 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
     issuer: config.jwtIssuer,
   });
   const timeouts = { connectTimeoutMs: config.dispatch.connectTimeoutMs, responseTimeoutMs: config.dispatch.responseTimeoutMs };
+  // The SMPP server is an interface and, for its receipts, the `smpp` sender (late-bound: it
+  // accepts through the accept port and wakes dispatch, both made below).
+  const smppServer = createSmppServer({
+    store,
+    accept: (request) => accept(request),
+    logger,
+    clock,
+    config: config.smppServer,
+    onReceiverBound: (systemId) => {
+      store.hurryDestination(destinationKey({ type: 'smpp', system_id: systemId }), now()).then(() => dispatcher.wake(), onError);
+    },
+  });
   const senders = {
+    smpp: createSmppSender(smppServer, { responseTimeoutMs: config.smppServer.responseTimeoutMs, throttleMs: config.smppServer.throttleMs }),
     url: httpSender,
     email: createEmailSender({ smtp: config.smtp, ...timeouts, issuer: config.jwtIssuer, interfaceDomain: config.emailInterface.domain }),
     sqs: createSqsSender({ sqs: config.sqs, ...timeouts }),
@@ -135,6 +151,7 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
     logger,
     /** The e-mail interface's bound address after start(), if it is on. */
     emailAddress: () => emailAddress,
+    smppServer,
     /** Starts every stage and listens; resolves with the bound address. */
     async start(): Promise<string> {
       dispatcher.start();
@@ -144,6 +161,7 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
       ttlTimer = setInterval(() => recorder.expireDue().catch(onError), config.ttlSweepMs);
       const address = await api.listen({ port: config.port, host: config.host });
       emailAddress = await emailInterface?.listen();
+      await smppServer.listen();
       logger.info({ address, email: emailAddress, store: store.kind, resumed }, 'statusrelay listening');
       return address;
     },
@@ -151,6 +169,7 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
     async stop(): Promise<void> {
       await api.close();
       await emailInterface?.close();
+      await smppServer.stopIntake();
       clearInterval(ttlTimer);
       await carriage.stop();
       await recorder.idle();

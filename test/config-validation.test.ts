@@ -108,6 +108,7 @@ test('defaults, deeply frozen', () => {
       port: 2525, host: '0.0.0.0', domain: 'sms.localhost', allowInsecureAuth: false, maxRecipients: 50, ratePerMinute: 600,
       maxBytes: 10_485_760, smsFrom: 'EMAIL', whatsappFrom: '447700900000',
     },
+    smppServer: { port: 2775, host: '0.0.0.0', idleMs: 60_000, window: 10, responseTimeoutMs: 10_000, throttleMs: 1_000, concatTimeoutMs: 30_000 },
   });
   assert.ok(Object.isFrozen(config.dispatch.retry) && Object.isFrozen(config.providers.carriers));
 });

@@ -70,6 +70,7 @@ async function measure(
   const config = loadConfig({
     DATABASE_URL: `file:${path.join(options.dataDir, `${name}.db`)}`,
     PORT: '0',
+    SMPP_SERVER_PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
     EMAIL_INTERFACE_PORT: '0',

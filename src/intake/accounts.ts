@@ -2,6 +2,7 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Account, Store } from '../store/store.js';
 import { newSignatureSecret } from '../model/signature-secret.js';
+import { issueSmppCredentials } from './smpp/credentials.js';
 
 export interface Credentials {
   account_id: string;
@@ -9,6 +10,9 @@ export interface Credentials {
   api_key: string;
   api_secret: string;
   signature_secret: string;
+  /** SMPP server credentials (intake/smpp/credentials.ts). */
+  smpp_system_id: string;
+  smpp_password: string;
 }
 
 /**
@@ -20,7 +24,7 @@ function hashSecret(apiKey: string, secret: string): string {
 }
 
 export async function createAccount(store: Store, name: string, now: number): Promise<Credentials> {
-  const credentials: Credentials = {
+  const credentials: Omit<Credentials, 'smpp_system_id' | 'smpp_password'> = {
     account_id: randomUUID(),
     name,
     api_key: randomBytes(8).toString('hex'),
@@ -35,7 +39,7 @@ export async function createAccount(store: Store, name: string, now: number): Pr
     signature_secret: credentials.signature_secret,
     created_at: now,
   });
-  return credentials;
+  return { ...credentials, ...(await issueSmppCredentials(store, credentials.account_id, now)) };
 }
 
 /** The account named by an `Authorization: Basic` header, if the secret matches. */

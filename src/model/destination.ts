@@ -15,7 +15,31 @@ export type Destination =
   | { type: 'url'; url: string }
   | { type: 'email'; address: string }
   | { type: 'sqs'; queue_url: string }
-  | { type: 'smpp'; system_id: string };
+  | { type: 'smpp'; system_id: string; receipt?: SmppReceiptFacts };
+
+/**
+ * What the SMPP server records with the customer's session as the message's return address, so
+ * its sender can write each receipt (model/smpp-receipt.ts) without reading the message back.
+ */
+export interface SmppReceiptFacts {
+  /** The submit's registered_delivery (0 none, 1 final, 2 failure only; 0x10 intermediate). */
+  registered_delivery: number;
+  /** submit_sm parts the customer sent; each got its own message_id and gets its own receipt. */
+  parts: number;
+  /** The submit's source and destination (swapped in the receipt). */
+  source: SmppAddress;
+  destination: SmppAddress;
+  /** The first 20 characters of the text (the receipt's `text:`). */
+  text: string;
+  /** When the submit was accepted (epoch ms; the receipt's `submit date:`). */
+  submitted_at: number;
+}
+
+export interface SmppAddress {
+  ton: number;
+  npi: number;
+  addr: string;
+}
 
 export type DestinationType = Destination['type'];
 

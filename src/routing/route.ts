@@ -8,6 +8,7 @@ import { sectionOf, type Section, type Status } from '../model/vocabulary.js';
 import type { Delivery, Destination, RuleDestination } from '../model/destination.js';
 import { INTERFACES, deliveryFormat, type AccountDestinations } from '../model/interfaces.js';
 import { ruleFor, rulesOf } from '../model/forwarding-rules.js';
+import { smppReceiptWanted } from '../model/smpp-receipt.js';
 
 export interface RoutingAccount extends AccountDestinations {
   forwarding?: unknown;
@@ -19,6 +20,8 @@ export function routeStatusChange(message: Message, status: Status, account: Rou
   const section = sectionOf(message.channel);
   if (section === 'ott' && !rules.ott.statuses.includes(status)) return [];
   if (message.receipt_statuses ? !message.receipt_statuses.includes(status) : !requested(message, status, section)) return [];
+  // An SMPP submit's registered_delivery says which statuses it wants receipts for.
+  if (message.return_to?.type === 'smpp' && !smppReceiptWanted(message.return_to.receipt, status)) return [];
 
   const rule = ruleFor(rules, section, message.interface);
   if (!rule || rule.type === 'none') return [];

@@ -6,6 +6,9 @@
 import type { Message, StatusEvent } from '../model/types.js';
 import type { BodyFormatName, Delivery, Destination } from '../model/destination.js';
 import type { Status } from '../model/vocabulary.js';
+import type { SmppStore } from './smpp.js';
+
+export type { SmppCredential, SmppStore } from './smpp.js';
 
 export interface Account {
   id: string;
@@ -184,7 +187,7 @@ export interface ClaimRestriction {
   keys: string[];
 }
 
-export interface Store {
+export interface Store extends SmppStore {
   readonly kind: 'sqlite' | 'postgres';
   migrate(): Promise<void>;
   close(): Promise<void>;

@@ -34,6 +34,8 @@ export const FAST_ENV: Record<string, string> = {
   LEASE_MS: '3000',
   // Off unless a test starts it (startRelay's emailInterfaceOnPortZero: any free port).
   EMAIL_INTERFACE_PORT: '0',
+  // No SMPP server unless a test asks for one (the default 2775 would collide between tests).
+  SMPP_SERVER_PORT: '0',
 };
 
 /** A fresh SQLite file in a temp folder. */

@@ -7,6 +7,7 @@ import { transitionQuery } from './transition.js';
 import { providerPartQueries } from './provider-parts.js';
 import { accessTokenQueries } from './access-tokens.js';
 import { outboxNotifications } from './notify.js';
+import { smppQueries } from './smpp.js';
 
 export interface PostgresStoreOptions {
   /** Pooled connections of this process (the LISTEN connection comes on top). */
@@ -33,6 +34,7 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
     ...outboxQueries(pool),
     ...providerPartQueries(pool),
     ...accessTokenQueries(pool),
+    ...smppQueries(pool),
     transition: transitionQuery(pool),
     onOutboxChange: (listener) => notifications.subscribe(listener),
   };

@@ -6,6 +6,8 @@
  * The columns are those of the SQLite store (rows.ts maps both): epoch milliseconds are bigint,
  * JSON documents jsonb, flags boolean.
  */
+import { POSTGRES_SMPP_MIGRATION } from '../smpp-migration.js';
+
 export const POSTGRES_MIGRATIONS: ReadonlyArray<{ id: number; sql: string }> = [
   {
     id: 1,
@@ -126,6 +128,7 @@ CREATE INDEX parked_reports_time ON parked_reports(received_at);
 ALTER TABLE callbacks ADD COLUMN headline_channel text, ADD COLUMN headline_to text;
 `,
   },
+  { id: 4, sql: POSTGRES_SMPP_MIGRATION },
   {
     id: 5,
     sql: `

@@ -6,6 +6,7 @@ import { outboxQueries } from './outbox.js';
 import { transitionQuery } from './transition.js';
 import { providerPartQueries } from './provider-parts.js';
 import { accessTokenQueries } from './access-tokens.js';
+import { smppQueries } from './smpp.js';
 
 /**
  * The embedded store. better-sqlite3 is synchronous, so every method finishes its
@@ -20,6 +21,7 @@ export function openSqliteStore(file: string): Store {
     ...outboxQueries(db),
     ...providerPartQueries(db),
     ...accessTokenQueries(db),
+    ...smppQueries(db),
     transition: transitionQuery(db),
   });
   // Statements can only be prepared once the tables exist, so queries are built after migrate().
@@ -66,5 +68,9 @@ export function openSqliteStore(file: string): Store {
     returnClaims: async (ids, leaseToken, now) => q().returnClaims(ids, leaseToken, now),
     outboxDepth: async () => q().outboxDepth(),
     nextDueAt: async () => q().nextDueAt(),
+    saveSmppCredential: async (credential) => q().saveSmppCredential(credential),
+    findSmppCredential: async (systemId) => q().findSmppCredential(systemId),
+    getSmppCredentialOfAccount: async (accountId) => q().getSmppCredentialOfAccount(accountId),
+    hurryDestination: async (key, now) => q().hurryDestination(key, now),
   };
 }

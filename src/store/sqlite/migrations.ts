@@ -3,6 +3,8 @@
  * The ledger table `migrations` records which ran; they run inside one IMMEDIATE transaction,
  * so two processes starting together apply each exactly once.
  */
+import { SQLITE_SMPP_MIGRATION } from '../smpp-migration.js';
+
 export const SQLITE_MIGRATIONS: ReadonlyArray<{ id: number; sql: string }> = [
   {
     id: 1,
@@ -132,6 +134,7 @@ ALTER TABLE callbacks ADD COLUMN headline_channel TEXT;
 ALTER TABLE callbacks ADD COLUMN headline_to TEXT;
 `,
   },
+  { id: 4, sql: SQLITE_SMPP_MIGRATION },
   {
     id: 5,
     sql: `
