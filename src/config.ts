@@ -8,6 +8,7 @@ import { readApiOptions, type ApiConfig } from './intake/api/options.js';
 import { readStoreOptions, type StoreConfig } from './store/options.js';
 import { readDispatchOptions, type DispatchConfig } from './dispatch/options.js';
 import { readSmtpOptions, readSqsOptions, type SmtpConfig, type SqsConfig } from './dispatch/senders/options.js';
+import { readDestinationGuardOptions, type DestinationGuardConfig } from './dispatch/senders/guard-options.js';
 import { readProvidersOptions, readSimulatorOptions, type ProvidersConfig, type SimulatorConfig } from './carriage/options.js';
 
 // For the tests that import it from here.
@@ -30,6 +31,8 @@ export interface Config extends ApiConfig, StoreConfig {
   smtp: SmtpConfig;
   sqs: SqsConfig;
   providers: ProvidersConfig;
+  /** ALLOWED_DESTINATION_NETWORKS: what the destination guard lets through after all. */
+  destinationGuard: DestinationGuardConfig;
 }
 
 function deepFreeze<T>(value: T): T {
@@ -58,5 +61,6 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     smtp: readSmtpOptions(env),
     sqs: readSqsOptions(env),
     providers: readProvidersOptions(env),
+    destinationGuard: readDestinationGuardOptions(env),
   });
 }

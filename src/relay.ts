@@ -22,6 +22,7 @@ import { buildApi } from './intake/api/server.js';
 import { createConnectors } from './carriage/connectors.js';
 import { createRefusals } from './carriage/refusals.js';
 import { systemClock, type Clock } from './model/clock.js';
+import { createAddressPolicy } from './model/address.js';
 
 export interface RelayOptions {
   logger?: Logger;
@@ -40,11 +41,14 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
   await store.migrate();
   const metrics = createMetrics(() => store.outboxDepth());
 
+  // The destination guard: the HTTP sender checks the address it connects to, the API refuses literals.
+  const addressPolicy = createAddressPolicy(config.destinationGuard.allowedNetworks);
   const httpSender = createHttpSender({
     connectTimeoutMs: config.dispatch.connectTimeoutMs,
     responseTimeoutMs: config.dispatch.responseTimeoutMs,
     connectionsPerOrigin: config.dispatch.perDestinationConcurrency,
     issuer: config.jwtIssuer,
+    addressPolicy,
   });
   const timeouts = { connectTimeoutMs: config.dispatch.connectTimeoutMs, responseTimeoutMs: config.dispatch.responseTimeoutMs };
   const senders = {
@@ -103,6 +107,7 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
     now,
     bodyLimitBytes: config.bodyLimitBytes,
     wakeDispatch: () => dispatcher.wake(),
+    addressPolicy,
     providerWebhooks: connectors.webhooks,
   });
 

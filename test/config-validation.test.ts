@@ -97,6 +97,7 @@ test('defaults, deeply frozen', () => {
       carriers: allSimulated,
       http: { timeoutMs: 10_000, retry: { baseMs: 1_000, capMs: 60_000, windowMs: Number.POSITIVE_INFINITY, jitter: 0.2 }, patienceMs: 600_000, holdMs: 5_000 },
     },
+    destinationGuard: { allowedNetworks: [] },
   });
   assert.ok(Object.isFrozen(config.dispatch.retry) && Object.isFrozen(config.providers.carriers));
 });

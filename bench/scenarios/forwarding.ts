@@ -72,6 +72,7 @@ async function measure(
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
+    ALLOWED_DESTINATION_NETWORKS: '127.0.0.0/8,::1/128',
     ...env,
   });
   const relay = await createRelay(config);

@@ -28,7 +28,7 @@ export function benchMessage(accountId: string, webhookUrl: string | undefined, 
 }
 
 export async function runRelayScenario(options: RelayScenarioOptions) {
-  const config = loadConfig({ DATABASE_URL: options.databaseUrl, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...options.env });
+  const config = loadConfig({ DATABASE_URL: options.databaseUrl, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ALLOWED_DESTINATION_NETWORKS: '127.0.0.0/8,::1/128', ...options.env });
   const relay = await createRelay(config);
   await relay.start();
   const account = await createAccount(relay.store, 'bench', Date.now());

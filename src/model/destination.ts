@@ -1,4 +1,8 @@
 /** Where a status change goes and in which format. */
+import { createAddressPolicy, urlHostRefusal, type AddressPolicy } from './address.js';
+
+/** The guard with no allowlist: what validators use when the caller passes no policy. */
+export const STRICT_ADDRESS_POLICY: AddressPolicy = createAddressPolicy();
 
 export const FORMATS = Object.freeze(['json', 'xml'] as const);
 export type Format = (typeof FORMATS)[number];
@@ -56,10 +60,22 @@ export function destinationKeyPrefix(type: DestinationType): string {
 /** Longest URL accepted anywhere a customer names one. */
 export const MAX_URL_LENGTH = 2048;
 
-/** Why `value` is not an acceptable callback URL, or undefined when it is. */
-export function httpUrlProblem(value: unknown): string | undefined {
-  if (typeof value === 'string' && isHttpUrl(value) && value.length <= MAX_URL_LENGTH) return undefined;
-  return `must be an absolute http or https URL of at most ${MAX_URL_LENGTH} characters`;
+/**
+ * Why `value` is not an acceptable callback URL, or undefined when it is. With a policy (the
+ * destination guard), a host that is a forbidden IP literal or `localhost` is refused too; pass
+ * null for URLs statusrelay never fetches itself (e.g. image.url, fetched by the provider).
+ */
+export function httpUrlProblem(value: unknown, policy: AddressPolicy | null = STRICT_ADDRESS_POLICY): string | undefined {
+  if (!(typeof value === 'string' && isHttpUrl(value) && value.length <= MAX_URL_LENGTH)) {
+    return `must be an absolute http or https URL of at most ${MAX_URL_LENGTH} characters`;
+  }
+  if (policy) {
+    const url = new URL(value);
+    if (url.username || url.password) return 'must not contain credentials (user:password@); they are never sent';
+    const refusal = urlHostRefusal(value, policy);
+    if (refusal) return `names a ${refusal} address; the destination guard does not allow it`;
+  }
+  return undefined;
 }
 
 function isHttpUrl(s: string): boolean {

@@ -7,7 +7,8 @@
  * customer fixes a document in one round trip. Omitted keys take their defaults.
  */
 import { STATUSES, type InterfaceName, type Section, type Status } from './vocabulary.js';
-import { FORMATS, httpUrlProblem, isEmailAddress, parseQueueUrl, type RuleDestination, type RuleType } from './destination.js';
+import type { AddressPolicy } from './address.js';
+import { FORMATS, STRICT_ADDRESS_POLICY, httpUrlProblem, isEmailAddress, parseQueueUrl, type RuleDestination, type RuleType } from './destination.js';
 import { INTERFACES, interfacesOn } from './interfaces.js';
 
 export interface ForwardingRules {
@@ -59,7 +60,7 @@ const FIELDS: Readonly<Record<RuleType, readonly string[]>> = {
   none: [],
 };
 
-export function validateForwardingRules(body: unknown): RulesResult {
+export function validateForwardingRules(body: unknown, policy: AddressPolicy = STRICT_ADDRESS_POLICY): RulesResult {
   if (!isObject(body)) return { ok: false, invalid: [{ name: '', reason: 'body must be a JSON object' }] };
   const invalid: FieldProblem[] = [];
   const add = (name: string, reason: string) => invalid.push({ name, reason });
@@ -68,8 +69,8 @@ export function validateForwardingRules(body: unknown): RulesResult {
   const enabled = body.enabled === undefined ? DEFAULT_RULES.enabled : body.enabled;
   if (typeof enabled !== 'boolean') add('enabled', 'enabled must be true or false');
 
-  const sms = checkSection('sms', body.sms, add);
-  const ott = checkSection('ott', body.ott, add, ['statuses']);
+  const sms = checkSection('sms', body.sms, add, policy);
+  const ott = checkSection('ott', body.ott, add, policy, ['statuses']);
   const statuses = checkStatuses(isObject(body.ott) ? body.ott.statuses : undefined, add);
 
   if (invalid.length > 0) return { ok: false, invalid };
@@ -89,6 +90,7 @@ function checkSection(
   section: Section,
   value: unknown,
   add: Add,
+  policy: AddressPolicy,
   otherKeys: readonly string[] = [],
 ): Partial<Record<InterfaceName, RuleDestination>> | undefined {
   const names = interfacesOn(section);
@@ -100,13 +102,13 @@ function checkSection(
   const out: Partial<Record<InterfaceName, RuleDestination>> = {};
   for (const name of names) {
     const given = value[name];
-    const checked = given === undefined ? INTERFACES[name].defaultRule : checkDestination(section, name, given, add);
+    const checked = given === undefined ? INTERFACES[name].defaultRule : checkDestination(section, name, given, add, policy);
     if (checked) out[name] = checked;
   }
   return out;
 }
 
-function checkDestination(section: Section, name: InterfaceName, value: unknown, add: Add): RuleDestination | undefined {
+function checkDestination(section: Section, name: InterfaceName, value: unknown, add: Add, policy: AddressPolicy): RuleDestination | undefined {
   const path = `${section}.${name}`;
   if (!isObject(value)) return void add(path, 'must be an object with a type');
   const allowed = INTERFACES[name].allowed[section]!;
@@ -128,7 +130,7 @@ function checkDestination(section: Section, name: InterfaceName, value: unknown,
   for (const key of Object.keys(value)) if (key !== 'type' && !FIELDS[type].includes(key)) fail(key, `unknown field for type ${type}`);
   if (type !== 'none' && !(FORMATS as readonly unknown[]).includes(value.format)) fail('format', `format must be one of ${oneOf(FORMATS)}`);
   if (type === 'url') {
-    const reason = httpUrlProblem(value.url);
+    const reason = httpUrlProblem(value.url, policy);
     if (reason) fail('url', `url ${reason}`);
   }
   if (type === 'email' && !isEmailAddress(value.address)) fail('address', 'address must be an e-mail address like ops@example.com');

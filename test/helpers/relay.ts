@@ -13,7 +13,14 @@ import { Webhook } from 'standardwebhooks';
 import { loadConfig } from '../../src/config.js';
 import { createRelay, type Relay, type RelayOptions } from '../../src/relay.js';
 import { createAccount, type Credentials } from '../../src/intake/accounts.js';
+import { createAddressPolicy, parseCidrList } from '../../src/model/address.js';
 import { POSTGRES_SKIP, freshPostgresUrl } from './postgres.js';
+
+/** The allowlist every test that calls back to 127.0.0.1 needs (ALLOWED_DESTINATION_NETWORKS). */
+export const LOOPBACK_NETWORKS = '127.0.0.0/8,::1/128';
+
+/** A destination guard policy letting loopback through, for tests that build senders directly. */
+export const loopbackPolicy = () => createAddressPolicy(parseCidrList(LOOPBACK_NETWORKS));
 
 /** Fast timings so retries, dead letters and simulated providers fit in a test run. */
 export const FAST_ENV: Record<string, string> = {
@@ -30,6 +37,8 @@ export const FAST_ENV: Record<string, string> = {
   DISPATCH_POLL_MS: '50',
   TTL_SWEEP_MS: '50',
   LEASE_MS: '3000',
+  // Test receivers listen on 127.0.0.1; the destination guard's own tests set this to ''.
+  ALLOWED_DESTINATION_NETWORKS: LOOPBACK_NETWORKS,
 };
 
 /** A fresh SQLite file in a temp folder. */

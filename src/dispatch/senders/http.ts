@@ -4,10 +4,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { STATUS_CODES } from 'node:http';
 import { Agent, request } from 'undici';
 import type { ClaimedCallback } from '../../store/store.js';
 import { classifyErrorCode, classifyHttpStatus, parseRetryAfter, type Verdict } from '../../model/retry.js';
 import { signCallback } from '../signing.js';
+import { createAddressPolicy, DESTINATION_NOT_ALLOWED, type AddressPolicy } from '../../model/address.js';
+import { DESTINATION_REFUSED_CODE, guardedConnector } from './destination-guard.js';
 
 export interface SendOutcome {
   verdict: Verdict;
@@ -25,6 +28,8 @@ export interface HttpSenderOptions {
   connectionsPerOrigin: number;
   /** `iss` claim of the JWT. */
   issuer: string;
+  /** The destination guard; without one, every non-public address is refused (no allowlist). */
+  addressPolicy?: AddressPolicy;
 }
 
 export interface HttpSender {
@@ -33,7 +38,7 @@ export interface HttpSender {
 }
 
 const USER_AGENT = 'statusrelay/0.1';
-/** How much of an error response is kept for the attempt log. */
+/** The longest error text kept for the attempt log. */
 const SNIPPET_CHARS = 200;
 /** Reading stops here; beyond it the socket is dropped rather than drained. */
 const DRAIN_LIMIT_BYTES = 64 * 1024;
@@ -49,8 +54,9 @@ const ERROR_TEXT: Record<string, string> = {
 export function createHttpSender(options: HttpSenderOptions): HttpSender {
   // One pool per origin, keep-alive by default: a busy customer endpoint reuses its sockets.
   // undici's response timers tick about once a second, so a response timeout fires up to ~1 s late.
+  // Every connection goes through the destination guard: the address connected to is the one checked.
   const agent = new Agent({
-    connect: { timeout: options.connectTimeoutMs },
+    connect: guardedConnector(options.addressPolicy ?? createAddressPolicy(), { timeout: options.connectTimeoutMs }),
     headersTimeout: options.responseTimeoutMs,
     bodyTimeout: options.responseTimeoutMs,
     connections: options.connectionsPerOrigin,
@@ -78,12 +84,18 @@ export function createHttpSender(options: HttpSenderOptions): HttpSender {
         body: callback.body,
       });
       const statusCode = response.statusCode;
+      const redirect = statusCode >= 300 && statusCode < 400;
+      // Redirects are never followed (the target could be anywhere); they are retried like 5xx.
       const verdict = classifyHttpStatus(statusCode);
-      // The body is always read so the socket goes back to the pool; its text only matters on failure.
-      const snippet = await readSnippet(response.body);
+      // The body is always read so the socket goes back to the pool; its text is never shown to
+      // the tenant (it may come from an internal service): only the status and its reason phrase.
+      await drain(response.body);
       if (verdict === 'delivered') return { verdict, statusCode, durationMs: elapsed() };
 
-      const error = snippet ? `HTTP ${statusCode}: ${snippet}` : `HTTP ${statusCode}`;
+      const location = redirect ? sanitize(firstHeader(response.headers.location)) : '';
+      const error = redirect
+        ? `HTTP ${statusCode} redirect${location ? ` to ${location}` : ''} (not followed)`
+        : `HTTP ${statusCode}${STATUS_CODES[statusCode] ? ` ${STATUS_CODES[statusCode]}` : ''}`;
       const outcome: SendOutcome = { verdict, statusCode, error, durationMs: elapsed() };
       if (verdict === 'retry') {
         const header = response.headers['retry-after'];
@@ -93,6 +105,7 @@ export function createHttpSender(options: HttpSenderOptions): HttpSender {
       return outcome;
     } catch (err) {
       const code = errorCode(err);
+      if (code === DESTINATION_REFUSED_CODE) return { verdict: 'failed', error: DESTINATION_NOT_ALLOWED, durationMs: elapsed() };
       const error = (code && ERROR_TEXT[code]) ?? code ?? shorten(String((err as Error)?.message ?? err));
       return { verdict: classifyErrorCode(code), error, durationMs: elapsed() };
     }
@@ -105,30 +118,31 @@ export function createHttpSender(options: HttpSenderOptions): HttpSender {
 }
 
 /**
- * Reads the response body: up to SNIPPET_CHARS worth kept, the rest discarded. A failure while
+ * Reads and discards the response body so the socket goes back to the pool. A failure while
  * reading does not change the verdict: the status code has already answered.
  */
-async function readSnippet(body: AsyncIterable<Buffer> & { destroy(): unknown }): Promise<string> {
-  const kept: Buffer[] = [];
-  let keptBytes = 0;
+async function drain(body: AsyncIterable<Buffer> & { destroy(): unknown }): Promise<void> {
   let readBytes = 0;
   try {
     for await (const chunk of body) {
       readBytes += chunk.length;
-      // UTF-8 needs at most 4 bytes per character.
-      if (keptBytes < SNIPPET_CHARS * 4) {
-        kept.push(chunk);
-        keptBytes += chunk.length;
-      }
       if (readBytes > DRAIN_LIMIT_BYTES) {
         body.destroy();
         break;
       }
     }
   } catch {
-    // Timeout or reset mid-body: keep what arrived.
+    // Timeout or reset mid-body: the status code has answered.
   }
-  return shorten(Buffer.concat(kept).toString('utf8'));
+}
+
+function firstHeader(value: string | string[] | undefined): string {
+  return (Array.isArray(value) ? value[0] : value) ?? '';
+}
+
+/** Printable ASCII only, shortened: safe to show in the attempt log. */
+function sanitize(text: string): string {
+  return shorten(text.replace(/[^\x20-\x7e]/g, '?'));
 }
 
 function shorten(text: string): string {

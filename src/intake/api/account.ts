@@ -20,7 +20,7 @@ export function accountRoutes(deps: ApiDeps) {
         for (const key of Object.keys(body)) {
           if (key !== 'status_url') invalid.push({ name: key, reason: 'unknown field' });
         }
-        const reason = body.status_url === null ? undefined : httpUrlProblem(body.status_url);
+        const reason = body.status_url === null ? undefined : httpUrlProblem(body.status_url, deps.addressPolicy);
         if (reason) invalid.push({ name: 'status_url', reason });
       }
       if (invalid.length > 0) {
