@@ -1,5 +1,6 @@
 /** Where a status change goes and in which format. */
 import { createAddressPolicy, urlHostRefusal, type AddressPolicy } from './address.js';
+import { xmlUnsafeCharacter } from './text.js';
 
 /** The guard with no allowlist: what validators use when the caller passes no policy. */
 export const STRICT_ADDRESS_POLICY: AddressPolicy = createAddressPolicy();
@@ -69,6 +70,8 @@ export function httpUrlProblem(value: unknown, policy: AddressPolicy | null = ST
   if (!(typeof value === 'string' && isHttpUrl(value) && value.length <= MAX_URL_LENGTH)) {
     return `must be an absolute http or https URL of at most ${MAX_URL_LENGTH} characters`;
   }
+  const unsafe = xmlUnsafeCharacter(value);
+  if (unsafe) return `must not contain control characters, U+FFFE, U+FFFF or unpaired surrogates (${unsafe})`;
   if (policy) {
     const url = new URL(value);
     if (url.username || url.password) return 'must not contain credentials (user:password@); they are never sent';

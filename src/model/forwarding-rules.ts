@@ -8,6 +8,7 @@
  */
 import { STATUSES, type InterfaceName, type Section, type Status } from './vocabulary.js';
 import type { AddressPolicy } from './address.js';
+import { xmlUnsafeProblem } from './text.js';
 import { FORMATS, STRICT_ADDRESS_POLICY, httpUrlProblem, isEmailAddress, parseQueueUrl, type RuleDestination, type RuleType } from './destination.js';
 import { INTERFACES, interfacesOn } from './interfaces.js';
 
@@ -113,7 +114,8 @@ function checkDestination(section: Section, name: InterfaceName, value: unknown,
   if (!isObject(value)) return void add(path, 'must be an object with a type');
   const allowed = INTERFACES[name].allowed[section]!;
   const type = value.type as RuleType;
-  if (!Object.hasOwn(FIELDS, String(type))) {
+  // Anything but a string (an object with its own toString, say) is simply not a type.
+  if (typeof type !== 'string' || !Object.hasOwn(FIELDS, type)) {
     return void add(`${path}.type`, `type must be one of ${oneOf(Object.keys(FIELDS))}`);
   }
   if (!allowed.includes(type)) {
@@ -134,7 +136,9 @@ function checkDestination(section: Section, name: InterfaceName, value: unknown,
     if (reason) fail('url', `url ${reason}`);
   }
   if (type === 'email' && !isEmailAddress(value.address)) fail('address', 'address must be an e-mail address like ops@example.com');
-  if (type === 'sqs' && !parseQueueUrl(value.queue_url)) {
+  if (type === 'sqs' && typeof value.queue_url === 'string' && xmlUnsafeProblem('queue_url', value.queue_url)) {
+    fail('queue_url', xmlUnsafeProblem('queue_url', value.queue_url)!);
+  } else if (type === 'sqs' && !parseQueueUrl(value.queue_url)) {
     fail('queue_url', 'queue_url must be an SQS queue URL like https://sqs.eu-central-1.amazonaws.com/123456789012/name');
   }
   if (problems > 0) return undefined;

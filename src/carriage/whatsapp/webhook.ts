@@ -8,7 +8,7 @@ import type { ConnectorDeps } from '../deps.js';
 import { errorOf } from '../deps.js';
 import type { EarlyReports } from '../early-reports.js';
 import { ProblemError } from '../../http/problems.js';
-import { applyStatuses, parseJson, rawBody, rawBodyWebhook } from '../webhook.js';
+import { applyStatuses, normalizeSafely, parseJson, rawBody, rawBodyWebhook } from '../webhook.js';
 import { normalizeStatus, statusObjects } from './statuses.js';
 
 const PATH = '/v1/providers/whatsapp';
@@ -40,7 +40,7 @@ export function whatsappWebhook(config: WhatsAppConfig | undefined, deps: Connec
       const body = parseJson('whatsapp', raw, deps);
       const statuses = statusObjects(body).map((status) => ({
         raw: status,
-        status: normalizeStatus(status, deps.clock.now(), (code) => errorOf(deps, code)),
+        status: normalizeSafely(() => normalizeStatus(status, deps.clock.now(), (code) => errorOf(deps, code))),
       }));
       await applyStatuses('whatsapp', statuses, deps, early);
       return reply.code(200).send({ received: statuses.length });

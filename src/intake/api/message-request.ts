@@ -11,6 +11,7 @@ import type { MessageContent } from '../../model/types.js';
 import type { InvalidParameter } from '../../http/problems.js';
 import { MAX_URL_LENGTH, STRICT_ADDRESS_POLICY, httpUrlProblem } from '../../model/destination.js';
 import type { AddressPolicy } from '../../model/address.js';
+import { xmlUnsafeProblem } from '../../model/text.js';
 
 export type MessageRequestResult =
   | { ok: true; value: { first: MessageContent; failover: MessageContent[] } }
@@ -63,6 +64,11 @@ class Issues {
 
   count(): number {
     return this.list.length;
+  }
+
+  has(field: string): boolean {
+    const name = this.name(field);
+    return this.list.some((issue) => issue.name === name);
   }
 }
 
@@ -149,6 +155,14 @@ function checkContent(body: Obj, issues: Issues, isItem: boolean, policy: Addres
   }
   if (ttl !== undefined && (!Number.isInteger(ttl) || (ttl as number) < LIMITS.ttlMin || (ttl as number) > LIMITS.ttlMax)) {
     issues.add('ttl', `ttl must be an integer number of seconds from ${LIMITS.ttlMin} to ${LIMITS.ttlMax}`);
+  }
+
+  // Everything that ends up in an XML callback, an e-mail or an SMPP PDU must be representable there.
+  const imageBody = isObject(body.image) ? body.image : {};
+  const texts: Array<[string, unknown]> = [['from', body.from], ['text', body.text], ['client_ref', clientRef], ['image.caption', imageBody.caption]];
+  for (const [field, value] of texts) {
+    const problem = xmlUnsafeProblem(field, value);
+    if (problem && !issues.has(field)) issues.add(field, problem);
   }
 
   for (const key of Object.keys(body)) {
