@@ -108,6 +108,7 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
     bodyLimitBytes: config.bodyLimitBytes,
     wakeDispatch: () => dispatcher.wake(),
     addressPolicy,
+    ...(config.sqs.endpoint ? { sqsEndpoint: config.sqs.endpoint } : {}),
     providerWebhooks: connectors.webhooks,
   });
 

@@ -116,3 +116,38 @@ export function parseQueueUrl(value: unknown): { accountId: string; name: string
   if (!match || url.search || url.hash || match[2]!.length > 80) return undefined;
   return { accountId: match[1]!, name: match[2]!, fifo: match[2]!.endsWith('.fifo') };
 }
+
+/** Amazon SQS endpoints: `sqs.<region>.amazonaws.com`, `sqs-fips.<region>…`, legacy `<region>.queue.amazonaws.com`, China `.com.cn`. */
+const AWS_SQS_HOST = /^(?:sqs(?:-fips)?\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?|[a-z0-9-]+\.queue\.amazonaws\.com(?:\.cn)?|queue\.amazonaws\.com)$/;
+
+/**
+ * Why a queue URL's host may not be used, or undefined: the SDK sends a request signed with
+ * the service's own AWS identity to that host, so only Amazon SQS over https, or the host of
+ * the configured SQS_ENDPOINT (e.g. a local emulator), is allowed.
+ */
+export function queueHostProblem(queueUrl: string, sqsEndpoint?: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(queueUrl);
+  } catch {
+    return 'is not a URL';
+  }
+  if (url.username || url.password) return 'must not contain credentials';
+  if (sqsEndpoint) {
+    // With a custom endpoint the SDK sends every request there, whatever host the queue URL
+    // names; still only the endpoint's host is accepted, and for an emulator on this machine
+    // its own name for itself (fauxqs answers sqs.<region>.localhost).
+    try {
+      const endpointHost = new URL(sqsEndpoint).hostname;
+      if (url.hostname === endpointHost) return undefined;
+      const endpointLocal = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/.test(endpointHost);
+      if (endpointLocal && /(^|\.)localhost$/.test(url.hostname)) return undefined;
+    } catch {
+      // An unparsable endpoint allows nothing extra.
+    }
+  }
+  if (url.protocol === 'https:' && AWS_SQS_HOST.test(url.hostname) && url.port === '') return undefined;
+  return sqsEndpoint
+    ? `must be an https Amazon SQS queue URL (sqs.<region>.amazonaws.com) or on the configured SQS endpoint's host (${new URL(sqsEndpoint).hostname})`
+    : 'must be an https Amazon SQS queue URL (sqs.<region>.amazonaws.com)';
+}

@@ -9,7 +9,7 @@
 import { STATUSES, type InterfaceName, type Section, type Status } from './vocabulary.js';
 import type { AddressPolicy } from './address.js';
 import { xmlUnsafeProblem } from './text.js';
-import { FORMATS, STRICT_ADDRESS_POLICY, httpUrlProblem, isEmailAddress, parseQueueUrl, type RuleDestination, type RuleType } from './destination.js';
+import { FORMATS, STRICT_ADDRESS_POLICY, httpUrlProblem, queueHostProblem, isEmailAddress, parseQueueUrl, type RuleDestination, type RuleType } from './destination.js';
 import { INTERFACES, interfacesOn } from './interfaces.js';
 
 export interface ForwardingRules {
@@ -61,7 +61,16 @@ const FIELDS: Readonly<Record<RuleType, readonly string[]>> = {
   none: [],
 };
 
-export function validateForwardingRules(body: unknown, policy: AddressPolicy = STRICT_ADDRESS_POLICY): RulesResult {
+/** What the validator needs from the settings: the destination guard and the SQS endpoint, if any. */
+export interface DestinationChecks {
+  sqsEndpoint?: string;
+}
+
+export function validateForwardingRules(
+  body: unknown,
+  policy: AddressPolicy = STRICT_ADDRESS_POLICY,
+  checks: DestinationChecks = {},
+): RulesResult {
   if (!isObject(body)) return { ok: false, invalid: [{ name: '', reason: 'body must be a JSON object' }] };
   const invalid: FieldProblem[] = [];
   const add = (name: string, reason: string) => invalid.push({ name, reason });
@@ -70,8 +79,8 @@ export function validateForwardingRules(body: unknown, policy: AddressPolicy = S
   const enabled = body.enabled === undefined ? DEFAULT_RULES.enabled : body.enabled;
   if (typeof enabled !== 'boolean') add('enabled', 'enabled must be true or false');
 
-  const sms = checkSection('sms', body.sms, add, policy);
-  const ott = checkSection('ott', body.ott, add, policy, ['statuses']);
+  const sms = checkSection('sms', body.sms, add, policy, checks);
+  const ott = checkSection('ott', body.ott, add, policy, checks, ['statuses']);
   const statuses = checkStatuses(isObject(body.ott) ? body.ott.statuses : undefined, add);
 
   if (invalid.length > 0) return { ok: false, invalid };
@@ -92,6 +101,7 @@ function checkSection(
   value: unknown,
   add: Add,
   policy: AddressPolicy,
+  checks: DestinationChecks,
   otherKeys: readonly string[] = [],
 ): Partial<Record<InterfaceName, RuleDestination>> | undefined {
   const names = interfacesOn(section);
@@ -103,13 +113,13 @@ function checkSection(
   const out: Partial<Record<InterfaceName, RuleDestination>> = {};
   for (const name of names) {
     const given = value[name];
-    const checked = given === undefined ? INTERFACES[name].defaultRule : checkDestination(section, name, given, add, policy);
+    const checked = given === undefined ? INTERFACES[name].defaultRule : checkDestination(section, name, given, add, policy, checks);
     if (checked) out[name] = checked;
   }
   return out;
 }
 
-function checkDestination(section: Section, name: InterfaceName, value: unknown, add: Add, policy: AddressPolicy): RuleDestination | undefined {
+function checkDestination(section: Section, name: InterfaceName, value: unknown, add: Add, policy: AddressPolicy, checks: DestinationChecks): RuleDestination | undefined {
   const path = `${section}.${name}`;
   if (!isObject(value)) return void add(path, 'must be an object with a type');
   const allowed = INTERFACES[name].allowed[section]!;
@@ -140,6 +150,9 @@ function checkDestination(section: Section, name: InterfaceName, value: unknown,
     fail('queue_url', xmlUnsafeProblem('queue_url', value.queue_url)!);
   } else if (type === 'sqs' && !parseQueueUrl(value.queue_url)) {
     fail('queue_url', 'queue_url must be an SQS queue URL like https://sqs.eu-central-1.amazonaws.com/123456789012/name');
+  } else if (type === 'sqs') {
+    const hostProblem = queueHostProblem(value.queue_url as string, checks.sqsEndpoint);
+    if (hostProblem) fail('queue_url', `queue_url ${hostProblem}`);
   }
   if (problems > 0) return undefined;
   // Rebuilt field by field so the stored document holds nothing the validator did not look at.

@@ -18,6 +18,8 @@ export interface ApiDeps {
   wakeDispatch: () => void;
   /** The destination guard: literal forbidden addresses in callback URLs are refused with 422. */
   addressPolicy?: AddressPolicy;
+  /** SQS_ENDPOINT: queue URLs must be on Amazon SQS or on this endpoint's host. */
+  sqsEndpoint?: string;
   /** Provider webhook routes (carriage/<provider>/webhook.ts), each in its own encapsulated context. */
   providerWebhooks?: FastifyPluginAsync[];
 }
