@@ -79,7 +79,7 @@ async function measure(
   await relay.start();
   try {
     const account = await createAccount(relay.store, 'bench', Date.now());
-    const rules = validateForwardingRules({ sms: { suite: destination } });
+    const rules = validateForwardingRules({ sms: { suite: destination } }, undefined, { ...(config.sqs.endpoint ? { sqsEndpoint: config.sqs.endpoint } : {}) });
     if (!rules.ok) throw new Error(`bench rules invalid: ${JSON.stringify(rules.invalid)}`);
     await relay.store.updateAccount(account.account_id, { forwarding: rules.value });
     const messages = Array.from({ length: options.messages }, () => benchMessage(account.account_id, undefined, Date.now(), { interface: 'suite' }));

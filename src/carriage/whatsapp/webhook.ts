@@ -2,7 +2,7 @@
  * POST /v1/providers/whatsapp (status webhooks, X-Hub-Signature-256 = HMAC-SHA256 of the raw
  * body with the app secret) and GET /v1/providers/whatsapp (the subscription handshake).
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { WhatsAppConfig } from './options.js';
 import type { ConnectorDeps } from '../deps.js';
 import { errorOf } from '../deps.js';
@@ -19,11 +19,18 @@ export function signatureMatches(raw: Buffer, header: string | undefined, secret
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
+/** Constant-time comparison of a given token with the configured one (digests: equal lengths). */
+export function sameSecret(given: unknown, expected: string): boolean {
+  if (typeof given !== 'string') return false;
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
 export function whatsappWebhook(config: WhatsAppConfig | undefined, deps: ConnectorDeps, early: EarlyReports) {
   return rawBodyWebhook('WhatsApp', [PATH], config && ((app) => {
     app.get<{ Querystring: Record<string, string> }>(PATH, async (request, reply) => {
       const query = request.query;
-      if (query['hub.mode'] !== 'subscribe' || query['hub.verify_token'] !== config.verifyToken) {
+      if (query['hub.mode'] !== 'subscribe' || !sameSecret(query['hub.verify_token'], config.verifyToken)) {
         deps.refusals.refuse('whatsapp', 'bad-verify-token', 'subscription handshake with a wrong verify token');
         throw new ProblemError('unauthorized', { detail: 'hub.mode must be subscribe and hub.verify_token must match.' });
       }
