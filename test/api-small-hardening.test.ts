@@ -1,5 +1,6 @@
 /** Smaller hardening: strict `since` dates, constant-time token checks, 415 for non-JSON bodies. */
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { parseIsoTime } from '../src/model/iso-time.js';
 import { sameSecret } from '../src/carriage/whatsapp/webhook.js';
@@ -51,5 +52,45 @@ describe('API', () => {
       assert.equal(answer.status, 401);
       assert.match(answer.headers.get('content-type') ?? '', /^application\/problem\+json/);
     }
+  });
+});
+
+describe('errors before routing are problem+json', () => {
+  let relay: RunningRelay;
+  before(async () => {
+    relay = await startRelay();
+  });
+  after(() => relay.stop());
+
+  /** One raw HTTP exchange, so malformed requests reach the server as they are. */
+  const raw = (request: string) =>
+    new Promise<string>((resolve, reject) => {
+      const url = new URL(relay.baseUrl);
+      const socket = net.connect(Number(url.port), url.hostname, () => socket.end(request));
+      let text = '';
+      socket.on('data', (chunk) => (text += chunk.toString('latin1')));
+      socket.on('close', () => resolve(text));
+      socket.on('error', reject);
+    });
+
+  it('text/plain body → 415 problem+json', async () => {
+    const answer = await fetch(`${relay.baseUrl}/v1/messages`, { method: 'POST', headers: { authorization: relay.auth, 'content-type': 'text/plain' }, body: 'hello' });
+    assert.equal(answer.status, 415);
+    assert.match(answer.headers.get('content-type') ?? '', /^application\/problem\+json/);
+  });
+
+  it('bad percent-encoding in the URL → 400 problem+json', async () => {
+    const answer = await raw(`GET /v1/messages/%E0%A4%A HTTP/1.1\r\nHost: x\r\nAuthorization: ${relay.auth}\r\nConnection: close\r\n\r\n`);
+    assert.match(answer, /^HTTP\/1\.1 400 /);
+    assert.match(answer, /content-type: application\/problem\+json/i);
+    assert.match(answer, /"status":400/);
+  });
+
+  it('headers over the limit → 431 problem+json with Connection: close', async () => {
+    const answer = await raw(`GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+    assert.match(answer, /^HTTP\/1\.1 431 /);
+    assert.match(answer, /Content-Type: application\/problem\+json/);
+    assert.match(answer, /Connection: close/);
+    assert.match(answer, /"status":431/);
   });
 });
