@@ -12,7 +12,6 @@ import { runRelayScenario } from './scenarios/http-callbacks.js';
 import { runForwardingScenarios } from './scenarios/forwarding.js';
 import { runSmppScenario } from './scenarios/smpp.js';
 import { runPostgresScenarios } from './scenarios/postgres.js';
-import { runFairShareScenario } from './scenarios/fair-share.js';
 
 const messages = Number(process.env.BENCH_MESSAGES ?? 20_000);
 const concurrency = 64;
@@ -41,8 +40,6 @@ try {
     messages: Math.min(messages, 5_000),
     env: { DESTINATION_CONCURRENCY: String(concurrency) },
   });
-  // One account floods silent hosts; another's time to its first callback, before and during.
-  const fairShare = await runFairShareScenario({ dataDir: tempDir });
   // PostgreSQL: BENCH_DATABASE_URL or TEST_DATABASE_URL, else a throwaway cluster (needs root).
   const postgres = process.env.BENCH_SKIP_POSTGRES
     ? { skipped: 'BENCH_SKIP_POSTGRES is set' }
@@ -54,7 +51,6 @@ try {
     ratio_callbacks_to_plain_posts: round(sqlite.callbacks_per_second / plain.per_second, 2),
     forwarding,
     smpp,
-    fair_share: fairShare,
     postgres,
   };
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
