@@ -10,6 +10,7 @@ import { readStoreOptions, type StoreConfig } from './store/options.js';
 import { readDispatchOptions, type DispatchConfig } from './dispatch/options.js';
 import { readSmtpOptions, readSqsOptions, type SmtpConfig, type SqsConfig } from './dispatch/senders/options.js';
 import { readSmppServerOptions, type SmppServerConfig } from './intake/smpp/options.js';
+import { readDestinationGuardOptions, type DestinationGuardConfig } from './dispatch/senders/guard-options.js';
 import { readProvidersOptions, readSimulatorOptions, type ProvidersConfig, type SimulatorConfig } from './carriage/options.js';
 
 // For the tests that import it from here.
@@ -36,6 +37,8 @@ export interface Config extends ApiConfig, StoreConfig {
   emailInterface: EmailInterfaceConfig;
   /** The SMPP server customers bind to (intake/smpp). */
   smppServer: SmppServerConfig;
+  /** ALLOWED_DESTINATION_NETWORKS: what the destination guard lets through after all. */
+  destinationGuard: DestinationGuardConfig;
 }
 
 function deepFreeze<T>(value: T): T {
@@ -66,5 +69,6 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     providers: readProvidersOptions(env),
     emailInterface: readEmailInterfaceOptions(env),
     smppServer: readSmppServerOptions(env, host),
+    destinationGuard: readDestinationGuardOptions(env),
   });
 }

@@ -30,6 +30,7 @@ import { systemClock, type Clock } from './model/clock.js';
 import { destinationKey } from './model/destination.js';
 import { createSmppServer } from './intake/smpp/server.js';
 import { createSmppSender } from './intake/smpp/sender.js';
+import { createAddressPolicy } from './model/address.js';
 
 export interface RelayOptions {
   logger?: Logger;
@@ -50,11 +51,14 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
   await store.migrate();
   const metrics = createMetrics(() => store.outboxDepth());
 
+  // The destination guard: the HTTP sender checks the address it connects to, the API refuses literals.
+  const addressPolicy = createAddressPolicy(config.destinationGuard.allowedNetworks);
   const httpSender = createHttpSender({
     connectTimeoutMs: config.dispatch.connectTimeoutMs,
     responseTimeoutMs: config.dispatch.responseTimeoutMs,
     connectionsPerOrigin: config.dispatch.perDestinationConcurrency,
     issuer: config.jwtIssuer,
+    addressPolicy,
   });
   const timeouts = { connectTimeoutMs: config.dispatch.connectTimeoutMs, responseTimeoutMs: config.dispatch.responseTimeoutMs };
   // The SMPP server is an interface and, for its receipts, the `smpp` sender (late-bound: it
@@ -126,7 +130,7 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
       : createEmailInterface({ config: config.emailInterface, store, acceptMany, logger, now });
   /** Where the e-mail interface listens once started (`host:port`), if it is on. */
   let emailAddress: AddressInfo | undefined;
-  const websms = { acceptMany, store, now, newId };
+  const websms = { acceptMany, store, now, newId, addressPolicy };
   const api = buildApi({
     store,
     accept,
@@ -135,6 +139,8 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
     now,
     bodyLimitBytes: config.bodyLimitBytes,
     wakeDispatch: () => dispatcher.wake(),
+    addressPolicy,
+    ...(config.sqs.endpoint ? { sqsEndpoint: config.sqs.endpoint } : {}),
     providerWebhooks: connectors.webhooks,
     customerInterfaces: [websmsRoutes(websms), tokenRoutes(websms), legacyXmlRoutes(websms)],
   });

@@ -143,3 +143,16 @@ test('normalizeCallback: unknown status is parked, unknown code becomes 1331, to
   assert.ok(sms.ok && sms.report.sms?.count_total === '2');
   assert.deepEqual(normalizeCallback([], 0, err), { ok: false, reason: 'malformed', detail: 'callback without message_uuid' });
 });
+
+test('a callback whose fields are objects with their own toString is parked, not a 500', async () => {
+  const r = await rig();
+  const uuid = await r.send();
+  const ref = await r.providerRef(uuid);
+  const odd = await r.callback({ message_uuid: ref, status: { toString: 1 }, timestamp: { toString: 1 } });
+  assert.equal(odd.status, 200, JSON.stringify(odd.json));
+  const rejected = await r.callback({ message_uuid: ref, status: 'rejected', timestamp: new Date().toISOString(), error: { type: { toString: 1 }, title: { valueOf: 1 } } });
+  assert.equal(rejected.status, 200, JSON.stringify(rejected.json));
+  await waitFor(() => r.callbacks(uuid).length === 2, 5_000, 'the rejection');
+  assert.equal(r.callbacks(uuid)[1].status, 'rejected');
+  assert.match(await (await fetch(`${r.relay.baseUrl}/metrics`)).text(), /provider_input_refused_total\{[^}]*reason="unknown-state"/);
+});

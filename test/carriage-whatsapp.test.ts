@@ -174,3 +174,19 @@ test('without WhatsApp configured the webhook exists and refuses everything', as
   // The rest of the API still parses JSON as before.
   assert.equal((await relay.api('POST', '/v1/messages', '{"broken":')).status, 400);
 });
+
+test('one unreadable status ({"toString":1} fields) is parked; the rest of the batch is applied and acknowledged', async () => {
+  const r = await rig();
+  const uuid = await r.send();
+  const ref = await r.providerRef(uuid);
+  const ts = String(Math.floor(Date.now() / 1000));
+  const res = await r.webhook(whatsappStatuses(
+    { id: ref, status: { toString: 1 }, timestamp: ts },
+    { id: ref, status: 'sent', timestamp: { toString: 1 } },
+    { id: ref, status: 'delivered', timestamp: ts },
+  ));
+  assert.equal(res.status, 200, JSON.stringify(res.json));
+  assert.deepEqual(res.json, { received: 3 });
+  await waitFor(() => r.callbacks(uuid).length === 2, 5_000, 'submitted and delivered');
+  assert.deepEqual(r.callbacks(uuid).map((c) => c.status), ['submitted', 'delivered']);
+});

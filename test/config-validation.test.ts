@@ -95,7 +95,7 @@ test('defaults, deeply frozen', () => {
     bodyLimitBytes: 65_536,
     errorTypeBase: 'https://developer.vonage.com/api-errors/messages',
     jwtIssuer: 'statusrelay',
-    dispatch: { connectTimeoutMs: 3_000, responseTimeoutMs: 15_000, perDestinationConcurrency: 64, maxInFlight: 1_024, claimBatch: 256, pollMs: 1_000, leaseMs: 66_000, retry },
+    dispatch: { connectTimeoutMs: 3_000, responseTimeoutMs: 15_000, perDestinationConcurrency: 64, maxInFlight: 1_024, accountMaxInFlight: 256, claimBatch: 256, pollMs: 1_000, leaseMs: 66_000, retry },
     simulator: { seed: 1, timeScale: 1 },
     ttlSweepMs: 1_000,
     smtp: { host: 'localhost', port: 587, secure: false, requireTls: false, from: 'statusrelay@localhost', tlsRejectUnauthorized: true, poolSize: 5 },
@@ -109,6 +109,7 @@ test('defaults, deeply frozen', () => {
       maxBytes: 10_485_760, smsFrom: 'EMAIL', whatsappFrom: '447700900000',
     },
     smppServer: { port: 2775, host: '0.0.0.0', idleMs: 60_000, window: 10, responseTimeoutMs: 10_000, throttleMs: 1_000, concatTimeoutMs: 30_000 },
+    destinationGuard: { allowedNetworks: [] },
   });
   assert.ok(Object.isFrozen(config.dispatch.retry) && Object.isFrozen(config.providers.carriers));
 });

@@ -13,7 +13,7 @@ describe('classifyHttpStatus', () => {
     [200, 'delivered'], [201, 'delivered'], [204, 'delivered'], [299, 'delivered'],
     [429, 'retry'], [500, 'retry'], [502, 'retry'], [503, 'retry'], [504, 'retry'], [599, 'retry'],
     [400, 'failed'], [401, 'failed'], [403, 'failed'], [404, 'failed'], [408, 'failed'], [410, 'failed'], [413, 'failed'],
-    [301, 'failed'], [302, 'failed'], [307, 'failed'], [100, 'failed'],
+    [301, 'retry'], [302, 'retry'], [307, 'retry'], [100, 'failed'],
   ];
   for (const [code, verdict] of table) {
     it(`${code} → ${verdict}`, () => assert.equal(classifyHttpStatus(code), verdict));

@@ -20,7 +20,7 @@ import { createStatusRecorder } from '../src/lifecycle/recorder.js';
 import { createAccount } from '../src/intake/accounts.js';
 import { seededRandom } from '../src/model/clock.js';
 import { closeAfterAll } from './helpers/cleanup.js';
-import { startReceiver, tempDatabaseUrl, waitFor } from './helpers/relay.js';
+import { loopbackPolicy, startReceiver, tempDatabaseUrl, waitFor } from './helpers/relay.js';
 import { storedMessage } from './helpers/fixtures.js';
 import { createFakeClock } from './helpers/fake-clock.js';
 
@@ -43,7 +43,7 @@ test('a callback answered 503 is retried on the documented schedule and dead-let
   await store.migrate();
   const metrics = createMetrics(() => store.outboxDepth());
   const { connectTimeoutMs, responseTimeoutMs } = config.dispatch;
-  const sender = createHttpSender({ connectTimeoutMs, responseTimeoutMs, connectionsPerOrigin: 1, issuer: config.jwtIssuer });
+  const sender = createHttpSender({ connectTimeoutMs, responseTimeoutMs, connectionsPerOrigin: 1, issuer: config.jwtIssuer, addressPolicy: loopbackPolicy() });
   const errors: unknown[] = [];
   const onError = (error: unknown) => errors.push(error);
   const dispatcher = createDispatcher({ store, senders: { url: sender }, config: config.dispatch, metrics, clock, onError });

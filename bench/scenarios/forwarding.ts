@@ -74,13 +74,14 @@ async function measure(
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
     EMAIL_INTERFACE_PORT: '0',
+    ALLOWED_DESTINATION_NETWORKS: '127.0.0.0/8,::1/128',
     ...env,
   });
   const relay = await createRelay(config);
   await relay.start();
   try {
     const account = await createAccount(relay.store, 'bench', Date.now());
-    const rules = validateForwardingRules({ sms: { suite: destination } });
+    const rules = validateForwardingRules({ sms: { suite: destination } }, undefined, { ...(config.sqs.endpoint ? { sqsEndpoint: config.sqs.endpoint } : {}) });
     if (!rules.ok) throw new Error(`bench rules invalid: ${JSON.stringify(rules.invalid)}`);
     await relay.store.updateAccount(account.account_id, { forwarding: rules.value });
     const messages = Array.from({ length: options.messages }, () => benchMessage(account.account_id, undefined, Date.now(), { interface: 'suite' }));

@@ -27,7 +27,7 @@ export function benchMessage(accountId: string, webhookUrl: string | undefined, 
 }
 
 export async function runRelayScenario(options: RelayScenarioOptions) {
-  const config = loadConfig({ DATABASE_URL: options.databaseUrl, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', EMAIL_INTERFACE_PORT: '0', SMPP_SERVER_PORT: '0', ...options.env });
+  const config = loadConfig({ DATABASE_URL: options.databaseUrl, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', EMAIL_INTERFACE_PORT: '0', SMPP_SERVER_PORT: '0', ALLOWED_DESTINATION_NETWORKS: '127.0.0.0/8,::1/128', ...options.env });
   const relay = await createRelay(config);
   await relay.start();
   const account = await createAccount(relay.store, 'bench', Date.now());

@@ -27,7 +27,7 @@ export interface SmppScenarioOptions {
 export async function runSmppScenario(options: SmppScenarioOptions): Promise<object> {
   const smsc = await startSmsc({ receipt: deliveredReceipt });
   const config = loadConfig({
-    DATABASE_URL: options.databaseUrl, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', EMAIL_INTERFACE_PORT: '0', SMPP_SERVER_PORT: '0',
+    DATABASE_URL: options.databaseUrl, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', EMAIL_INTERFACE_PORT: '0', SMPP_SERVER_PORT: '0', ALLOWED_DESTINATION_NETWORKS: '127.0.0.0/8,::1/128',
     SMSC_URL: smsc.url, SMSC_WINDOW: String(options.window ?? 100), ...options.env,
   });
   const relay = await createRelay(config);

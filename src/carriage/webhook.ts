@@ -16,6 +16,27 @@ export type NormalizedStatus =
   | { ok: true; ref: string; report: Omit<ProviderReport, 'message_uuid'> }
   | { ok: false; reason: string; detail: string; ref?: string };
 
+/**
+ * A value from a provider's JSON for a log or parking detail: JSON text, never String(v), which
+ * throws for an object like {"toString": 1}.
+ */
+export function shown(value: unknown): string {
+  const text = value === undefined ? 'undefined' : JSON.stringify(value);
+  return text.length > 100 ? `${text.slice(0, 100)}…` : text;
+}
+
+/**
+ * Normalizes one status of a batch; a status the normalizer cannot read is parked as malformed
+ * instead of failing the whole batch (the provider would resend all of it, forever).
+ */
+export function normalizeSafely(normalize: () => NormalizedStatus): NormalizedStatus {
+  try {
+    return normalize();
+  } catch (error) {
+    return { ok: false, reason: 'malformed', detail: `unreadable status: ${(error as Error)?.message ?? 'error'}`.slice(0, 200) };
+  }
+}
+
 /** A Fastify plugin whose routes receive the raw body; `routes` is undefined when the provider is not configured. */
 export function rawBodyWebhook(
   provider: string,

@@ -11,6 +11,7 @@ import type { Senders } from './sender.js';
 import { createSenderRegistry } from './sender-registry.js';
 import { decideNext } from './retry-policy.js';
 import { createLanes } from './lanes.js';
+import { createAccountShare, defaultAccountShare } from './account-share.js';
 import type { Clock } from '../model/clock.js';
 
 export interface DispatcherDeps {
@@ -111,9 +112,28 @@ export function createDispatcher(deps: DispatcherDeps) {
   }
 
   const lanes = createLanes(config.perDestinationConcurrency, config.maxInFlight);
+  const share = createAccountShare(config.accountMaxInFlight ?? defaultAccountShare(config.perDestinationConcurrency, config.maxInFlight));
+  /** Claimed callbacks of accounts over their share, per lease token, going back to the outbox. */
+  const overShare = new Map<string, string[]>();
 
   function admit(callback: ClaimedCallback): void {
+    if (share.blocked(callback.account_id, lanes.room())) {
+      share.park(callback.account_id, callback.destination_key);
+      const ids = overShare.get(callback.lease_token) ?? [];
+      overShare.set(callback.lease_token, ids);
+      ids.push(callback.id);
+      return;
+    }
+    share.take(callback.account_id);
     if (lanes.admit(callback)) launch(callback);
+  }
+
+  /** Hands back what admit() refused for an account over its share. */
+  function returnOverShare(): void {
+    for (const [token, ids] of overShare) {
+      store.returnClaims(ids, token, clock.now()).catch(deps.onError);
+    }
+    overShare.clear();
   }
 
   function launch(callback: ClaimedCallback): void {
@@ -122,8 +142,9 @@ export function createDispatcher(deps: DispatcherDeps) {
       .finally(() => {
         attempts.delete(running);
         const { next, reopened } = lanes.finish(callback.destination_key);
+        const accountReopened = share.release(callback.account_id, lanes.room());
         if (next) launch(next);
-        if (reopened) wake();
+        if (reopened || accountReopened) wake();
         // Outcomes are written in groups, one transaction per few ms. Several attempts can finish
         // before the first of these handlers runs (a batching sender answers them all at once),
         // so the write is scheduled by a flag, not by the queue length.
@@ -148,10 +169,11 @@ export function createDispatcher(deps: DispatcherDeps) {
       limit,
       leaseMs: config.leaseMs,
       perKey: config.perDestinationConcurrency,
-      excludeKeys: lanes.fullKeys(),
+      excludeKeys: withParked(lanes.fullKeys(), share.excludedKeys()),
       restriction: senders.claimRestriction(),
     });
     for (const callback of claimed) admit(callback);
+    if (overShare.size > 0) returnOverShare();
     return claimed.length === limit ? limit : 0;
   }
 
@@ -203,7 +225,7 @@ export function createDispatcher(deps: DispatcherDeps) {
         for (const callback of transition.callbacks) {
           if (callback.lease?.token !== leaseToken) continue;
           const key = callback.destination_key;
-          if (running && senders.serves(key) && lanes.hasRoom(key)) admit(claimedFrom(callback, signing));
+          if (running && senders.serves(key) && lanes.hasRoom(key) && !share.blocked(callback.account_id, lanes.room())) admit(claimedFrom(callback, signing));
           else handBack.push(callback.id);
         }
       }
@@ -223,6 +245,10 @@ export function createDispatcher(deps: DispatcherDeps) {
 }
 
 export type Dispatcher = ReturnType<typeof createDispatcher>;
+
+function withParked(full: string[], parked: string[]): string[] {
+  return parked.length === 0 ? full : [...new Set([...full, ...parked])];
+}
 
 /** A new callback written already claimed, as the sender sees a claimed one. */
 function claimedFrom(callback: NewCallback, signing: ClaimedCallback['signing']): ClaimedCallback {

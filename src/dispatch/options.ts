@@ -1,6 +1,7 @@
 /** The dispatch loop's settings (loop.ts) and the callback retry schedule (retry-policy.ts). */
 import { ConfigError, decimal, integer, type Env } from '../ops/env.js';
 import type { RetryConfig } from '../model/retry.js';
+import { defaultAccountShare } from './account-share.js';
 
 
 export interface DispatchConfig {
@@ -10,6 +11,13 @@ export interface DispatchConfig {
   perDestinationConcurrency: number;
   /** In-flight attempts in one process across all destinations. */
   maxInFlight: number;
+  /**
+   * Fair share (account-share.ts): slots every account is guaranteed in one process. An account
+   * holding more may take another only while more than this many stay free, so its slow or dead
+   * destinations cannot take the others' slots. Absent: a quarter of maxInFlight, at least
+   * perDestinationConcurrency.
+   */
+  accountMaxInFlight?: number;
   /** Callbacks claimed per round trip to the store. */
   claimBatch: number;
   /** Idle poll interval; new outbox rows wake the loop sooner. */
@@ -29,11 +37,14 @@ export function readDispatchOptions(env: Env): DispatchConfig {
   if (leaseMs <= attemptMs) {
     throw new ConfigError('LEASE_MS', `must be greater than CONNECT_TIMEOUT_MS + RESPONSE_TIMEOUT_MS (${attemptMs})`, String(leaseMs));
   }
+  const perDestinationConcurrency = integer(env, 'DESTINATION_CONCURRENCY', 64, { min: 1 });
+  const maxInFlight = integer(env, 'MAX_IN_FLIGHT', 1_024, { min: 1 });
   return {
     connectTimeoutMs,
     responseTimeoutMs,
-    perDestinationConcurrency: integer(env, 'DESTINATION_CONCURRENCY', 64, { min: 1 }),
-    maxInFlight: integer(env, 'MAX_IN_FLIGHT', 1_024, { min: 1 }),
+    perDestinationConcurrency,
+    maxInFlight,
+    accountMaxInFlight: integer(env, 'ACCOUNT_MAX_IN_FLIGHT', defaultAccountShare(perDestinationConcurrency, maxInFlight), { min: 1 }),
     claimBatch: integer(env, 'CLAIM_BATCH', 256, { min: 1 }),
     pollMs: integer(env, 'DISPATCH_POLL_MS', 1_000, { min: 1 }),
     leaseMs,

@@ -42,6 +42,9 @@ export async function createAccount(store: Store, name: string, now: number): Pr
   return { ...credentials, ...(await issueSmppCredentials(store, credentials.account_id, now)) };
 }
 
+/** Compared against when the api_key is unknown; matches nothing. */
+const UNKNOWN_KEY_HASH = hashSecret('unknown', randomBytes(24).toString('base64url'));
+
 /** The account named by an `Authorization: Basic` header, if the secret matches. */
 export async function authenticateBasic(store: Store, header: string | undefined): Promise<Account | undefined> {
   const match = /^Basic ([A-Za-z0-9+/=]+)$/i.exec(header ?? '');
@@ -55,8 +58,9 @@ export async function authenticateBasic(store: Store, header: string | undefined
 /** The account with this api_key, if the secret matches (Basic auth, SMTP AUTH). */
 export async function authenticateKey(store: Store, apiKey: string, secret: string): Promise<Account | undefined> {
   const account = await store.findAccountByApiKey(apiKey);
-  if (!account) return undefined;
+  // An unknown key does the same work as a wrong secret, so timing does not tell keys apart.
   const given = Buffer.from(hashSecret(apiKey, secret), 'hex');
-  const stored = Buffer.from(account.api_secret_hash, 'hex');
-  return given.length === stored.length && timingSafeEqual(given, stored) ? account : undefined;
+  const stored = Buffer.from(account?.api_secret_hash ?? UNKNOWN_KEY_HASH, 'hex');
+  const matches = given.length === stored.length && timingSafeEqual(given, stored);
+  return matches && account ? account : undefined;
 }

@@ -1,4 +1,9 @@
 /** Where a status change goes and in which format. */
+import { createAddressPolicy, urlHostRefusal, type AddressPolicy } from './address.js';
+import { xmlUnsafeCharacter } from './text.js';
+
+/** The guard with no allowlist: what validators use when the caller passes no policy. */
+export const STRICT_ADDRESS_POLICY: AddressPolicy = createAddressPolicy();
 
 export const FORMATS = Object.freeze(['json', 'xml'] as const);
 export type Format = (typeof FORMATS)[number];
@@ -88,10 +93,24 @@ export function destinationKeyPrefix(type: DestinationType): string {
 /** Longest URL accepted anywhere a customer names one. */
 export const MAX_URL_LENGTH = 2048;
 
-/** Why `value` is not an acceptable callback URL, or undefined when it is. */
-export function httpUrlProblem(value: unknown): string | undefined {
-  if (typeof value === 'string' && isHttpUrl(value) && value.length <= MAX_URL_LENGTH) return undefined;
-  return `must be an absolute http or https URL of at most ${MAX_URL_LENGTH} characters`;
+/**
+ * Why `value` is not an acceptable callback URL, or undefined when it is. With a policy (the
+ * destination guard), a host that is a forbidden IP literal or `localhost` is refused too; pass
+ * null for URLs statusrelay never fetches itself (e.g. image.url, fetched by the provider).
+ */
+export function httpUrlProblem(value: unknown, policy: AddressPolicy | null = STRICT_ADDRESS_POLICY): string | undefined {
+  if (!(typeof value === 'string' && isHttpUrl(value) && value.length <= MAX_URL_LENGTH)) {
+    return `must be an absolute http or https URL of at most ${MAX_URL_LENGTH} characters`;
+  }
+  const unsafe = xmlUnsafeCharacter(value);
+  if (unsafe) return `must not contain control characters, U+FFFE, U+FFFF or unpaired surrogates (${unsafe})`;
+  if (policy) {
+    const url = new URL(value);
+    if (url.username || url.password) return 'must not contain credentials (user:password@); they are never sent';
+    const refusal = urlHostRefusal(value, policy);
+    if (refusal) return `names a ${refusal} address; the destination guard does not allow it`;
+  }
+  return undefined;
 }
 
 function isHttpUrl(s: string): boolean {
@@ -128,4 +147,39 @@ export function parseQueueUrl(value: unknown): { accountId: string; name: string
   const match = /^\/(\d{12})\/([A-Za-z0-9_-]+(?:\.fifo)?)$/.exec(url.pathname);
   if (!match || url.search || url.hash || match[2]!.length > 80) return undefined;
   return { accountId: match[1]!, name: match[2]!, fifo: match[2]!.endsWith('.fifo') };
+}
+
+/** Amazon SQS endpoints: `sqs.<region>.amazonaws.com`, `sqs-fips.<region>…`, legacy `<region>.queue.amazonaws.com`, China `.com.cn`. */
+const AWS_SQS_HOST = /^(?:sqs(?:-fips)?\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?|[a-z0-9-]+\.queue\.amazonaws\.com(?:\.cn)?|queue\.amazonaws\.com)$/;
+
+/**
+ * Why a queue URL's host may not be used, or undefined: the SDK sends a request signed with
+ * the service's own AWS identity to that host, so only Amazon SQS over https, or the host of
+ * the configured SQS_ENDPOINT (e.g. a local emulator), is allowed.
+ */
+export function queueHostProblem(queueUrl: string, sqsEndpoint?: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(queueUrl);
+  } catch {
+    return 'is not a URL';
+  }
+  if (url.username || url.password) return 'must not contain credentials';
+  if (sqsEndpoint) {
+    // With a custom endpoint the SDK sends every request there, whatever host the queue URL
+    // names; still only the endpoint's host is accepted, and for an emulator on this machine
+    // its own name for itself (fauxqs answers sqs.<region>.localhost).
+    try {
+      const endpointHost = new URL(sqsEndpoint).hostname;
+      if (url.hostname === endpointHost) return undefined;
+      const endpointLocal = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/.test(endpointHost);
+      if (endpointLocal && /(^|\.)localhost$/.test(url.hostname)) return undefined;
+    } catch {
+      // An unparsable endpoint allows nothing extra.
+    }
+  }
+  if (url.protocol === 'https:' && AWS_SQS_HOST.test(url.hostname) && url.port === '') return undefined;
+  return sqsEndpoint
+    ? `must be an https Amazon SQS queue URL (sqs.<region>.amazonaws.com) or on the configured SQS endpoint's host (${new URL(sqsEndpoint).hostname})`
+    : 'must be an https Amazon SQS queue URL (sqs.<region>.amazonaws.com)';
 }

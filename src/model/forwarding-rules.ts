@@ -7,7 +7,9 @@
  * customer fixes a document in one round trip. Omitted keys take their defaults.
  */
 import { STATUSES, type InterfaceName, type Section, type Status } from './vocabulary.js';
-import { FORMATS, httpUrlProblem, isEmailAddress, parseQueueUrl, type RuleDestination, type RuleType } from './destination.js';
+import type { AddressPolicy } from './address.js';
+import { xmlUnsafeProblem } from './text.js';
+import { FORMATS, STRICT_ADDRESS_POLICY, httpUrlProblem, queueHostProblem, isEmailAddress, parseQueueUrl, type RuleDestination, type RuleType } from './destination.js';
 import { INTERFACES, interfacesOn } from './interfaces.js';
 
 export interface ForwardingRules {
@@ -59,7 +61,16 @@ const FIELDS: Readonly<Record<RuleType, readonly string[]>> = {
   none: [],
 };
 
-export function validateForwardingRules(body: unknown): RulesResult {
+/** What the validator needs from the settings: the destination guard and the SQS endpoint, if any. */
+export interface DestinationChecks {
+  sqsEndpoint?: string;
+}
+
+export function validateForwardingRules(
+  body: unknown,
+  policy: AddressPolicy = STRICT_ADDRESS_POLICY,
+  checks: DestinationChecks = {},
+): RulesResult {
   if (!isObject(body)) return { ok: false, invalid: [{ name: '', reason: 'body must be a JSON object' }] };
   const invalid: FieldProblem[] = [];
   const add = (name: string, reason: string) => invalid.push({ name, reason });
@@ -68,8 +79,8 @@ export function validateForwardingRules(body: unknown): RulesResult {
   const enabled = body.enabled === undefined ? DEFAULT_RULES.enabled : body.enabled;
   if (typeof enabled !== 'boolean') add('enabled', 'enabled must be true or false');
 
-  const sms = checkSection('sms', body.sms, add);
-  const ott = checkSection('ott', body.ott, add, ['statuses']);
+  const sms = checkSection('sms', body.sms, add, policy, checks);
+  const ott = checkSection('ott', body.ott, add, policy, checks, ['statuses']);
   const statuses = checkStatuses(isObject(body.ott) ? body.ott.statuses : undefined, add);
 
   if (invalid.length > 0) return { ok: false, invalid };
@@ -89,6 +100,8 @@ function checkSection(
   section: Section,
   value: unknown,
   add: Add,
+  policy: AddressPolicy,
+  checks: DestinationChecks,
   otherKeys: readonly string[] = [],
 ): Partial<Record<InterfaceName, RuleDestination>> | undefined {
   const names = interfacesOn(section);
@@ -100,18 +113,19 @@ function checkSection(
   const out: Partial<Record<InterfaceName, RuleDestination>> = {};
   for (const name of names) {
     const given = value[name];
-    const checked = given === undefined ? INTERFACES[name].defaultRule : checkDestination(section, name, given, add);
+    const checked = given === undefined ? INTERFACES[name].defaultRule : checkDestination(section, name, given, add, policy, checks);
     if (checked) out[name] = checked;
   }
   return out;
 }
 
-function checkDestination(section: Section, name: InterfaceName, value: unknown, add: Add): RuleDestination | undefined {
+function checkDestination(section: Section, name: InterfaceName, value: unknown, add: Add, policy: AddressPolicy, checks: DestinationChecks): RuleDestination | undefined {
   const path = `${section}.${name}`;
   if (!isObject(value)) return void add(path, 'must be an object with a type');
   const allowed = INTERFACES[name].allowed[section]!;
   const type = value.type as RuleType;
-  if (!Object.hasOwn(FIELDS, String(type))) {
+  // Anything but a string (an object with its own toString, say) is simply not a type.
+  if (typeof type !== 'string' || !Object.hasOwn(FIELDS, type)) {
     return void add(`${path}.type`, `type must be one of ${oneOf(Object.keys(FIELDS))}`);
   }
   if (!allowed.includes(type)) {
@@ -128,12 +142,17 @@ function checkDestination(section: Section, name: InterfaceName, value: unknown,
   for (const key of Object.keys(value)) if (key !== 'type' && !FIELDS[type].includes(key)) fail(key, `unknown field for type ${type}`);
   if (type !== 'none' && !(FORMATS as readonly unknown[]).includes(value.format)) fail('format', `format must be one of ${oneOf(FORMATS)}`);
   if (type === 'url') {
-    const reason = httpUrlProblem(value.url);
+    const reason = httpUrlProblem(value.url, policy);
     if (reason) fail('url', `url ${reason}`);
   }
   if (type === 'email' && !isEmailAddress(value.address)) fail('address', 'address must be an e-mail address like ops@example.com');
-  if (type === 'sqs' && !parseQueueUrl(value.queue_url)) {
+  if (type === 'sqs' && typeof value.queue_url === 'string' && xmlUnsafeProblem('queue_url', value.queue_url)) {
+    fail('queue_url', xmlUnsafeProblem('queue_url', value.queue_url)!);
+  } else if (type === 'sqs' && !parseQueueUrl(value.queue_url)) {
     fail('queue_url', 'queue_url must be an SQS queue URL like https://sqs.eu-central-1.amazonaws.com/123456789012/name');
+  } else if (type === 'sqs') {
+    const hostProblem = queueHostProblem(value.queue_url as string, checks.sqsEndpoint);
+    if (hostProblem) fail('queue_url', `queue_url ${hostProblem}`);
   }
   if (problems > 0) return undefined;
   // Rebuilt field by field so the stored document holds nothing the validator did not look at.

@@ -22,8 +22,10 @@ export type Verdict = 'delivered' | 'retry' | 'failed';
 /** Any 2xx acknowledges; 429 and 5xx are worth another try; every other answer is final. */
 export function classifyHttpStatus(code: number): Verdict {
   if (code >= 200 && code < 300) return 'delivered';
-  if (code === 429 || (code >= 500 && code < 600)) return 'retry';
-  // 1xx, 3xx (redirects are not followed: the customer must configure the final URL), other 4xx.
+  // 3xx: redirects are never followed (the destination guard); the receiver may be moving and
+  // come back, so they are retried and the Location is shown in the attempt log.
+  if (code === 429 || (code >= 300 && code < 400) || (code >= 500 && code < 600)) return 'retry';
+  // 1xx, other 4xx.
   return 'failed';
 }
 

@@ -14,8 +14,15 @@ import { Webhook } from 'standardwebhooks';
 import { loadConfig } from '../../src/config.js';
 import { createRelay, type Relay, type RelayOptions } from '../../src/relay.js';
 import { createAccount, type Credentials } from '../../src/intake/accounts.js';
+import { createAddressPolicy, parseCidrList } from '../../src/model/address.js';
 import { POSTGRES_SKIP, freshPostgresUrl } from './postgres.js';
 import { listenHttp } from './http.js';
+
+/** The allowlist every test that calls back to 127.0.0.1 needs (ALLOWED_DESTINATION_NETWORKS). */
+export const LOOPBACK_NETWORKS = '127.0.0.0/8,::1/128';
+
+/** A destination guard policy letting loopback through, for tests that build senders directly. */
+export const loopbackPolicy = () => createAddressPolicy(parseCidrList(LOOPBACK_NETWORKS));
 
 /** Fast timings so retries, dead letters and simulated providers fit in a test run. */
 export const FAST_ENV: Record<string, string> = {
@@ -36,6 +43,8 @@ export const FAST_ENV: Record<string, string> = {
   EMAIL_INTERFACE_PORT: '0',
   // No SMPP server unless a test asks for one (the default 2775 would collide between tests).
   SMPP_SERVER_PORT: '0',
+  // Test receivers listen on 127.0.0.1; the destination guard's own tests set this to ''.
+  ALLOWED_DESTINATION_NETWORKS: LOOPBACK_NETWORKS,
 };
 
 /** A fresh SQLite file in a temp folder. */

@@ -7,7 +7,7 @@
 import type { ErrorObject, ReportDetails, Workflow } from '../../model/types.js';
 import { isStatus } from '../../model/vocabulary.js';
 import { ERROR_CODES } from '../../model/errors.js';
-import type { NormalizedStatus } from '../webhook.js';
+import { shown, type NormalizedStatus } from '../webhook.js';
 import { believableTime } from '../deps.js';
 
 type Obj = Record<string, unknown>;
@@ -31,7 +31,7 @@ export function normalizeWorkflow(raw: unknown): Workflow | undefined {
 /** The Messages API code of an upstream error: `title` (number or string), else the `type` URL's #code. */
 export function upstreamErrorCode(raw: unknown): number | undefined {
   if (!isObject(raw)) return undefined;
-  const candidates = [text(raw.title), /#(\d+)$/.exec(String(raw.type ?? ''))?.[1]];
+  const candidates = [text(raw.title), /#(\d+)$/.exec(typeof raw.type === 'string' ? raw.type : '')?.[1]];
   for (const candidate of candidates) {
     const code = candidate !== undefined && /^\d+$/.test(candidate.trim()) ? Number(candidate) : undefined;
     if (code !== undefined && ERROR_CODES[code]) return code;
@@ -56,7 +56,7 @@ function details(body: Obj): ReportDetails {
 export function normalizeCallback(body: unknown, now: number, makeError: (code: number) => ErrorObject): NormalizedStatus {
   if (!isObject(body) || !text(body.message_uuid)) return { ok: false, reason: 'malformed', detail: 'callback without message_uuid' };
   const ref = text(body.message_uuid)!;
-  if (!isStatus(body.status)) return { ok: false, reason: 'unknown-state', detail: `status "${String(body.status)}" has no mapping`, ref };
+  if (!isStatus(body.status)) return { ok: false, reason: 'unknown-state', detail: `status ${shown(body.status)} has no mapping`, ref };
   const at = typeof body.timestamp === 'string' ? Date.parse(body.timestamp) : NaN;
   const report: Extract<NormalizedStatus, { ok: true }>['report'] = {
     status: body.status,

@@ -9,7 +9,7 @@ import type { ConnectorDeps } from '../deps.js';
 import { errorOf } from '../deps.js';
 import type { EarlyReports } from '../early-reports.js';
 import { ProblemError } from '../../http/problems.js';
-import { applyStatuses, parseJson, rawBody, rawBodyWebhook } from '../webhook.js';
+import { applyStatuses, normalizeSafely, parseJson, rawBody, rawBodyWebhook } from '../webhook.js';
 import { normalizeCallback, normalizeWorkflow } from './callbacks.js';
 
 const PATH = '/v1/providers/messages-api';
@@ -45,7 +45,7 @@ export function upstreamWebhook(config: UpstreamConfig | undefined, deps: Connec
         // Our callbacks carry our own workflow; an unreadable upstream one is noted, not fatal.
         deps.refusals.refuse('upstream', 'unreadable-workflow', JSON.stringify(workflow));
       }
-      const status = normalizeCallback(body, deps.clock.now(), (code) => errorOf(deps, code));
+      const status = normalizeSafely(() => normalizeCallback(body, deps.clock.now(), (code) => errorOf(deps, code)));
       await applyStatuses('upstream', [{ status, raw: body }], deps, early);
       return reply.code(200).send({ received: 1 });
     });

@@ -10,6 +10,7 @@ import type { Status } from '../../model/vocabulary.js';
 import type { ErrorObject } from '../../model/types.js';
 import type { NormalizedStatus } from '../webhook.js';
 import { believableTime } from '../deps.js';
+import { shown } from '../webhook.js';
 import { whatsappErrorCode } from './errors.js';
 
 const STATUS: Readonly<Record<string, Status>> = Object.freeze({ sent: 'submitted', delivered: 'delivered', read: 'read', failed: 'rejected' });
@@ -35,8 +36,8 @@ export function normalizeStatus(raw: unknown, now: number, makeError: (code: num
   }
   const ref = raw.id;
   const status = typeof raw.status === 'string' ? STATUS[raw.status] : undefined;
-  if (!status) return { ok: false, reason: 'unknown-state', detail: `status "${String(raw.status)}" has no mapping`, ref };
-  const seconds = Number(raw.timestamp);
+  if (!status) return { ok: false, reason: 'unknown-state', detail: `status ${shown(raw.status)} has no mapping`, ref };
+  const seconds = typeof raw.timestamp === 'string' || typeof raw.timestamp === 'number' ? Number(raw.timestamp) : NaN;
   const report: Extract<NormalizedStatus, { ok: true }>['report'] = {
     status,
     occurred_at: believableTime(Number.isFinite(seconds) ? seconds * 1000 : undefined, now),

@@ -2,13 +2,13 @@
  * POST /v1/providers/whatsapp (status webhooks, X-Hub-Signature-256 = HMAC-SHA256 of the raw
  * body with the app secret) and GET /v1/providers/whatsapp (the subscription handshake).
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { WhatsAppConfig } from './options.js';
 import type { ConnectorDeps } from '../deps.js';
 import { errorOf } from '../deps.js';
 import type { EarlyReports } from '../early-reports.js';
 import { ProblemError } from '../../http/problems.js';
-import { applyStatuses, parseJson, rawBody, rawBodyWebhook } from '../webhook.js';
+import { applyStatuses, normalizeSafely, parseJson, rawBody, rawBodyWebhook } from '../webhook.js';
 import { normalizeStatus, statusObjects } from './statuses.js';
 
 const PATH = '/v1/providers/whatsapp';
@@ -19,11 +19,18 @@ export function signatureMatches(raw: Buffer, header: string | undefined, secret
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
+/** Constant-time comparison of a given token with the configured one (digests: equal lengths). */
+export function sameSecret(given: unknown, expected: string): boolean {
+  if (typeof given !== 'string') return false;
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
 export function whatsappWebhook(config: WhatsAppConfig | undefined, deps: ConnectorDeps, early: EarlyReports) {
   return rawBodyWebhook('WhatsApp', [PATH], config && ((app) => {
     app.get<{ Querystring: Record<string, string> }>(PATH, async (request, reply) => {
       const query = request.query;
-      if (query['hub.mode'] !== 'subscribe' || query['hub.verify_token'] !== config.verifyToken) {
+      if (query['hub.mode'] !== 'subscribe' || !sameSecret(query['hub.verify_token'], config.verifyToken)) {
         deps.refusals.refuse('whatsapp', 'bad-verify-token', 'subscription handshake with a wrong verify token');
         throw new ProblemError('unauthorized', { detail: 'hub.mode must be subscribe and hub.verify_token must match.' });
       }
@@ -40,7 +47,7 @@ export function whatsappWebhook(config: WhatsAppConfig | undefined, deps: Connec
       const body = parseJson('whatsapp', raw, deps);
       const statuses = statusObjects(body).map((status) => ({
         raw: status,
-        status: normalizeStatus(status, deps.clock.now(), (code) => errorOf(deps, code)),
+        status: normalizeSafely(() => normalizeStatus(status, deps.clock.now(), (code) => errorOf(deps, code))),
       }));
       await applyStatuses('whatsapp', statuses, deps, early);
       return reply.code(200).send({ received: statuses.length });

@@ -4,11 +4,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { STATUS_CODES } from 'node:http';
 import { Agent, request } from 'undici';
 import type { ClaimedCallback } from '../../store/store.js';
 import { classifyErrorCode, parseRetryAfter, type Verdict } from '../../model/retry.js';
 import { judgeHttpAnswer } from '../formats.js';
 import { signCallback } from '../signing.js';
+import { createAddressPolicy, DESTINATION_NOT_ALLOWED, type AddressPolicy } from '../../model/address.js';
+import { DESTINATION_REFUSED_CODE, guardedConnector } from './destination-guard.js';
 
 export interface SendOutcome {
   verdict: Verdict;
@@ -26,6 +29,8 @@ export interface HttpSenderOptions {
   connectionsPerOrigin: number;
   /** `iss` claim of the JWT. */
   issuer: string;
+  /** The destination guard; without one, every non-public address is refused (no allowlist). */
+  addressPolicy?: AddressPolicy;
 }
 
 export interface HttpSender {
@@ -34,7 +39,7 @@ export interface HttpSender {
 }
 
 const USER_AGENT = 'statusrelay/0.1';
-/** How much of an error response is kept for the attempt log. */
+/** The longest error text kept for the attempt log. */
 const SNIPPET_CHARS = 200;
 /** How much of an answer is kept for judging it and for the snippet. */
 const KEPT_BYTES = 4096;
@@ -52,8 +57,9 @@ const ERROR_TEXT: Record<string, string> = {
 export function createHttpSender(options: HttpSenderOptions): HttpSender {
   // One pool per origin, keep-alive by default: a busy customer endpoint reuses its sockets.
   // undici's response timers tick about once a second, so a response timeout fires up to ~1 s late.
+  // Every connection goes through the destination guard: the address connected to is the one checked.
   const agent = new Agent({
-    connect: { timeout: options.connectTimeoutMs },
+    connect: guardedConnector(options.addressPolicy ?? createAddressPolicy(), { timeout: options.connectTimeoutMs }),
     headersTimeout: options.responseTimeoutMs,
     bodyTimeout: options.responseTimeoutMs,
     connections: options.connectionsPerOrigin,
@@ -81,16 +87,20 @@ export function createHttpSender(options: HttpSenderOptions): HttpSender {
         body: callback.body,
       });
       const statusCode = response.statusCode;
-      // The body is always read so the socket goes back to the pool; its text matters on failure,
-      // and to formats whose receivers acknowledge in the body (websms: statusCode 2000).
-      const answer = await readAnswer(response.body);
-      const judged = judgeHttpAnswer(callback.format, statusCode, answer);
+      const redirect = statusCode >= 300 && statusCode < 400;
+      // The body is always read so the socket goes back to the pool; it matters to formats whose
+      // receivers acknowledge in the body (websms: statusCode 2000). Its text is never shown to
+      // the tenant (it may come from an internal service): only the status and its reason phrase.
+      // Redirects are never followed (the target could be anywhere); they are retried like 5xx.
+      const judged = judgeHttpAnswer(callback.format, statusCode, await readAnswer(response.body));
       const verdict = judged.verdict;
       if (verdict === 'delivered') return { verdict, statusCode, durationMs: elapsed() };
 
-      const snippet = shorten(answer);
-      const reason = judged.error ? `HTTP ${statusCode} (${judged.error})` : `HTTP ${statusCode}`;
-      const error = snippet ? `${reason}: ${snippet}` : reason;
+      const location = redirect ? sanitize(firstHeader(response.headers.location)) : '';
+      const reason = `HTTP ${statusCode}${STATUS_CODES[statusCode] ? ` ${STATUS_CODES[statusCode]}` : ''}`;
+      const error = redirect
+        ? `HTTP ${statusCode} redirect${location ? ` to ${location}` : ''} (not followed)`
+        : judged.error ? `${reason} (${sanitize(judged.error)})` : reason;
       const outcome: SendOutcome = { verdict, statusCode, error, durationMs: elapsed() };
       if (verdict === 'retry') {
         const header = response.headers['retry-after'];
@@ -100,6 +110,7 @@ export function createHttpSender(options: HttpSenderOptions): HttpSender {
       return outcome;
     } catch (err) {
       const code = errorCode(err);
+      if (code === DESTINATION_REFUSED_CODE) return { verdict: 'failed', error: DESTINATION_NOT_ALLOWED, durationMs: elapsed() };
       const error = (code && ERROR_TEXT[code]) ?? code ?? shorten(String((err as Error)?.message ?? err));
       return { verdict: classifyErrorCode(code), error, durationMs: elapsed() };
     }
@@ -112,8 +123,8 @@ export function createHttpSender(options: HttpSenderOptions): HttpSender {
 }
 
 /**
- * Reads the response body: the first KEPT_BYTES kept (enough for an acknowledgement body and the
- * attempt log's snippet), the rest discarded. A failure while reading keeps what arrived.
+ * Reads the response body: the first KEPT_BYTES kept (enough for an acknowledgement body), the
+ * rest discarded. A failure while reading keeps what arrived.
  */
 async function readAnswer(body: AsyncIterable<Buffer> & { destroy(): unknown }): Promise<string> {
   const kept: Buffer[] = [];
@@ -132,9 +143,18 @@ async function readAnswer(body: AsyncIterable<Buffer> & { destroy(): unknown }):
       }
     }
   } catch {
-    // Timeout or reset mid-body: keep what arrived.
+    // Timeout or reset mid-body: the status code has answered.
   }
   return Buffer.concat(kept).subarray(0, KEPT_BYTES).toString('utf8');
+}
+
+function firstHeader(value: string | string[] | undefined): string {
+  return (Array.isArray(value) ? value[0] : value) ?? '';
+}
+
+/** Printable ASCII only, shortened: safe to show in the attempt log. */
+function sanitize(text: string): string {
+  return shorten(text.replace(/[^\x20-\x7e]/g, '?'));
 }
 
 function shorten(text: string): string {

@@ -14,6 +14,7 @@ import type { SqsConfig } from './options.js';
 import type { ClaimedCallback } from '../../store/store.js';
 import type { Sender, SendOutcome } from '../sender.js';
 import { classifySqsFailure } from '../retry-policy.js';
+import { queueHostProblem } from '../../model/destination.js';
 
 export interface SqsSenderOptions {
   sqs: SqsConfig;
@@ -58,6 +59,9 @@ export function createSqsSender(options: SqsSenderOptions): Sender {
       return Promise.resolve({ verdict: 'failed', error: `not an SQS destination: ${callback.destination.type}`, durationMs: 0 });
     }
     const queueUrl = callback.destination.queue_url;
+    // Rows stored before the API checked the host: never sign a request for a foreign host.
+    const hostProblem = queueHostProblem(queueUrl, options.sqs.endpoint);
+    if (hostProblem) return Promise.resolve({ verdict: 'failed', error: `queue host not allowed: queue_url ${hostProblem}`, durationMs: 0 });
     return new Promise((resolve) => {
       const bytes = Buffer.byteLength(callback.body);
       let batch = gathering.get(queueUrl);

@@ -22,7 +22,7 @@ export function accountRoutes(deps: ApiDeps) {
           if (key !== 'status_url' && key !== 'email_senders') invalid.push({ name: key, reason: 'unknown field' });
         }
         // A PATCH names at least one field; status_url alone keeps its old meaning (required URL or null).
-        const reason = body.status_url === null || ('email_senders' in body && !('status_url' in body)) ? undefined : httpUrlProblem(body.status_url);
+        const reason = body.status_url === null || ('email_senders' in body && !('status_url' in body)) ? undefined : httpUrlProblem(body.status_url, deps.addressPolicy);
         if (reason) invalid.push({ name: 'status_url', reason });
         if ('email_senders' in body) invalid.push(...emailSendersProblem(body.email_senders));
       }

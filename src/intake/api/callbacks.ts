@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ApiDeps } from './deps.js';
 import { requireAccount } from './auth.js';
 import { ProblemError } from '../../http/problems.js';
+import { parseIsoTime } from '../../model/iso-time.js';
 
 export function callbackRoutes(deps: ApiDeps) {
   return async function routes(app: FastifyInstance) {
@@ -23,11 +24,11 @@ export function callbackRoutes(deps: ApiDeps) {
 
     app.post('/v1/callbacks/replay', async (request, reply) => {
       const body = request.body as { since?: unknown } | null;
-      const since = typeof body?.since === 'string' ? Date.parse(body.since) : NaN;
-      if (Number.isNaN(since)) {
+      const since = parseIsoTime(body?.since);
+      if (since === undefined) {
         throw new ProblemError('invalid-parameters', {
           detail: 'Name the start of the replay window.',
-          invalid_parameters: [{ name: 'since', reason: 'must be an ISO 8601 timestamp, e.g. 2026-11-23T00:00:00Z' }],
+          invalid_parameters: [{ name: 'since', reason: 'must be an ISO 8601 timestamp of a real date and time, e.g. 2026-11-23T00:00:00Z' }],
         });
       }
       const replayed = await deps.store.replayDeadLetters(request.account.id, since, deps.now());

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Store } from '../../store/store.js';
 import type { Metrics } from '../../ops/metrics.js';
 import type { AcceptPort } from '../accept.js';
+import type { AddressPolicy } from '../../model/address.js';
 
 export interface ApiDeps {
   /** Stores and hands on a message (intake/accept.ts). */
@@ -15,6 +16,10 @@ export interface ApiDeps {
   bodyLimitBytes: number;
   /** Wakes dispatch after a replay made callbacks due. */
   wakeDispatch: () => void;
+  /** The destination guard: literal forbidden addresses in callback URLs are refused with 422. */
+  addressPolicy?: AddressPolicy;
+  /** SQS_ENDPOINT: queue URLs must be on Amazon SQS or on this endpoint's host. */
+  sqsEndpoint?: string;
   /** Provider webhook routes (carriage/<provider>/webhook.ts), each in its own encapsulated context. */
   providerWebhooks?: FastifyPluginAsync[];
   /** Other customer interfaces served over HTTP (intake/<interface>/routes.ts), each in its own context. */

@@ -16,7 +16,7 @@ export function forwardingRoutes(deps: ApiDeps) {
     app.get('/v1/forwarding', async (request) => rulesOf(request.account));
 
     app.put('/v1/forwarding', async (request) => {
-      const result = validateForwardingRules(request.body);
+      const result = validateForwardingRules(request.body, deps.addressPolicy, { sqsEndpoint: deps.sqsEndpoint });
       if (!result.ok) {
         throw new ProblemError('invalid-parameters', {
           detail: `The forwarding rules have ${result.invalid.length} invalid field(s).`,

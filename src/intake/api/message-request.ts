@@ -9,7 +9,9 @@ import { CHANNELS, CHANNEL_TRAITS, MESSAGE_TYPES, isChannel } from '../../model/
 import type { Channel, MessageType } from '../../model/vocabulary.js';
 import type { MessageContent } from '../../model/types.js';
 import type { InvalidParameter } from '../../http/problems.js';
-import { MAX_URL_LENGTH, httpUrlProblem } from '../../model/destination.js';
+import { MAX_URL_LENGTH, STRICT_ADDRESS_POLICY, httpUrlProblem } from '../../model/destination.js';
+import type { AddressPolicy } from '../../model/address.js';
+import { xmlUnsafeProblem } from '../../model/text.js';
 
 export type MessageRequestResult =
   | { ok: true; value: { first: MessageContent; failover: MessageContent[] } }
@@ -63,6 +65,11 @@ class Issues {
   count(): number {
     return this.list.length;
   }
+
+  has(field: string): boolean {
+    const name = this.name(field);
+    return this.list.some((issue) => issue.name === name);
+  }
 }
 
 /** A leading '+' is the most common mistake, so it gets a reason of its own. */
@@ -90,7 +97,7 @@ function checkImage(image: unknown, issues: Issues): { url: string; caption?: st
   const before = issues.count();
   const { url, caption } = image;
   if (url === undefined) issues.add('image.url', 'image.url is required');
-  else if (httpUrlProblem(url)) issues.add('image.url', `image.url ${httpUrlProblem(url)}`);
+  else if (httpUrlProblem(url, null)) issues.add('image.url', `image.url ${httpUrlProblem(url, null)}`);
   if (caption !== undefined && (typeof caption !== 'string' || caption === '' || length(caption) > LIMITS.caption)) {
     issues.add('image.caption', `image.caption must be a string of 1 to ${LIMITS.caption} characters`);
   }
@@ -100,7 +107,7 @@ function checkImage(image: unknown, issues: Issues): { url: string; caption?: st
 }
 
 /** Validates one message (the request itself or a failover item); undefined when it has problems. */
-function checkContent(body: Obj, issues: Issues, isItem: boolean): MessageContent | undefined {
+function checkContent(body: Obj, issues: Issues, isItem: boolean, policy: AddressPolicy): MessageContent | undefined {
   const before = issues.count();
 
   const { channel, message_type: type } = body;
@@ -142,11 +149,20 @@ function checkContent(body: Obj, issues: Issues, isItem: boolean): MessageConten
   if (clientRef !== undefined && (typeof clientRef !== 'string' || length(clientRef) > LIMITS.clientRef)) {
     issues.add('client_ref', `client_ref must be a string of at most ${LIMITS.clientRef} characters`);
   }
-  if (webhookUrl !== undefined && httpUrlProblem(webhookUrl)) {
-    issues.add('webhook_url', `webhook_url ${httpUrlProblem(webhookUrl)}`);
+  const webhookProblem = webhookUrl === undefined ? undefined : httpUrlProblem(webhookUrl, policy);
+  if (webhookProblem) {
+    issues.add('webhook_url', `webhook_url ${webhookProblem}`);
   }
   if (ttl !== undefined && (!Number.isInteger(ttl) || (ttl as number) < LIMITS.ttlMin || (ttl as number) > LIMITS.ttlMax)) {
     issues.add('ttl', `ttl must be an integer number of seconds from ${LIMITS.ttlMin} to ${LIMITS.ttlMax}`);
+  }
+
+  // Everything that ends up in an XML callback, an e-mail or an SMPP PDU must be representable there.
+  const imageBody = isObject(body.image) ? body.image : {};
+  const texts: Array<[string, unknown]> = [['from', body.from], ['text', body.text], ['client_ref', clientRef], ['image.caption', imageBody.caption]];
+  for (const [field, value] of texts) {
+    const problem = xmlUnsafeProblem(field, value);
+    if (problem && !issues.has(field)) issues.add(field, problem);
   }
 
   for (const key of Object.keys(body)) {
@@ -167,11 +183,11 @@ function checkContent(body: Obj, issues: Issues, isItem: boolean): MessageConten
   return content;
 }
 
-export function validateMessageRequest(body: unknown): MessageRequestResult {
+export function validateMessageRequest(body: unknown, policy: AddressPolicy = STRICT_ADDRESS_POLICY): MessageRequestResult {
   if (!isObject(body)) return { ok: false, invalid: [{ name: '', reason: 'body must be a JSON object' }] };
 
   const invalid: InvalidParameter[] = [];
-  const first = checkContent(body, new Issues(invalid, ''), false);
+  const first = checkContent(body, new Issues(invalid, ''), false, policy);
 
   const failover: MessageContent[] = [];
   const items = body.failover;
@@ -182,7 +198,7 @@ export function validateMessageRequest(body: unknown): MessageRequestResult {
       items.forEach((item: unknown, i) => {
         const path = `failover[${i}]`;
         if (!isObject(item)) return void invalid.push({ name: path, reason: 'failover item must be a JSON object' });
-        const content = checkContent(item, new Issues(invalid, path), true);
+        const content = checkContent(item, new Issues(invalid, path), true, policy);
         if (content) failover.push(content);
       });
     }

@@ -11,7 +11,7 @@ export function messageRoutes(deps: ApiDeps) {
     app.addHook('preHandler', requireAccount(deps.store));
 
     app.post('/v1/messages', async (request, reply) => {
-      const result = validateMessageRequest(request.body);
+      const result = validateMessageRequest(request.body, deps.addressPolicy);
       if (!result.ok) {
         throw new ProblemError('invalid-parameters', {
           detail: `The request has ${result.invalid.length} invalid parameter(s).`,

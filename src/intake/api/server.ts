@@ -5,6 +5,7 @@
 import Fastify, { LogController } from 'fastify';
 import type { Account } from '../../store/store.js';
 import { problemErrorHandler, problemNotFoundHandler } from '../../http/problems.js';
+import { problemClientErrorHandler, problemFrameworkErrors } from '../../http/raw-errors.js';
 import type { ApiDeps } from './deps.js';
 import { messageRoutes } from './messages.js';
 import { accountRoutes } from './account.js';
@@ -18,7 +19,12 @@ export function buildApi(deps: ApiDeps) {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.bodyLimitBytes,
     return503OnClosing: true,
+    // Errors before routing answer in problem+json too (src/http/raw-errors.ts).
+    frameworkErrors: problemFrameworkErrors,
+    clientErrorHandler: problemClientErrorHandler,
   });
+  // The API reads JSON only: text/plain is 415, not a string that fails validation with 422.
+  app.removeContentTypeParser('text/plain');
   app.decorateRequest('account', null as unknown as Account);
   app.setErrorHandler(problemErrorHandler());
   app.setNotFoundHandler(problemNotFoundHandler());

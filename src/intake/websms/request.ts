@@ -6,6 +6,7 @@
  */
 import type { MessageContent } from '../../model/types.js';
 import { MAX_URL_LENGTH, httpUrlProblem } from '../../model/destination.js';
+import type { AddressPolicy } from '../../model/address.js';
 import { WEBSMS_CODES as C } from './codes.js';
 import { smsCount } from './segments.js';
 
@@ -110,17 +111,18 @@ function sender(body: Record<string, unknown>): string {
   return address;
 }
 
-export function validateWebsmsSend(body: unknown): WebsmsSendResult {
+/** `policy`: the destination guard's address policy for notificationCallbackUrl (model/address.ts). */
+export function validateWebsmsSend(body: unknown, policy?: AddressPolicy): WebsmsSendResult {
   try {
     if (body === null || typeof body !== 'object' || Array.isArray(body)) refuse(C.PARAMETER_MISSING, 'parameter missing: the request must be a JSON object');
-    return { ok: true, value: check(body as Record<string, unknown>) };
+    return { ok: true, value: check(body as Record<string, unknown>, policy) };
   } catch (error) {
     if (error instanceof Refusal) return { ok: false, statusCode: error.statusCode, statusMessage: error.statusMessage };
     throw error;
   }
 }
 
-function check(body: Record<string, unknown>): WebsmsSend {
+function check(body: Record<string, unknown>, policy?: AddressPolicy): WebsmsSend {
   const to = recipients(body.recipientAddressList);
 
   const text = body.messageContent;
@@ -137,8 +139,9 @@ function check(body: Record<string, unknown>): WebsmsSend {
   }
 
   const url = body.notificationCallbackUrl;
-  if (url !== undefined && url !== null && httpUrlProblem(url)) {
-    refuse(C.INVALID_NOTIFICATION_URL, `invalid notificationCallbackUrl: ${httpUrlProblem(url)}`);
+  const urlProblem = url === undefined || url === null ? undefined : httpUrlProblem(url, policy);
+  if (urlProblem) {
+    refuse(C.INVALID_NOTIFICATION_URL, `invalid notificationCallbackUrl: ${urlProblem}`);
   }
 
   const clientMessageId = body.clientMessageId;

@@ -14,7 +14,7 @@ export function transferIdFor(uuid: string): string {
 }
 
 export async function websmsSend(deps: WebsmsDeps, account: Account, body: unknown, via: InterfaceName): Promise<WebsmsAnswer> {
-  const result = validateWebsmsSend(body);
+  const result = validateWebsmsSend(body, deps.addressPolicy);
   if (!result.ok) return { statusCode: result.statusCode, statusMessage: result.statusMessage };
   const send = result.value;
   const echo = send.clientMessageId !== undefined ? { clientMessageId: send.clientMessageId } : {};

@@ -1,0 +1,62 @@
+/**
+ * Fair share between accounts in one process. Every account is guaranteed `share` slots: an
+ * account that holds that many callbacks (in flight or waiting in a lane) may take another only
+ * while more than `share` slots of MAX_IN_FLIGHT stay free for the others. So one account's slow
+ * or dead destinations can take at most MAX_IN_FLIGHT − share slots, and any other account finds
+ * room at once, while an account alone on the process still uses nearly all of it.
+ * What a blocked account's claim brought in goes back to the outbox, and the destinations it was
+ * for are left out of claims until the account may take more.
+ */
+export interface AccountShare {
+  /** Whether the account may not take another slot now (`room`: free slots in the process). */
+  blocked(accountId: string, room: number): boolean;
+  /** One more callback held for the account. */
+  take(accountId: string): void;
+  /**
+   * One callback of the account finished (`room`: free slots after it). True when destinations
+   * left out of claims may be claimed again.
+   */
+  release(accountId: string, room: number): boolean;
+  /** A callback to `key` was handed back because its account was blocked: skip the key in claims. */
+  park(accountId: string, key: string): void;
+  /** Destinations of blocked accounts: claims leave them out. */
+  excludedKeys(): string[];
+}
+
+export function createAccountShare(share: number): AccountShare {
+  const held = new Map<string, number>();
+  const parked = new Map<string, Set<string>>();
+  return {
+    blocked: (accountId, room) => (held.get(accountId) ?? 0) >= share && room <= share,
+    take(accountId) {
+      held.set(accountId, (held.get(accountId) ?? 0) + 1);
+    },
+    release(accountId, room) {
+      const left = (held.get(accountId) ?? 1) - 1;
+      if (left <= 0) held.delete(accountId);
+      else held.set(accountId, left);
+      if (parked.size === 0) return false;
+      if (room > share) {
+        parked.clear();
+        return true;
+      }
+      return left < share && parked.delete(accountId);
+    },
+    park(accountId, key) {
+      let keys = parked.get(accountId);
+      if (!keys) parked.set(accountId, (keys = new Set()));
+      keys.add(key);
+    },
+    excludedKeys() {
+      if (parked.size === 0) return [];
+      const out: string[] = [];
+      for (const keys of parked.values()) out.push(...keys);
+      return out;
+    },
+  };
+}
+
+/** The default share: a quarter of the process, never less than one destination's slots. */
+export function defaultAccountShare(perDestination: number, maxInFlight: number): number {
+  return Math.max(perDestination, Math.floor(maxInFlight / 4));
+}

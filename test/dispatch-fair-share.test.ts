@@ -1,0 +1,108 @@
+/**
+ * Fair share between accounts: one account floods many destinations that accept connections and
+ * never answer; another account's time to its first callback stays under twice its baseline.
+ * Without the share the flood holds every MAX_IN_FLIGHT slot until RESPONSE_TIMEOUT_MS.
+ */
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { test } from 'node:test';
+import { createAccount } from '../src/intake/accounts.js';
+import { createAccountShare } from '../src/dispatch/account-share.js';
+import { basicAuth, startReceiver, startRelay, waitFor } from './helpers/relay.js';
+import { textMessage } from './helpers/fixtures.js';
+
+/** A TCP listener that accepts and never says a word. */
+async function silentHost() {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => {});
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/never`,
+    sockets,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+test('account share: beyond its share an account takes slots only while more than the share stay free', () => {
+  const share = createAccountShare(2);
+  share.take('a');
+  assert.equal(share.blocked('a', 2), false, 'below its share: always');
+  share.take('a');
+  assert.equal(share.blocked('a', 3), false, 'over its share, 3 free > 2');
+  assert.equal(share.blocked('a', 2), true, 'over its share, only the reserve is free');
+  assert.equal(share.blocked('b', 1), false, 'another account below its share gets the reserve');
+  share.park('a', 'url:http://x');
+  assert.deepEqual(share.excludedKeys(), ['url:http://x']);
+  assert.equal(share.release('a', 2), true, 'below its share again: claim for it');
+  assert.deepEqual(share.excludedKeys(), []);
+  share.take('a');
+  share.take('a');
+  share.park('a', 'url:http://y');
+  assert.equal(share.release('a', 2), false, 'still at its share and only the reserve free');
+  assert.equal(share.release('a', 3), true, 'the process has room beyond the reserve');
+});
+
+test("one account's silent destinations do not delay another account's callbacks", { timeout: 60_000 }, async () => {
+  const hosts = await Promise.all(Array.from({ length: 12 }, () => silentHost()));
+  const receiver = await startReceiver();
+  // 12 silent hosts × 8 slots = 96 > MAX_IN_FLIGHT 64: without a fair share they take every slot;
+  // with it (share 16) the flood holds at most 64 − 16 = 48.
+  const running = await startRelay({
+    MAX_IN_FLIGHT: '64',
+    DESTINATION_CONCURRENCY: '8',
+    CONNECT_TIMEOUT_MS: '2000',
+    RESPONSE_TIMEOUT_MS: '8000',
+    LEASE_MS: '30000',
+  });
+  try {
+    const quiet = await createAccount(running.relay.store, 'quiet account', Date.now());
+    const quietAuth = basicAuth(quiet);
+    const firstCallback = async (): Promise<number> => {
+      const started = Date.now();
+      const answer = await fetch(`${running.baseUrl}/v1/messages`, {
+        method: 'POST',
+        headers: { authorization: quietAuth, 'content-type': 'application/json' },
+        body: JSON.stringify(textMessage({ webhook_url: receiver.url })),
+      });
+      assert.equal(answer.status, 202);
+      const { message_uuid: uuid } = (await answer.json()) as { message_uuid: string };
+      await waitFor(() => receiver.received.some((r) => r.json?.message_uuid === uuid), 20_000, 'the first callback');
+      return Date.now() - started;
+    };
+
+    const baseline: number[] = [];
+    for (let i = 0; i < 9; i++) baseline.push(await firstCallback());
+
+    // The flood: 240 messages of the test account, spread over the silent hosts.
+    for (let i = 0; i < 240; i += 20) {
+      await Promise.all(
+        Array.from({ length: 20 }, (_, j) => running.api('POST', '/v1/messages', textMessage({ webhook_url: hosts[(i + j) % hosts.length]!.url }))),
+      );
+    }
+    // Wait until the flood holds its slots: connections open and hanging.
+    await waitFor(() => hosts.reduce((n, h) => n + h.sockets.size, 0) >= 48, 10_000, 'the flood to hang');
+
+    const during: number[] = [];
+    for (let i = 0; i < 9; i++) during.push(await firstCallback());
+    const hanging = hosts.reduce((n, h) => n + h.sockets.size, 0);
+    const [before, flooded] = [median(baseline), median(during)];
+    console.log(JSON.stringify({ baseline_median_ms: before, during_flood_median_ms: flooded, flood_connections: hanging }));
+    // A floor of 50 ms keeps a very fast baseline from making scheduler noise a failure.
+    assert.ok(flooded < 2 * Math.max(before, 50), `median ${flooded} ms during the flood vs ${before} ms before`);
+    assert.equal(hanging, 48, 'the flood holds MAX_IN_FLIGHT − share, no more');
+  } finally {
+    await Promise.all(hosts.map((h) => h.close()));
+    await running.stop();
+    await receiver.close();
+  }
+});
