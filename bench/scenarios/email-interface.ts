@@ -30,6 +30,8 @@ export async function runEmailInterfaceScenario(options: EmailInterfaceScenarioO
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
+    SMPP_SERVER_PORT: '0',
+    ALLOWED_DESTINATION_NETWORKS: '127.0.0.0/8,::1/128',
     SIMULATOR_TIME_SCALE: '1000', // the benchmark reports the statuses itself
     SMTP_HOST: '127.0.0.1',
     SMTP_PORT: String(mailbox.port),

@@ -24,7 +24,7 @@ export interface SmppServerScenarioOptions {
 
 export async function runSmppServerScenario(options: SmppServerScenarioOptions): Promise<{ submits_per_second: number; receipts_per_second: number; [key: string]: unknown }> {
   const config = loadConfig({
-    DATABASE_URL: options.databaseUrl, PORT: '0', SMPP_SERVER_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn',
+    DATABASE_URL: options.databaseUrl, PORT: '0', SMPP_SERVER_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', EMAIL_INTERFACE_PORT: '0', ALLOWED_DESTINATION_NETWORKS: '127.0.0.0/8,::1/128',
     SIMULATOR_TIME_SCALE: '0.001', SMPP_SERVER_WINDOW: '100', ...options.env,
   });
   const relay = await createRelay(config);

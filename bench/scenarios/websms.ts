@@ -28,6 +28,9 @@ async function runPath(which: Path, options: WebsmsScenarioOptions, label: strin
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
+    SMPP_SERVER_PORT: '0',
+    EMAIL_INTERFACE_PORT: '0',
+    ALLOWED_DESTINATION_NETWORKS: '127.0.0.0/8,::1/128',
     // The simulator stays silent: the bench records the reports itself.
     SIMULATOR_TIME_SCALE: '1000',
     ...options.env,
