@@ -10,7 +10,7 @@ import type { Metrics } from '../ops/metrics.js';
 import type { Senders } from './sender.js';
 import { createSenderRegistry } from './sender-registry.js';
 import { decideNext } from './retry-policy.js';
-import { createLanes } from './lanes.js';
+import { createSlots } from './slots.js';
 import { createAccountShare, defaultAccountShare } from './account-share.js';
 import type { Clock } from '../model/clock.js';
 
@@ -111,13 +111,13 @@ export function createDispatcher(deps: DispatcherDeps) {
     });
   }
 
-  const lanes = createLanes(config.perDestinationConcurrency, config.maxInFlight);
+  const slots = createSlots(config.perDestinationConcurrency, config.maxInFlight);
   const share = createAccountShare(config.accountMaxInFlight ?? defaultAccountShare(config.perDestinationConcurrency, config.maxInFlight));
   /** Claimed callbacks of accounts over their share, per lease token, going back to the outbox. */
   const overShare = new Map<string, string[]>();
 
   function admit(callback: ClaimedCallback): void {
-    if (share.blocked(callback.account_id, lanes.room())) {
+    if (share.blocked(callback.account_id, slots.room())) {
       share.park(callback.account_id, callback.destination_key);
       const ids = overShare.get(callback.lease_token) ?? [];
       overShare.set(callback.lease_token, ids);
@@ -125,7 +125,7 @@ export function createDispatcher(deps: DispatcherDeps) {
       return;
     }
     share.take(callback.account_id);
-    if (lanes.admit(callback)) launch(callback);
+    if (slots.admit(callback)) launch(callback);
   }
 
   /** Hands back what admit() refused for an account over its share. */
@@ -141,8 +141,8 @@ export function createDispatcher(deps: DispatcherDeps) {
       .catch(deps.onError)
       .finally(() => {
         attempts.delete(running);
-        const { next, reopened } = lanes.finish(callback.destination_key);
-        const accountReopened = share.release(callback.account_id, lanes.room());
+        const { next, reopened } = slots.finish(callback.destination_key);
+        const accountReopened = share.release(callback.account_id, slots.room());
         if (next) launch(next);
         if (reopened || accountReopened) wake();
         // Outcomes are written in groups, one transaction per few ms. Several attempts can finish
@@ -161,7 +161,7 @@ export function createDispatcher(deps: DispatcherDeps) {
   }
 
   async function claimOnce(): Promise<number> {
-    const room = lanes.room();
+    const room = slots.room();
     if (room <= 0) return 0;
     const limit = Math.min(room, config.claimBatch);
     const claimed = await store.claimDueCallbacks({
@@ -169,7 +169,7 @@ export function createDispatcher(deps: DispatcherDeps) {
       limit,
       leaseMs: config.leaseMs,
       perKey: config.perDestinationConcurrency,
-      excludeKeys: withParked(lanes.fullKeys(), share.excludedKeys()),
+      excludeKeys: withParked(slots.fullKeys(), share.excludedKeys()),
       restriction: senders.claimRestriction(),
     });
     for (const callback of claimed) admit(callback);
@@ -196,7 +196,7 @@ export function createDispatcher(deps: DispatcherDeps) {
       } catch (error) {
         deps.onError(error);
       }
-      if (full > 0 && lanes.room() > 0) {
+      if (full > 0 && slots.room() > 0) {
         await new Promise((resolve) => setImmediate(resolve));
         continue;
       }
@@ -225,7 +225,7 @@ export function createDispatcher(deps: DispatcherDeps) {
         for (const callback of transition.callbacks) {
           if (callback.lease?.token !== leaseToken) continue;
           const key = callback.destination_key;
-          if (running && senders.serves(key) && lanes.hasRoom(key) && !share.blocked(callback.account_id, lanes.room())) admit(claimedFrom(callback, signing));
+          if (running && senders.serves(key) && slots.hasRoom(key) && !share.blocked(callback.account_id, slots.room())) admit(claimedFrom(callback, signing));
           else handBack.push(callback.id);
         }
       }

@@ -5,37 +5,37 @@
  */
 import type { ClaimedCallback } from '../store/store.js';
 
-interface Lane {
+interface DestinationSlots {
   inFlight: number;
   waiting: ClaimedCallback[];
 }
 
-export function createLanes(perDestination: number, maxHeld: number) {
-  const lanes = new Map<string, Lane>();
+export function createSlots(perDestination: number, maxHeld: number) {
+  const destinations = new Map<string, DestinationSlots>();
   let held = 0;
 
   const load = (key: string) => {
-    const lane = lanes.get(key);
-    return lane ? lane.inFlight + lane.waiting.length : 0;
+    const entry = destinations.get(key);
+    return entry ? entry.inFlight + entry.waiting.length : 0;
   };
 
   return {
     /** Free process-wide slots for a claim. */
     room: () => maxHeld - held,
     /** Destinations with no room left here: claims skip them. */
-    fullKeys: () => [...lanes.keys()].filter((key) => load(key) >= perDestination),
+    fullKeys: () => [...destinations.keys()].filter((key) => load(key) >= perDestination),
     /** Whether one more callback to `key` may be held here now. */
     hasRoom: (key: string) => held < maxHeld && load(key) < perDestination,
     /** Takes a claimed callback; true when it may start now, false when it waits its turn. */
     admit(callback: ClaimedCallback): boolean {
-      let lane = lanes.get(callback.destination_key);
-      if (!lane) lanes.set(callback.destination_key, (lane = { inFlight: 0, waiting: [] }));
+      let entry = destinations.get(callback.destination_key);
+      if (!entry) destinations.set(callback.destination_key, (entry = { inFlight: 0, waiting: [] }));
       held++;
-      if (lane.inFlight >= perDestination) {
-        lane.waiting.push(callback);
+      if (entry.inFlight >= perDestination) {
+        entry.waiting.push(callback);
         return false;
       }
-      lane.inFlight++;
+      entry.inFlight++;
       return true;
     },
     /**
@@ -43,11 +43,11 @@ export function createLanes(perDestination: number, maxHeld: number) {
      * whether the destination just got room again (so a claim for it is worthwhile).
      */
     finish(key: string): { next?: ClaimedCallback; reopened: boolean } {
-      const lane = lanes.get(key)!;
+      const entry = destinations.get(key)!;
       held--;
-      const next = lane.waiting.shift();
-      if (!next) lane.inFlight--;
-      if (lane.inFlight === 0) lanes.delete(key);
+      const next = entry.waiting.shift();
+      if (!next) entry.inFlight--;
+      if (entry.inFlight === 0) destinations.delete(key);
       return { next, reopened: load(key) === perDestination - 1 };
     },
   };
