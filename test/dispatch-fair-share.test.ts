@@ -4,31 +4,17 @@
  * Without the share the flood holds every MAX_IN_FLIGHT slot until RESPONSE_TIMEOUT_MS.
  */
 import assert from 'node:assert/strict';
-import net from 'node:net';
+import { listenSilently } from './helpers/http.js';
 import { test } from 'node:test';
 import { createAccount } from '../src/intake/accounts.js';
 import { createAccountShare } from '../src/dispatch/account-share.js';
 import { basicAuth, startReceiver, startRelay, waitFor } from './helpers/relay.js';
 import { textMessage } from './helpers/fixtures.js';
 
-/** A TCP listener that accepts and never says a word. */
+/** A callback URL on a host that accepts and never answers. */
 async function silentHost() {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
-    socket.on('error', () => {});
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/never`,
-    sockets,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  const listener = await listenSilently();
+  return { ...listener, url: `http://127.0.0.1:${listener.port}/never` };
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;

@@ -4,41 +4,22 @@
  * depends on how fast the machine is: the hung attempts time out only after the test.
  */
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { after, before, it } from 'node:test';
-import type { AddressInfo } from 'node:net';
+import { listenSilently } from './helpers/http.js';
 import { startReceiver, startRelay, waitFor, type Receiver, type RunningRelay } from './helpers/relay.js';
 import { SILENT_SIMULATOR, callbacksOf, report, sendMessage, setRules } from './helpers/forwarding.js';
 import { SQS_CREDENTIALS } from './helpers/sqs.js';
 
 const DESTINATION_CONCURRENCY = 16;
 
-/** Accepts connections and never says a word: an SMTP relay that never greets. */
-async function blackHole(): Promise<{ port: number; close(): Promise<void> }> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
-    socket.on('error', () => {});
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
-
-let hole: Awaited<ReturnType<typeof blackHole>>;
+/** An SMTP relay that never greets. */
+let hole: Awaited<ReturnType<typeof listenSilently>>;
 let sqs: Receiver;
 let running: RunningRelay;
 let receiver: Receiver;
 
 before(async () => {
-  hole = await blackHole();
+  hole = await listenSilently();
   sqs = await startReceiver({ answer: () => 'hang' });
   running = await startRelay({
     ...SILENT_SIMULATOR,

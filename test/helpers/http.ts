@@ -1,6 +1,6 @@
 /** The HTTP server under every stand-in of the tests: receivers, provider APIs, a sender's peer. */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 
 export interface HttpPeer {
   baseUrl: string;
@@ -24,6 +24,26 @@ export async function listenHttp(
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A TCP listener on 127.0.0.1 that accepts and never says a word (a receiver or relay that hangs). */
+export async function listenSilently(): Promise<{ port: number; sockets: ReadonlySet<net.Socket>; close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => {});
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    sockets,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
         server.close(() => resolve());
       }),
   };
