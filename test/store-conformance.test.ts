@@ -16,7 +16,7 @@ import type { Message, StatusEvent } from '../src/model/types.js';
 import type { Destination } from '../src/model/destination.js';
 import type { Status } from '../src/model/vocabulary.js';
 import { testStores, type TestStore } from './helpers/relay.js';
-import { storedMessage } from './helpers/fixtures.js';
+import { storedAccount, storedMessage } from './helpers/fixtures.js';
 
 const T0 = 1_700_000_000_000;
 const KEY_A = 'url:http://127.0.0.1:1';
@@ -29,17 +29,7 @@ interface Fixture {
   account: Account;
 }
 
-function account(overrides: Partial<Account> = {}): Account {
-  return {
-    id: randomUUID(),
-    name: 'conformance',
-    api_key: randomUUID().slice(0, 16),
-    api_secret_hash: 'ab'.repeat(32),
-    signature_secret: 'whsec_' + Buffer.alloc(32, 3).toString('base64'),
-    created_at: T0,
-    ...overrides,
-  };
-}
+const account = (overrides: Partial<Account> = {}) => storedAccount({ created_at: T0, ...overrides });
 
 /** A stored WhatsApp message of the account, with a uuid of its own. */
 function message(accountId: string, overrides: Partial<Message> = {}): Message {

@@ -7,20 +7,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { openStore } from '../src/store/open.js';
-import type { Account } from '../src/store/store.js';
+import { storedAccount } from './helpers/fixtures.js';
 import type { Message } from '../src/model/types.js';
 import { testStores } from './helpers/relay.js';
 
 const T0 = 1_700_000_000_000;
 
-const account = (): Account => ({
-  id: randomUUID(),
-  name: 'email',
-  api_key: randomUUID().slice(0, 16),
-  api_secret_hash: 'ab'.repeat(32),
-  signature_secret: 'whsec_' + Buffer.alloc(32, 3).toString('base64'),
-  created_at: T0,
-});
+const account = () => storedAccount({ name: 'email', created_at: T0 });
 
 const message = (accountId: string, overrides: Partial<Message> = {}): Message => ({
   uuid: randomUUID(),

@@ -2,7 +2,8 @@
 import type { RetryConfig } from '../../src/model/retry.js';
 import type { CallbackPayload, Message } from '../../src/model/types.js';
 import type { Destination } from '../../src/model/destination.js';
-import type { ClaimedCallback } from '../../src/store/store.js';
+import type { Account, ClaimedCallback } from '../../src/store/store.js';
+import { randomUUID } from 'node:crypto';
 
 /** A fixed, valid Standard Webhooks secret (base64 of 32 bytes) for reproducible tests. */
 export const TEST_SECRET = 'whsec_' + Buffer.alloc(32, 7).toString('base64');
@@ -90,4 +91,17 @@ export function storedMessage(overrides: Partial<Message> = {}): Message {
 /** The body of `POST /v1/messages` for an SMS text; API-level tests build every request with this. */
 export function textMessage(overrides: Record<string, unknown> = {}) {
   return { channel: 'sms', message_type: 'text', to: '436641234567', from: 'ACME', text: 'Hello', ...overrides };
+}
+
+/** An account as stored, with a fresh id and api_key (store tests). */
+export function storedAccount(overrides: Partial<Account> = {}): Account {
+  return {
+    id: randomUUID(),
+    name: 'test account',
+    api_key: randomUUID().slice(0, 16),
+    api_secret_hash: 'ab'.repeat(32),
+    signature_secret: 'whsec_' + Buffer.alloc(32, 3).toString('base64'),
+    created_at: 1_700_000_000_000,
+    ...overrides,
+  };
 }
