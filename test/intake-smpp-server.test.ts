@@ -351,6 +351,42 @@ test('SMPP server: forwarding `none` for smpp sends no receipts; the global swit
   await waitFor(() => esme.receipts.some((r) => r.pdu.receipted_message_id === on.message_id), 10_000, 'default rule: interface');
 });
 
+/** The message_payload TLV as JSON, however the smpp package decoded it (string or octets). */
+function payloadJson(pdu: PDU): Record<string, any> {
+  const payload = pdu.message_payload?.message ?? pdu.message_payload;
+  return JSON.parse(Buffer.isBuffer(payload) ? payload.toString('utf8') : String(payload));
+}
+
+test('SMPP server: forwarding format `json` carries the JSON callback in message_payload, short_message empty', async () => {
+  const s = await fresh();
+  const put = await s.running.api('PUT', '/v1/forwarding', { sms: { smpp: { type: 'interface', format: 'json' } } });
+  assert.equal(put.status, 200, JSON.stringify(put.body));
+  const esme = await s.bound('transceiver');
+  const ok = await esme.submit({ destination_addr: '436641234567', registered_delivery: 1, ...gsm('every field please') });
+  const failed = await esme.submit({ destination_addr: '436641234568', registered_delivery: 1, ...gsm('FAIL with fields') });
+  await waitFor(() => esme.receipts.length >= 2, 10_000, 'two receipts');
+  const receiptOf = (id: string) => esme.receipts.find((r) => r.pdu.receipted_message_id === id)!;
+
+  const delivered = receiptOf(ok.message_id);
+  assert.equal(delivered.text, '', 'no text beside message_payload');
+  const callback = payloadJson(delivered.pdu);
+  assert.equal(callback.message_uuid, uuidOfSmppMessageId(ok.message_id));
+  assert.equal(callback.status, 'delivered');
+  assert.equal(callback.to, '436641234567');
+  assert.equal(delivered.pdu.message_state, 2);
+  assert.equal(delivered.pdu.esm_class & 0x3c, 0x04);
+
+  const rejected = receiptOf(failed.message_id);
+  const failure = payloadJson(rejected.pdu);
+  assert.equal(failure.status, 'rejected');
+  assert.match(failure.error.type, /#\d+$/);
+  assert.equal(rejected.pdu.message_state, 8);
+  assert.equal(rejected.pdu.network_error_code.readUInt16BE(1), Number(/#(\d+)$/.exec(failure.error.type)![1]));
+
+  const [stored] = await s.running.relay.store.listCallbacks(uuidOfSmppMessageId(ok.message_id)!);
+  assert.equal(stored!.format, 'smpp_json');
+});
+
 test('SMPP server: an idle session is unbound and closed; a PDU shorter than its header closes the session', async () => {
   const s = await fresh({ SMPP_SERVER_IDLE_MS: '400' });
   const idle = await s.bound('transceiver');

@@ -17,6 +17,10 @@ const FORMAT_REGISTRY: Readonly<Record<BodyFormatName, BodyFormat>> = {
   xml: xmlFormat,
   websms_json: websmsJsonFormat,
   websms_xml: websmsXmlFormat,
+  // The SMPP sender writes the deliver_sm from the stored JSON callback (intake/smpp/sender.ts);
+  // `smpp_json` also carries that JSON in message_payload.
+  smpp_receipt: jsonFormat,
+  smpp_json: jsonFormat,
 };
 
 export function renderBody(payload: CallbackPayload, format: BodyFormatName, message?: Message): RenderedBody {

@@ -9,11 +9,18 @@ export const FORMATS = Object.freeze(['json', 'xml'] as const);
 export type Format = (typeof FORMATS)[number];
 
 /**
+ * What an `interface` rule may name: the formats above, or `receipt`, the interface's own
+ * standard receipt (the SMPP delivery receipt). Each interface declares which it takes
+ * (model/interfaces.ts `receiptFormats`).
+ */
+export type InterfaceFormat = Format | 'receipt';
+
+/**
  * Every rendering of a callback body: the rule formats above, plus the report formats an
  * interface declares for its receipts (model/interfaces.ts `receiptFormats`): a websms customer
  * whose rule says `json` gets the websms delivery report, not the Messages API webhook.
  */
-export const BODY_FORMATS = Object.freeze([...FORMATS, 'websms_json', 'websms_xml'] as const);
+export const BODY_FORMATS = Object.freeze([...FORMATS, 'websms_json', 'websms_xml', 'smpp_receipt', 'smpp_json'] as const);
 export type BodyFormatName = (typeof BODY_FORMATS)[number];
 
 export type Destination =
@@ -56,7 +63,7 @@ export type RuleDestination =
   | { type: 'url'; url: string; format: Format }
   | { type: 'email'; address: string; format: Format }
   | { type: 'sqs'; queue_url: string; format: Format }
-  | { type: 'interface'; format: Format }
+  | { type: 'interface'; format: InterfaceFormat }
   | { type: 'none' };
 
 export type RuleType = RuleDestination['type'];

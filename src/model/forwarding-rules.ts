@@ -10,7 +10,7 @@ import { STATUSES, type InterfaceName, type Section, type Status } from './vocab
 import type { AddressPolicy } from './address.js';
 import { xmlUnsafeProblem } from './text.js';
 import { FORMATS, STRICT_ADDRESS_POLICY, httpUrlProblem, queueHostProblem, isEmailAddress, parseQueueUrl, type RuleDestination, type RuleType } from './destination.js';
-import { INTERFACES, interfacesOn } from './interfaces.js';
+import { INTERFACES, interfaceFormats, interfacesOn } from './interfaces.js';
 
 export interface ForwardingRules {
   /** The global switch: false forwards nothing, whatever else is set. */
@@ -140,7 +140,8 @@ function checkDestination(section: Section, name: InterfaceName, value: unknown,
     add(`${path}.${field}`, reason);
   };
   for (const key of Object.keys(value)) if (key !== 'type' && !FIELDS[type].includes(key)) fail(key, `unknown field for type ${type}`);
-  if (type !== 'none' && !(FORMATS as readonly unknown[]).includes(value.format)) fail('format', `format must be one of ${oneOf(FORMATS)}`);
+  const formats: readonly string[] = type === 'interface' ? interfaceFormats(name) : FORMATS;
+  if (type !== 'none' && !formats.includes(value.format as string)) fail('format', `format must be one of ${oneOf(formats)}`);
   if (type === 'url') {
     const reason = httpUrlProblem(value.url, policy);
     if (reason) fail('url', `url ${reason}`);

@@ -4,7 +4,7 @@
  * fixes that, and what a new account gets. The forwarding-rule validator, routing and the README
  * all follow this table. Adding an interface = its folder under src/intake + one entry here.
  */
-import type { BodyFormatName, Destination, Format, RuleDestination, RuleType } from './destination.js';
+import type { BodyFormatName, Destination, InterfaceFormat, RuleDestination, RuleType } from './destination.js';
 import type { Message } from './types.js';
 import { INTERFACE_NAMES, type InterfaceName, type Section } from './vocabulary.js';
 
@@ -23,14 +23,22 @@ export interface InterfaceDeclaration {
   /** The rule of an account that never configured this interface. */
   readonly defaultRule: RuleDestination;
   /**
-   * How receipts sent back through the interface (`interface` rules) are rendered for each
-   * format a rule may name; absent = the rule's format itself (the Messages API webhook).
+   * The formats an `interface` rule may name for it, each with how its receipts are rendered;
+   * absent = `json` and `xml` as they are (the Messages API webhook).
    */
-  readonly receiptFormats?: Readonly<Record<Format, BodyFormatName>>;
+  readonly receiptFormats?: ReceiptFormats;
 }
 
+type ReceiptFormats = Readonly<Partial<Record<InterfaceFormat, BodyFormatName>>>;
+
+const PLAIN_FORMATS: ReceiptFormats = Object.freeze({ json: 'json', xml: 'xml' });
 /** The websms delivery report, as JSON or its XML form (dispatch/formats/websms.ts). */
-const WEBSMS_REPORTS: Readonly<Record<Format, BodyFormatName>> = Object.freeze({ json: 'websms_json', xml: 'websms_xml' });
+const WEBSMS_REPORTS: ReceiptFormats = Object.freeze({ json: 'websms_json', xml: 'websms_xml' });
+/**
+ * The SMPP delivery receipt (deliver_sm, intake/smpp/sender.ts): `receipt` is the standard one;
+ * `json` adds the JSON callback in the message_payload TLV for customers who want every field.
+ */
+const SMPP_RECEIPTS: ReceiptFormats = Object.freeze({ receipt: 'smpp_receipt', json: 'smpp_json' });
 
 const CHOSEN: readonly RuleType[] = Object.freeze(['url', 'email', 'sqs', 'none']);
 const FIXED: readonly RuleType[] = Object.freeze(['interface', 'none']);
@@ -68,7 +76,8 @@ export const INTERFACES: Readonly<Record<InterfaceName, InterfaceDeclaration>> =
     description: "the SMPP server; receipts go as deliver_sm on the customer's session",
     allowed: { sms: FIXED },
     fixedDestination: recordedReturn,
-    defaultRule: BACK_THROUGH_INTERFACE,
+    defaultRule: Object.freeze({ type: 'interface', format: 'receipt' }),
+    receiptFormats: SMPP_RECEIPTS,
   },
   outlook: {
     description: "the Outlook add-in (through the e-mail interface); receipts are mailed to the sender's address",
@@ -93,9 +102,18 @@ export const INTERFACES: Readonly<Record<InterfaceName, InterfaceDeclaration>> =
   },
 });
 
+/** The formats an `interface` rule may name for interface `name`. */
+export function interfaceFormats(name: InterfaceName): InterfaceFormat[] {
+  return Object.keys(INTERFACES[name].receiptFormats ?? PLAIN_FORMATS) as InterfaceFormat[];
+}
+
 /** The body format of a delivery through `rule` for a message of `name` (see receiptFormats). */
-export function deliveryFormat(name: InterfaceName, rule: RuleDestination & { format: Format }): BodyFormatName {
-  return rule.type === 'interface' ? (INTERFACES[name].receiptFormats?.[rule.format] ?? rule.format) : rule.format;
+export function deliveryFormat(name: InterfaceName, rule: Exclude<RuleDestination, { type: 'none' }>): BodyFormatName {
+  if (rule.type !== 'interface') return rule.format;
+  const formats = INTERFACES[name].receiptFormats ?? PLAIN_FORMATS;
+  // The validator admits only declared formats; a document saved before an interface changed
+  // its formats gets the interface's first one rather than no receipt.
+  return formats[rule.format] ?? Object.values(formats)[0]!;
 }
 
 /** The interfaces that send on a section, in registry order. */

@@ -6,10 +6,14 @@
  * deliver_sm_resp is ESME_ROK. It fits dispatch's Sender interface (dispatch/sender.ts)
  * structurally, so intake does not import dispatch.
  *
- * The receipt is written here from the stored row, whatever format the account chose: the
- * status is the row's, the error code and time are read from the stored body (JSON or XML
- * carry the same `error.type` ending in `#<code>` and `timestamp`), the rest from the facts
- * the server recorded with the return address (model/destination.ts SmppReceiptFacts).
+ * The receipt is written here from the stored row: the status is the row's, the error code and
+ * time are read from the stored body (`error.type` ending in `#<code>`, `timestamp`; rows stored
+ * as XML before the SMPP formats existed carry the same), the
+ * rest from the facts the server recorded with the return address (model/destination.ts
+ * SmppReceiptFacts). With the account's format `json` (body format `smpp_json`) the receipt
+ * also carries that JSON callback in message_payload; SMPP 3.4 then wants short_message empty,
+ * so the receipt text moves out (data_coding 4: the octets are UTF-8) and the TLVs (receipted_message_id, message_state,
+ * network_error_code) carry the state.
  */
 import { performance } from 'node:perf_hooks';
 import type { ClaimedCallback } from '../../store/store.js';
@@ -67,13 +71,18 @@ export function receiptPdus(callback: ClaimedCallback): Array<Record<string, unk
       destination_addr: facts?.source.addr ?? '',
       esm_class: 0x04,
       data_coding: 0x01,
-      short_message: Buffer.from(
-        receiptText({ id, state, submittedAt: facts?.submitted_at ?? callback.created_at, doneAt, errorCode: state.failure ? errorCode : 0, text: facts?.text ?? '' }),
-        'latin1',
-      ),
       receipted_message_id: id,
       message_state: state.message_state,
     };
+    if (callback.format === 'smpp_json') {
+      // 8-bit data: the octets are the callback's UTF-8 JSON, which no SMS alphabet holds.
+      params.data_coding = 0x04;
+      params.short_message = Buffer.alloc(0);
+      params.message_payload = Buffer.from(callback.body, 'utf8');
+    } else {
+      const text = receiptText({ id, state, submittedAt: facts?.submitted_at ?? callback.created_at, doneAt, errorCode: state.failure ? errorCode : 0, text: facts?.text ?? '' });
+      params.short_message = Buffer.from(text, 'latin1');
+    }
     if (state.failure && errorCode !== undefined) {
       params.network_error_code = Buffer.from([NETWORK_TYPE_GSM, (errorCode >> 8) & 0xff, errorCode & 0xff]);
     }

@@ -159,4 +159,14 @@ CREATE TABLE access_tokens (
 CREATE INDEX access_tokens_account ON access_tokens(account_id);
 `,
   },
+  {
+    id: 7,
+    sql: `
+-- The SMPP interface's rule formats became \`receipt\` (the standard deliver_sm receipt) and
+-- \`json\` (the receipt with the JSON callback in message_payload). Until now every format
+-- meant the standard receipt, so saved rules keep meaning it.
+UPDATE accounts SET forwarding = json_set(forwarding, '$.sms.smpp.format', 'receipt')
+ WHERE json_extract(forwarding, '$.sms.smpp.type') = 'interface';
+`,
+  },
 ];

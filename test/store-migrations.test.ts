@@ -1,0 +1,73 @@
+/**
+ * Data migrations on a database that was at the previous migration with real rows in it, on both
+ * stores: migration 7 turns saved SMPP rules (`json` / `xml`, both then the standard receipt)
+ * into `receipt` and leaves everything else as it was.
+ */
+import './helpers/leak-guard.js';
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { SQLITE_MIGRATIONS } from '../src/store/sqlite/migrations.js';
+import { migrate as migrateSqlite } from '../src/store/sqlite/database.js';
+import { POSTGRES_MIGRATIONS } from '../src/store/postgres/migrations.js';
+import { migrate as migratePostgres, openPool } from '../src/store/postgres/database.js';
+import { POSTGRES_SKIP, freshPostgresUrl } from './helpers/postgres.js';
+
+const BEFORE = 6;
+
+/** Saved documents before migration 7, and what each must read after it. */
+const DOCUMENTS: Array<[string, object, object]> = [
+  ['smpp json', { enabled: true, sms: { smpp: { type: 'interface', format: 'json' }, api: { type: 'interface', format: 'json' } } }, { enabled: true, sms: { smpp: { type: 'interface', format: 'receipt' }, api: { type: 'interface', format: 'json' } } }],
+  ['smpp xml', { enabled: false, sms: { smpp: { type: 'interface', format: 'xml' } } }, { enabled: false, sms: { smpp: { type: 'interface', format: 'receipt' } } }],
+  ['smpp none', { enabled: true, sms: { smpp: { type: 'none' } } }, { enabled: true, sms: { smpp: { type: 'none' } } }],
+  ['no smpp rule', { enabled: true, sms: { api: { type: 'interface', format: 'xml' } } }, { enabled: true, sms: { api: { type: 'interface', format: 'xml' } } }],
+];
+
+test('SQLite migration 7: saved SMPP rules become `receipt`, nothing else changes', () => {
+  const db = new Database(':memory:');
+  db.exec('CREATE TABLE migrations (id INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
+  for (const migration of SQLITE_MIGRATIONS.filter((m) => m.id <= BEFORE)) {
+    db.exec(migration.sql);
+    db.prepare('INSERT INTO migrations (id, applied_at) VALUES (?, 0)').run(migration.id);
+  }
+  const insert = db.prepare("INSERT INTO accounts (id, name, api_key, api_secret_hash, signature_secret, forwarding, created_at) VALUES (?, ?, ?, 'h', 's', ?, 0)");
+  DOCUMENTS.forEach(([name, before], i) => insert.run(`a${i}`, name, `k${i}`, JSON.stringify(before)));
+  insert.run('never-saved', 'defaults', 'k-none', null);
+
+  migrateSqlite(db);
+  DOCUMENTS.forEach(([name, , after], i) => {
+    const row = db.prepare('SELECT forwarding FROM accounts WHERE id = ?').get(`a${i}`) as { forwarding: string };
+    assert.deepEqual(JSON.parse(row.forwarding), after, name);
+  });
+  assert.equal((db.prepare("SELECT forwarding FROM accounts WHERE id = 'never-saved'").get() as { forwarding: null }).forwarding, null);
+  db.close();
+});
+
+test('PostgreSQL migration 7: saved SMPP rules become `receipt`, nothing else changes', { skip: POSTGRES_SKIP }, async () => {
+  const url = await freshPostgresUrl();
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('CREATE TABLE migrations (id integer PRIMARY KEY, applied_at bigint NOT NULL)');
+    for (const migration of POSTGRES_MIGRATIONS.filter((m) => m.id <= BEFORE)) {
+      await client.query(migration.sql);
+      await client.query('INSERT INTO migrations (id, applied_at) VALUES ($1, 0)', [migration.id]);
+    }
+    for (const [i, [name, before]] of DOCUMENTS.entries()) {
+      await client.query("INSERT INTO accounts (id, name, api_key, api_secret_hash, signature_secret, forwarding, created_at) VALUES ($1, $2, $3, 'h', 's', $4, 0)", [`a${i}`, name, `k${i}`, before]);
+    }
+  } finally {
+    await client.end();
+  }
+  const pool = openPool(url, { size: 1 });
+  try {
+    await migratePostgres(pool);
+    for (const [i, [name, , after]] of DOCUMENTS.entries()) {
+      const { rows } = await pool.query('SELECT forwarding FROM accounts WHERE id = $1', [`a${i}`]);
+      assert.deepEqual(rows[0].forwarding, after, name);
+    }
+  } finally {
+    await pool.end();
+  }
+});
