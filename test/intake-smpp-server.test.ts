@@ -329,6 +329,34 @@ test('SMPP server: a receipt answered with an error status, or throttled, is ret
   assert.ok(callback!.attempts_log.length >= 3);
 });
 
+test('SMPP server: a retried receipt of a 3-part submit resends only the part that was refused', async () => {
+  const s = await fresh();
+  let refusedId: string | undefined;
+  const esme = await s.bound('transceiver', {
+    answerDeliver: (pdu) => {
+      // The first receipt of the second part is refused once.
+      if (refusedId === undefined && String(pdu.receipted_message_id).endsWith('02')) {
+        refusedId = pdu.receipted_message_id;
+        return 0x08; // ESME_RSYSERR
+      }
+      return 0;
+    },
+  });
+  const udh = (i: number) => Buffer.from([0x05, 0x00, 0x03, 0x51, 3, i + 1]);
+  const answers = await Promise.all([0, 1, 2].map((i) => esme.submit({
+    destination_addr: '436640000009', registered_delivery: 1, esm_class: 0x40, data_coding: 0,
+    short_message: Buffer.concat([udh(i), encodeSms(`part ${i} `).parts[0]!]),
+  })));
+  const ids = answers.map((answer: PDU) => answer.message_id as string);
+  await waitFor(async () => {
+    const callbacks = await s.running.relay.store.listCallbacks(uuidOfSmppMessageId(ids[0]!)!);
+    return callbacks.some((callback) => callback.state === 'delivered');
+  }, 10_000, 'delivered after the retry');
+  const receiptsOf = (id: string) => esme.receipts.filter((r) => r.pdu.receipted_message_id === id).length;
+  assert.equal(refusedId, ids[1]);
+  assert.deepEqual(ids.map(receiptsOf), [1, 2, 1], 'parts 1 and 3 once, the refused part twice');
+});
+
 test('SMPP server: forwarding `none` for smpp sends no receipts; the global switch turns them off', async () => {
   const s = await fresh();
   const put = await s.running.api('PUT', '/v1/forwarding', { enabled: true, sms: { smpp: { type: 'none' } } });

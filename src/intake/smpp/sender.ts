@@ -91,7 +91,22 @@ export function receiptPdus(callback: ClaimedCallback): Array<Record<string, unk
   return out;
 }
 
+/**
+ * Receipts of multipart submits with some parts already acknowledged, by callback id: a retry
+ * sends only the parts still missing. Kept in memory (bounded): after a restart, or on another
+ * node, every part goes again, which an ESME sees as a repeated receipted_message_id.
+ */
+const MAX_REMEMBERED_RECEIPTS = 10_000;
+
 export function createSmppSender(server: SmppServer, options: SmppSenderOptions) {
+  const acknowledgedParts = new Map<string, Set<number>>();
+
+  function remember(callbackId: string, parts: Set<number>): void {
+    acknowledgedParts.delete(callbackId);
+    if (acknowledgedParts.size >= MAX_REMEMBERED_RECEIPTS) acknowledgedParts.delete(acknowledgedParts.keys().next().value!);
+    acknowledgedParts.set(callbackId, parts);
+  }
+
   async function send(callback: ClaimedCallback, _now: number): Promise<SmppSendOutcome> {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
@@ -105,20 +120,25 @@ export function createSmppSender(server: SmppServer, options: SmppSenderOptions)
     } catch (error) {
       return { verdict: 'failed', error: `cannot write the receipt: ${(error as Error).message}`, durationMs: elapsed() };
     }
+    const acknowledged = acknowledgedParts.get(callback.id) ?? new Set<number>();
     const answers = await Promise.all(
-      pdus.map(async (params) => {
+      pdus.map(async (params, part) => {
+        if (acknowledged.has(part)) return { status: STATUS.ROK };
         const session = server.receiversOf(systemId)[0];
         if (!session) return { error: `no receiver session of ${systemId} bound here` };
         if (!(await session.acquire(options.responseTimeoutMs))) return { error: 'deliver_sm window full or paused' };
         try {
           const answer = await session.deliver(params, options.responseTimeoutMs);
           if (answer.status === STATUS.RTHROTTLED || answer.status === STATUS.RMSGQFUL) session.pause(options.throttleMs);
+          if (answer.status === STATUS.ROK) acknowledged.add(part);
           return answer;
         } finally {
           session.release();
         }
       }),
     );
+    if (acknowledged.size === pdus.length) acknowledgedParts.delete(callback.id);
+    else if (acknowledged.size > 0) remember(callback.id, acknowledged);
     const bad = answers.find((answer) => answer.status !== STATUS.ROK);
     if (!bad) return { verdict: 'delivered', statusCode: 0, durationMs: elapsed() };
     const outcome: SmppSendOutcome = {
