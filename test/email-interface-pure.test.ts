@@ -1,10 +1,14 @@
-/** The e-mail interface's pure parts: addressing, text extraction, which statuses a request forwards, sender patterns. */
+/** The e-mail interface's pure parts: addressing, text extraction, which statuses a request forwards, sender patterns, building the requests. */
 import './helpers/leak-guard.js';
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { parseRecipient } from '../src/intake/email/recipients.js';
 import { cutQuotesAndSignature, messageText } from '../src/intake/email/text.js';
-import { receiptStatuses } from '../src/intake/email/server.js';
+import { buildRequests, receiptStatuses } from '../src/intake/email/server.js';
+import { readEmailInterfaceOptions } from '../src/intake/email/options.js';
+import { simpleParser } from 'mailparser';
+import type { SMTPServerSession } from 'smtp-server';
+import { storedAccount } from './helpers/fixtures.js';
 import { emailSendersProblem, senderAllowed } from '../src/intake/email/senders.js';
 
 test('recipients: SMS, WhatsApp, a leading +, unknown domains and bad numbers', () => {
@@ -45,4 +49,25 @@ test('sender patterns: exact address, *@domain, nothing else', () => {
   assert.deepEqual(emailSendersProblem(['ok@example.com', '*@example.com']), []);
   assert.deepEqual(emailSendersProblem('ops@example.com').map((p) => p.name), ['email_senders']);
   assert.deepEqual(emailSendersProblem(['*', 'a@b']).map((p) => p.name), ['email_senders[0]', 'email_senders[1]']);
+});
+
+test('buildRequests: an image for WhatsApp is refused with the reason while PUBLIC_BASE_URL is not set', async () => {
+  const config = readEmailInterfaceOptions({ EMAIL_INTERFACE_DOMAIN: 'sms.test' });
+  assert.equal(config.mediaBaseUrl, undefined);
+  const mail = await simpleParser(
+    ['From: a@customer.example', 'To: 436641234567@whatsapp.sms.test', 'Content-Type: multipart/mixed; boundary=b', '', '--b', 'Content-Type: text/plain', '', 'hi',
+      '--b', 'Content-Type: image/png; name=a.png', 'Content-Disposition: attachment; filename=a.png', 'Content-Transfer-Encoding: base64', '', 'iVBORw0KGgo=', '--b--', ''].join('\r\n'),
+  );
+  const session = { envelope: { mailFrom: { address: 'a@customer.example', args: false }, rcptTo: [] } } as unknown as SMTPServerSession;
+  const current = { account: storedAccount(), notify: new Map([['436641234567@whatsapp.sms.test', undefined]]) };
+  assert.throws(() => buildRequests(mail, session, current, config, 0), (error: Error & { responseCode?: number }) => {
+    assert.equal(error.responseCode, 554);
+    assert.match(error.message, /^5\.6\.1 Attachments are not sent: this service has no PUBLIC_BASE_URL/);
+    return true;
+  });
+  const withBase = readEmailInterfaceOptions({ EMAIL_INTERFACE_DOMAIN: 'sms.test', PUBLIC_BASE_URL: 'https://relay.example/' });
+  assert.equal(withBase.mediaBaseUrl, 'https://relay.example');
+  const { requests, media } = buildRequests(mail, session, current, withBase, 0);
+  assert.equal(requests[0]!.first.image_url, `https://relay.example/v1/media/${media[0]!.id}`);
+  assert.throws(() => readEmailInterfaceOptions({ PUBLIC_BASE_URL: 'relay.example' }), /PUBLIC_BASE_URL/);
 });

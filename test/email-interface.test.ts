@@ -21,6 +21,10 @@ import { createMetrics } from '../src/ops/metrics.js';
 
 const DOMAIN = 'sms.test';
 const CUSTOMER = 'alice@customer.example';
+/** Where the provider would fetch images from; the test fetches the path from the relay itself. */
+const MEDIA_BASE = 'https://relay.example/';
+/** The smallest valid PNG: one transparent pixel. */
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
 
 let counter = 0;
 const newMessageId = () => `<mail-${process.pid}-${++counter}-${Date.now()}@customer.example>`;
@@ -39,6 +43,7 @@ describe('e-mail interface', () => {
     EMAIL_INTERFACE_HOST: '127.0.0.1',
     EMAIL_INTERFACE_DOMAIN: DOMAIN,
     EMAIL_INTERFACE_ALLOW_INSECURE_AUTH: 'true',
+    PUBLIC_BASE_URL: MEDIA_BASE,
     ...overrides,
   });
 
@@ -303,6 +308,63 @@ describe('e-mail interface', () => {
       assert.match(error.response, /^554 5\.6\.1 Attachments cannot be sent by SMS/);
       return true;
     });
+  });
+
+  it('WhatsApp: an image attachment becomes an image message with the text as caption, served at its URL', async () => {
+    const { messages } = await send({ to: [`436641234590@whatsapp.${DOMAIN}`, `436641234591@whatsapp.${DOMAIN}`], text: 'Our new shop', attachments: [{ filename: 'shop.png', content: PNG, contentType: 'image/png' }] });
+    assert.equal(messages.length, 2);
+    for (const message of messages) {
+      assert.equal(message.message_type, 'image');
+      assert.equal(message.text, 'Our new shop');
+      assert.match(message.image_url!, /^https:\/\/relay\.example\/v1\/media\/[0-9a-f]{32}$/);
+    }
+    assert.equal(messages[0]!.image_url, messages[1]!.image_url, 'one image for both recipients');
+    const media = await fetch(`${running.baseUrl}${new URL(messages[0]!.image_url!).pathname}`);
+    assert.equal(media.status, 200);
+    assert.equal(media.headers.get('content-type'), 'image/png');
+    assert.deepEqual(Buffer.from(await media.arrayBuffer()), PNG);
+    const unknown = await fetch(`${running.baseUrl}/v1/media/${'0'.repeat(32)}`);
+    assert.equal(unknown.status, 404);
+    assert.equal(unknown.headers.get('content-type'), 'application/problem+json; charset=utf-8');
+  });
+
+  it('WhatsApp: attachments that are not one JPEG or PNG image are refused with the reason, nothing stored', async () => {
+    const to = `436641234592@whatsapp.${DOMAIN}`;
+    const cases: Array<[SendMailOptions['attachments'], RegExp]> = [
+      [[{ filename: 'a.pdf', content: Buffer.from('%PDF-1.4'), contentType: 'application/pdf' }], /^554 5\.6\.1 WhatsApp sends JPEG or PNG images only: a\.pdf is application\/pdf/],
+      [[{ filename: 'a.png', content: PNG, contentType: 'image/png' }, { filename: 'b.png', content: PNG, contentType: 'image/png' }], /^554 5\.6\.1 One image per e-mail: .* 2 attachments/],
+      [[{ filename: 'big.png', content: Buffer.alloc(5 * 1024 * 1024 + 1), contentType: 'image/png' }], /^552 5\.3\.4 Image too big: big\.png has 5242881 bytes/],
+    ];
+    for (const [attachments, reason] of cases) {
+      const messageId = newMessageId();
+      await assert.rejects(client.sendMail({ from: CUSTOMER, messageId, to, text: 'look', attachments }), (error: any) => {
+        assert.match(error.response, reason);
+        return true;
+      });
+      assert.deepEqual(await messagesOf(running, messageId), []);
+    }
+  });
+
+  it('the account\'s email_text_limit (PATCH /v1/account) caps the text: 552 5.3.4 with that limit; bad values are 422', async () => {
+    const bad = await running.api('PATCH', '/v1/account', { email_text_limit: 0 });
+    assert.equal(bad.status, 422);
+    assert.equal(bad.body.invalid_parameters[0].name, 'email_text_limit');
+    const set = await running.api('PATCH', '/v1/account', { email_text_limit: 20 });
+    assert.equal(set.status, 200, JSON.stringify(set.body));
+    assert.equal(set.body.email_text_limit, 20);
+    try {
+      const messageId = newMessageId();
+      await assert.rejects(client.sendMail({ from: CUSTOMER, messageId, to: `436641234593@${DOMAIN}`, text: 'x'.repeat(21) }), (error: any) => {
+        assert.equal(error.responseCode, 552);
+        assert.match(error.response, /5\.3\.4 Text too long: 21 characters, at most 20 on sms/);
+        return true;
+      });
+      assert.deepEqual(await messagesOf(running, messageId), []);
+      assert.equal((await send({ to: `436641234593@${DOMAIN}`, text: 'x'.repeat(20) })).messages.length, 1);
+    } finally {
+      const cleared = await running.api('PATCH', '/v1/account', { email_text_limit: null });
+      assert.equal(cleared.body.email_text_limit, null);
+    }
   });
 
   it('AUTH with a wrong secret is refused with 535; an unknown unauthenticated sender with 550 5.7.1', async () => {

@@ -7,7 +7,7 @@ import type { Message, MessageContent } from '../model/types.js';
 import type { Destination } from '../model/destination.js';
 import type { InterfaceName } from '../model/vocabulary.js';
 import { expiresAt } from '../model/message.js';
-import type { Store } from '../store/store.js';
+import type { Media, Store } from '../store/store.js';
 import type { Metrics } from '../ops/metrics.js';
 
 export interface AcceptRequest {
@@ -43,9 +43,10 @@ export type AcceptPort = (request: AcceptRequest) => Promise<Message>;
 
 /**
  * Several messages that must be stored together or not at all (one e-mail to several
- * recipients): one transaction, then each is handed on. Resolves once all are durable.
+ * recipients), with the media they link to: one transaction, then each is handed on. Resolves
+ * once all are durable.
  */
-export type AcceptManyPort = (requests: AcceptRequest[]) => Promise<Message[]>;
+export type AcceptManyPort = (requests: AcceptRequest[], media?: Media[]) => Promise<Message[]>;
 
 export function createAcceptPort(deps: AcceptDeps): AcceptPort {
   const many = createAcceptManyPort(deps);
@@ -53,10 +54,10 @@ export function createAcceptPort(deps: AcceptDeps): AcceptPort {
 }
 
 export function createAcceptManyPort(deps: AcceptDeps): AcceptManyPort {
-  return async (requests) => {
+  return async (requests, media) => {
     const now = deps.now();
     const messages = requests.map((request) => newMessage(request, now, deps.newId));
-    await deps.store.insertMessages(messages);
+    await deps.store.insertMessages(messages, media);
     for (const message of messages) {
       deps.metrics.messagesAccepted.inc({ channel: message.channel, interface: message.interface });
       deps.onAccepted(message);

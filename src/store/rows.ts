@@ -3,7 +3,7 @@
  * text in SQLite and jsonb in PostgreSQL, so parsing accepts either.
  */
 import type { Message, StatusEvent } from '../model/types.js';
-import type { Account, Attempt, Callback, CallbackState, ClaimedCallback, MessageContext, MessagePart, NewCallback, ParkedReport } from './store.js';
+import type { Account, Attempt, Callback, CallbackState, ClaimedCallback, Media, MessageContext, MessagePart, NewCallback, ParkedReport } from './store.js';
 import { isTerminal } from '../model/vocabulary.js';
 
 export type Row = Record<string, unknown>;
@@ -28,6 +28,7 @@ export function accountFromRow(row: Row | undefined): Account | undefined {
     status_url: optional(row.status_url),
     forwarding: row.forwarding == null ? undefined : json(row.forwarding),
     ...(row.email_senders == null ? {} : { email_senders: json<string[]>(row.email_senders) }),
+    ...(row.email_text_limit == null ? {} : { email_text_limit: Number(row.email_text_limit) }),
     created_at: Number(row.created_at),
   };
 }
@@ -207,5 +208,16 @@ export function parkedFromRow(row: Row): ParkedReport {
     ...(row.provider_ref != null ? { provider_ref: row.provider_ref as string } : {}),
     payload: row.payload as string,
     received_at: Number(row.received_at),
+  };
+}
+
+export function mediaFromRow(row: Row | undefined): Media | undefined {
+  if (!row) return undefined;
+  return {
+    id: row.id as string,
+    account_id: row.account_id as string,
+    content_type: row.content_type as string,
+    bytes: row.bytes as Buffer,
+    created_at: Number(row.created_at),
   };
 }

@@ -24,6 +24,20 @@ export interface Account {
   forwarding?: unknown;
   /** Envelope senders allowed to send through the e-mail interface without AUTH (`*@domain` allowed; migration 5). */
   email_senders?: string[];
+  /** Most characters of text an e-mail may carry into a message (migration 10); undefined = the channel's limit. */
+  email_text_limit?: number;
+  created_at: number;
+}
+
+/**
+ * An image a customer interface received as bytes (an e-mail attachment for WhatsApp) and
+ * serves to the provider by URL, `GET /v1/media/<id>`: the random id is the capability.
+ */
+export interface Media {
+  id: string;
+  account_id: string;
+  content_type: string;
+  bytes: Buffer;
   created_at: number;
 }
 
@@ -187,6 +201,14 @@ export interface ClaimRestriction {
   keys: string[];
 }
 
+/** Fields an account update may set; absent = unchanged, null = cleared. */
+export interface AccountPatch {
+  status_url?: string | null;
+  forwarding?: unknown;
+  email_senders?: string[];
+  email_text_limit?: number | null;
+}
+
 export interface Store extends SmppStore {
   readonly kind: 'sqlite' | 'postgres';
   migrate(): Promise<void>;
@@ -197,7 +219,7 @@ export interface Store extends SmppStore {
   getAccount(id: string): Promise<Account | undefined>;
   /** Accounts that registered envelope senders for the e-mail interface (usually few). */
   listEmailSenderAccounts(): Promise<Account[]>;
-  updateAccount(id: string, patch: { status_url?: string | null; forwarding?: unknown; email_senders?: string[] }): Promise<void>;
+  updateAccount(id: string, patch: AccountPatch): Promise<void>;
 
   createAccessToken(token: AccessToken): Promise<void>;
   /** The account of an access token that is not revoked. */
@@ -207,8 +229,9 @@ export interface Store extends SmppStore {
   /** Revokes one of the account's tokens; false when it has no such unrevoked token. */
   revokeAccessToken(accountId: string, id: string, now: number): Promise<boolean>;
 
-  /** Stores new messages (the first item of a workflow) in one transaction. */
-  insertMessages(messages: Message[]): Promise<void>;
+  /** Stores new messages (the first item of a workflow), and the media they link to, in one transaction. */
+  insertMessages(messages: Message[], media?: Media[]): Promise<void>;
+  getMedia(id: string): Promise<Media | undefined>;
   getMessage(uuid: string): Promise<Message | undefined>;
   setProviderRef(uuid: string, providerRef: string): Promise<void>;
   findByProviderRef(providerRef: string): Promise<Message | undefined>;

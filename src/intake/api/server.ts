@@ -11,6 +11,7 @@ import { messageRoutes } from './messages.js';
 import { accountRoutes } from './account.js';
 import { callbackRoutes } from './callbacks.js';
 import { forwardingRoutes } from './forwarding.js';
+import { mediaRoutes } from './media.js';
 
 export function buildApi(deps: ApiDeps) {
   const app = Fastify({
@@ -42,6 +43,7 @@ export function buildApi(deps: ApiDeps) {
   app.register(accountRoutes(deps));
   app.register(callbackRoutes(deps));
   app.register(forwardingRoutes(deps));
+  app.register(mediaRoutes(deps));
   for (const webhook of deps.providerWebhooks ?? []) app.register(webhook);
   for (const routes of deps.customerInterfaces ?? []) app.register(routes);
   return app;

@@ -1,6 +1,7 @@
 /** The e-mail interface (server.ts): where its SMTP server listens and what it allows. */
 import fs from 'node:fs';
 import { ConfigError, flag, group, host, integer, port, type Env } from '../../ops/env.js';
+import { httpUrlProblem } from '../../model/destination.js';
 
 export interface EmailInterfaceConfig {
   /** 0 = the e-mail interface is off. */
@@ -22,6 +23,11 @@ export interface EmailInterfaceConfig {
   smsFrom: string;
   /** The sender id of WhatsApp messages sent by e-mail. */
   whatsappFrom: string;
+  /**
+   * Where the provider fetches images attached for WhatsApp: this service's HTTP API as the
+   * provider reaches it (`PUBLIC_BASE_URL`); absent = attachments are refused.
+   */
+  mediaBaseUrl?: string;
 }
 
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i;
@@ -43,7 +49,16 @@ export function readEmailInterfaceOptions(env: Env): EmailInterfaceConfig {
     maxBytes: integer(env, 'EMAIL_INTERFACE_MAX_BYTES', 10 * 1024 * 1024, { min: 1024 }),
     smsFrom: env.EMAIL_INTERFACE_SMS_FROM || 'EMAIL',
     whatsappFrom: env.EMAIL_INTERFACE_WHATSAPP_FROM || '447700900000',
+    ...(env.PUBLIC_BASE_URL ? { mediaBaseUrl: publicBaseUrl(env.PUBLIC_BASE_URL) } : {}),
   };
+}
+
+function publicBaseUrl(value: string): string {
+  const problem = httpUrlProblem(value, null);
+  if (problem) throw new ConfigError('PUBLIC_BASE_URL', problem, value);
+  const url = new URL(value);
+  if (url.search || url.hash) throw new ConfigError('PUBLIC_BASE_URL', 'must have no query or fragment', value);
+  return value.replace(/\/+$/, '');
 }
 
 /** A PEM file path, or the PEM text itself. */

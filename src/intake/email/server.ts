@@ -5,11 +5,11 @@
  * (return_to), as standard delivery and read reports built by the e-mail sender.
  */
 import type { AddressInfo } from 'node:net';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { SMTPServer, type SMTPServerAddress, type SMTPServerSession } from 'smtp-server';
-import { simpleParser, type ParsedMail } from 'mailparser';
+import { simpleParser, type Attachment, type ParsedMail } from 'mailparser';
 import type { Logger } from 'pino';
-import type { Account, Store } from '../../store/store.js';
+import type { Account, Media, Store } from '../../store/store.js';
 import type { Status } from '../../model/vocabulary.js';
 import type { AcceptManyPort, AcceptRequest } from '../accept.js';
 import { authenticateKey } from '../accounts.js';
@@ -84,7 +84,8 @@ export function createEmailInterface(deps: EmailInterfaceDeps) {
       const current = state(session);
       current.notify.clear();
       (async () => {
-        if (!session.user) current.account = await accountOfSender(store, address.address);
+        // Read afresh for every mail: a pooled connection outlives changes to the account's settings.
+        current.account = session.user ? await store.getAccount(String(session.user)) : await accountOfSender(store, address.address);
         if (!current.account) {
           throw new SmtpReply(550, `5.7.1 ${address.address || 'the null sender'} may not send here: authenticate (AUTH with api_key and api_secret) or register the address in email_senders`);
         }
@@ -110,8 +111,8 @@ export function createEmailInterface(deps: EmailInterfaceDeps) {
           if ((stream as unknown as { sizeExceeded?: boolean }).sizeExceeded) {
             throw new SmtpReply(552, `5.3.4 Message too big: at most ${config.maxBytes} bytes`);
           }
-          const requests = buildRequests(mail, session, current, config);
-          await deps.acceptMany(requests).catch((error) => {
+          const { requests, media } = buildRequests(mail, session, current, config, deps.now());
+          await deps.acceptMany(requests, media).catch((error) => {
             logger.error({ err: error }, 'e-mail interface: storing the messages failed');
             throw new SmtpReply(451, '4.3.0 Could not store the messages, nothing was sent: try again later');
           });
@@ -162,8 +163,14 @@ function dsnNotify(address: SMTPServerAddress): string[] | undefined {
   return dsn?.notify?.map((value) => value.toUpperCase());
 }
 
-/** Every message of the e-mail, or an SmtpReply saying why none is sent. */
-export function buildRequests(mail: ParsedMail, session: SMTPServerSession, current: SessionState, config: EmailInterfaceConfig): AcceptRequest[] {
+/** Every message of the e-mail (and the image they show), or an SmtpReply saying why none is sent. */
+export function buildRequests(
+  mail: ParsedMail,
+  session: SMTPServerSession,
+  current: SessionState,
+  config: EmailInterfaceConfig,
+  now: number,
+): { requests: AcceptRequest[]; media: Media[] } {
   const account = current.account!;
   const sender = (session.envelope.mailFrom && session.envelope.mailFrom.address) || mail.from?.value[0]?.address || '';
   if (!sender) throw new SmtpReply(550, '5.7.1 No sender address to send receipts back to');
@@ -175,42 +182,58 @@ export function buildRequests(mail: ParsedMail, session: SMTPServerSession, curr
   // Receipts thread under the original mail; one without a Message-ID gets one here, so its
   // receipts are still standard reports that name it.
   const messageId = mail.messageId ?? `<${randomUUID()}@${config.domain}>`;
-
-  const requests: AcceptRequest[] = [];
-  for (const [address, notify] of current.notify) {
+  const recipients = [...current.notify].flatMap(([address, notify]) => {
     const recipient = parseRecipient(address, config.domain);
-    if (!recipient.ok) continue; // refused at RCPT TO already
-    if (attachments.length > 0) {
-      throw new SmtpReply(554, recipient.channel === 'sms'
-        ? '5.6.1 Attachments cannot be sent by SMS: send text only'
-        : '5.6.1 Attachments are not sent yet: WhatsApp messages by e-mail carry text only');
-    }
-    const max = recipient.channel === 'sms' ? LIMITS.smsText : LIMITS.text;
-    if (text === '') throw new SmtpReply(554, '5.6.0 The e-mail has no text (body and subject are empty)');
-    if ([...text].length > max) throw new SmtpReply(552, `5.3.4 Text too long: ${[...text].length} characters, at most ${max} on ${recipient.channel}`);
+    return recipient.ok ? [{ ...recipient, notify }] : []; // the others were refused at RCPT TO
+  });
+  if (recipients.length === 0) throw new SmtpReply(554, '5.5.1 No valid recipients');
+  if (attachments.length > 0 && recipients.some((recipient) => recipient.channel === 'sms')) {
+    throw new SmtpReply(554, '5.6.1 Attachments cannot be sent by SMS: send text only');
+  }
+  const image = attachments.length > 0 ? whatsappImage(attachments, account.id, config, now) : undefined;
+
+  const requests = recipients.map(({ channel, to, notify }): AcceptRequest => {
+    const max = Math.min(image ? LIMITS.caption : channel === 'sms' ? LIMITS.smsText : LIMITS.text, account.email_text_limit ?? Infinity);
+    if (text === '' && !image) throw new SmtpReply(554, '5.6.0 The e-mail has no text (body and subject are empty)');
+    if ([...text].length > max) throw new SmtpReply(552, `5.3.4 Text too long: ${[...text].length} characters, at most ${max}${image ? ' in an image caption' : ''} on ${channel}`);
     const delivered = wantsDeliveredHeader || (notify?.includes('SUCCESS') ?? false);
     const asked: Array<'delivered' | 'read'> = [...(delivered ? ['delivered' as const] : []), ...(wantsRead ? ['read' as const] : [])];
     const failures = !(notify?.includes('NEVER') ?? false);
-    requests.push({
+    const from = channel === 'sms' ? config.smsFrom : config.whatsappFrom;
+    return {
       account_id: account.id,
       // The add-in has rules for SMS only (model/interfaces.ts); its WhatsApp mails count as e-mail.
-      interface: outlook && recipient.channel === 'sms' ? 'outlook' : 'email',
-      first: {
-        channel: recipient.channel,
-        message_type: 'text',
-        to: recipient.to,
-        from: recipient.channel === 'sms' ? config.smsFrom : config.whatsappFrom,
-        text,
-      },
+      interface: outlook && channel === 'sms' ? 'outlook' : 'email',
+      first: image
+        ? { channel, message_type: 'image', to, from, image_url: `${config.mediaBaseUrl}/v1/media/${image.id}`, ...(text ? { text } : {}) }
+        : { channel, message_type: 'text', to, from, text },
       failover: [],
       return_to: { type: 'email', address: sender },
       receipt_request: asked,
-      receipt_statuses: receiptStatuses(recipient.channel === 'sms', asked, failures),
+      receipt_statuses: receiptStatuses(channel === 'sms', asked, failures),
       origin_message_id: messageId,
-    });
+    };
+  });
+  return { requests, media: image ? [image] : [] };
+}
+
+/** What WhatsApp shows as an image message: JPEG or PNG up to 5 MB (the Cloud API's limits). */
+const WHATSAPP_IMAGE_TYPES = new Set(['image/jpeg', 'image/png']);
+const WHATSAPP_IMAGE_MAX_BYTES = 5 * 1024 * 1024;
+
+/** The one image of a WhatsApp e-mail, stored with the messages and served by URL, or an SmtpReply. */
+function whatsappImage(attachments: Attachment[], accountId: string, config: EmailInterfaceConfig, now: number): Media {
+  if (!config.mediaBaseUrl) {
+    throw new SmtpReply(554, '5.6.1 Attachments are not sent: this service has no PUBLIC_BASE_URL the provider could fetch images from; send text only');
   }
-  if (requests.length === 0) throw new SmtpReply(554, '5.5.1 No valid recipients');
-  return requests;
+  if (attachments.length > 1) throw new SmtpReply(554, `5.6.1 One image per e-mail: a WhatsApp message carries one image, this e-mail has ${attachments.length} attachments`);
+  const [attachment] = attachments as [Attachment];
+  const name = attachment.filename ?? 'the attachment';
+  if (!WHATSAPP_IMAGE_TYPES.has(attachment.contentType.toLowerCase())) {
+    throw new SmtpReply(554, `5.6.1 WhatsApp sends JPEG or PNG images only: ${name} is ${attachment.contentType}`);
+  }
+  if (attachment.size > WHATSAPP_IMAGE_MAX_BYTES) throw new SmtpReply(552, `5.3.4 Image too big: ${name} has ${attachment.size} bytes, WhatsApp takes at most ${WHATSAPP_IMAGE_MAX_BYTES}`);
+  return { id: randomBytes(16).toString('hex'), account_id: accountId, content_type: attachment.contentType.toLowerCase(), bytes: attachment.content, created_at: now };
 }
 
 /** SMS: either request asks for the one SMS receipt. WhatsApp: each on its own. Failures unless NOTIFY=NEVER. */

@@ -1,5 +1,5 @@
 import type { Pool } from './database.js';
-import type { Account } from '../store.js';
+import type { Account, AccountPatch } from '../store.js';
 import { accountFromRow, type Row } from '../rows.js';
 
 const INSERT = `INSERT INTO accounts
@@ -10,7 +10,8 @@ const INSERT = `INSERT INTO accounts
 const UPDATE = `UPDATE accounts SET
   status_url = CASE WHEN $2::boolean THEN $3 ELSE status_url END,
   forwarding = CASE WHEN $4::boolean THEN $5::jsonb ELSE forwarding END,
-  email_senders = CASE WHEN $6::boolean THEN $7::jsonb ELSE email_senders END
+  email_senders = CASE WHEN $6::boolean THEN $7::jsonb ELSE email_senders END,
+  email_text_limit = CASE WHEN $8::boolean THEN $9::integer ELSE email_text_limit END
   WHERE id = $1`;
 
 export function accountQueries(pool: Pool) {
@@ -35,7 +36,7 @@ export function accountQueries(pool: Pool) {
       const { rows } = await pool.query<Row>("SELECT * FROM accounts WHERE email_senders IS NOT NULL AND email_senders <> '[]'::jsonb");
       return rows.map((row) => accountFromRow(row)!);
     },
-    async updateAccount(id: string, patch: { status_url?: string | null; forwarding?: unknown; email_senders?: string[] }): Promise<void> {
+    async updateAccount(id: string, patch: AccountPatch): Promise<void> {
       await pool.query(UPDATE, [
         id,
         patch.status_url !== undefined,
@@ -44,6 +45,8 @@ export function accountQueries(pool: Pool) {
         patch.forwarding === undefined ? null : JSON.stringify(patch.forwarding),
         patch.email_senders !== undefined,
         patch.email_senders === undefined ? null : JSON.stringify(patch.email_senders),
+        patch.email_text_limit !== undefined,
+        patch.email_text_limit ?? null,
       ]);
     },
   };

@@ -1,7 +1,8 @@
 import type { Client, Pool } from './database.js';
-import { columnsOf, unnest } from './database.js';
+import { columnsOf, inTransaction, unnest } from './database.js';
+import type { Media } from '../store.js';
 import type { Message } from '../../model/types.js';
-import { eventFromRow, messageColumns, messageFromRow, type Row } from '../rows.js';
+import { eventFromRow, mediaFromRow, messageColumns, messageFromRow, type Row } from '../rows.js';
 
 const MESSAGE_COLUMNS = [
   'uuid', 'account_id', 'state', 'terminal', 'expires_at', 'provider_ref', 'data', 'created_at', 'updated_at',
@@ -31,8 +32,19 @@ export function messageQueries(pool: Pool) {
     return row && messageFromRow(row);
   };
   return {
-    // One statement, so the batch is atomic without an explicit transaction.
-    insertMessages: (messages: Message[]) => insertMessages(pool, messages),
+    // Messages alone are one statement, atomic without an explicit transaction.
+    async insertMessages(messages: Message[], media: Media[] = []): Promise<void> {
+      if (media.length === 0) return insertMessages(pool, messages);
+      await inTransaction(pool, async (client) => {
+        for (const item of media) {
+          await client.query('INSERT INTO media (id, account_id, content_type, bytes, created_at) VALUES ($1, $2, $3, $4, $5)', [item.id, item.account_id, item.content_type, item.bytes, item.created_at]);
+        }
+        await insertMessages(client, messages);
+      });
+    },
+    async getMedia(id: string): Promise<Media | undefined> {
+      return mediaFromRow((await pool.query<Row>('SELECT * FROM media WHERE id = $1', [id])).rows[0]);
+    },
     getMessage: (uuid: string) => one('SELECT * FROM messages WHERE uuid = $1', uuid),
     async setProviderRef(uuid: string, providerRef: string): Promise<void> {
       await pool.query('UPDATE messages SET provider_ref = $1 WHERE uuid = $2', [providerRef, uuid]);

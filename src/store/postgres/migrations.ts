@@ -163,4 +163,19 @@ UPDATE accounts SET forwarding = jsonb_set(forwarding, '{sms,smpp,format}', '"re
  WHERE forwarding #>> '{sms,smpp,type}' = 'interface';
 `,
   },
+  {
+    id: 10,
+    sql: `
+-- The e-mail interface: images attached for WhatsApp, served to the provider by URL, and the
+-- account's own limit on the text of a mail (NULL = the channel's limit).
+CREATE TABLE media (
+  id           text PRIMARY KEY,
+  account_id   text NOT NULL REFERENCES accounts(id),
+  content_type text NOT NULL,
+  bytes        bytea NOT NULL,
+  created_at   bigint NOT NULL
+);
+ALTER TABLE accounts ADD COLUMN email_text_limit integer;
+`,
+  },
 ];

@@ -1,5 +1,5 @@
 import type { Db } from './database.js';
-import type { Account } from '../store.js';
+import type { Account, AccountPatch } from '../store.js';
 import { accountFromRow, type Row } from '../rows.js';
 
 export function accountQueries(db: Db) {
@@ -12,6 +12,7 @@ export function accountQueries(db: Db) {
   const setForwarding = db.prepare('UPDATE accounts SET forwarding = ? WHERE id = ?');
   const withSenders = db.prepare("SELECT * FROM accounts WHERE email_senders IS NOT NULL AND email_senders != '[]'");
   const setEmailSenders = db.prepare('UPDATE accounts SET email_senders = ? WHERE id = ?');
+  const setEmailTextLimit = db.prepare('UPDATE accounts SET email_text_limit = ? WHERE id = ?');
 
   return {
     createAccount(account: Account): void {
@@ -25,10 +26,11 @@ export function accountQueries(db: Db) {
     findAccountByApiKey: (apiKey: string) => accountFromRow(byApiKey.get(apiKey) as Row | undefined),
     getAccount: (id: string) => accountFromRow(byId.get(id) as Row | undefined),
     listEmailSenderAccounts: () => (withSenders.all() as Row[]).map((row) => accountFromRow(row)!),
-    updateAccount: db.transaction((id: string, patch: { status_url?: string | null; forwarding?: unknown; email_senders?: string[] }) => {
+    updateAccount: db.transaction((id: string, patch: AccountPatch) => {
       if (patch.status_url !== undefined) setStatusUrl.run(patch.status_url, id);
       if (patch.forwarding !== undefined) setForwarding.run(JSON.stringify(patch.forwarding), id);
       if (patch.email_senders !== undefined) setEmailSenders.run(JSON.stringify(patch.email_senders), id);
+      if (patch.email_text_limit !== undefined) setEmailTextLimit.run(patch.email_text_limit, id);
     }),
   };
 }

@@ -1,6 +1,7 @@
 import type { Db } from './database.js';
 import type { Message } from '../../model/types.js';
-import { eventFromRow, messageColumns, messageFromRow, type Row } from '../rows.js';
+import type { Media } from '../store.js';
+import { eventFromRow, mediaFromRow, messageColumns, messageFromRow, type Row } from '../rows.js';
 
 const INSERT_MESSAGE = `INSERT INTO messages
   (uuid, account_id, state, terminal, expires_at, provider_ref, data, created_at, updated_at)
@@ -8,6 +9,8 @@ const INSERT_MESSAGE = `INSERT INTO messages
 
 export function messageQueries(db: Db) {
   const insert = db.prepare(INSERT_MESSAGE);
+  const insertMedia = db.prepare('INSERT INTO media (id, account_id, content_type, bytes, created_at) VALUES (@id, @account_id, @content_type, @bytes, @created_at)');
+  const mediaById = db.prepare('SELECT * FROM media WHERE id = ?');
   const byUuid = db.prepare('SELECT * FROM messages WHERE uuid = ?');
   const setRef = db.prepare('UPDATE messages SET provider_ref = ? WHERE uuid = ?');
   const byRef = db.prepare('SELECT * FROM messages WHERE provider_ref = ?');
@@ -21,9 +24,11 @@ export function messageQueries(db: Db) {
   const events = db.prepare('SELECT * FROM status_events WHERE message_uuid = ? ORDER BY seq');
 
   return {
-    insertMessages: db.transaction((messages: Message[]) => {
+    insertMessages: db.transaction((messages: Message[], media: Media[] = []) => {
+      for (const item of media) insertMedia.run(item);
       for (const message of messages) insert.run(messageColumns(message));
     }),
+    getMedia: (id: string) => mediaFromRow(mediaById.get(id) as Row | undefined),
     getMessage(uuid: string): Message | undefined {
       const row = byUuid.get(uuid) as Row | undefined;
       return row && messageFromRow(row);

@@ -169,4 +169,19 @@ UPDATE accounts SET forwarding = json_set(forwarding, '$.sms.smpp.format', 'rece
  WHERE json_extract(forwarding, '$.sms.smpp.type') = 'interface';
 `,
   },
+  {
+    id: 10,
+    sql: `
+-- The e-mail interface: images attached for WhatsApp, served to the provider by URL, and the
+-- account's own limit on the text of a mail (NULL = the channel's limit).
+CREATE TABLE media (
+  id           TEXT PRIMARY KEY,
+  account_id   TEXT NOT NULL REFERENCES accounts(id),
+  content_type TEXT NOT NULL,
+  bytes        BLOB NOT NULL,
+  created_at   INTEGER NOT NULL
+);
+ALTER TABLE accounts ADD COLUMN email_text_limit INTEGER;
+`,
+  },
 ];
