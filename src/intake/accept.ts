@@ -7,7 +7,7 @@ import type { Message, MessageContent } from '../model/types.js';
 import type { Destination } from '../model/destination.js';
 import type { InterfaceName } from '../model/vocabulary.js';
 import { expiresAt } from '../model/message.js';
-import type { Media, Store } from '../store/store.js';
+import type { IdempotencyKey, Media, Store } from '../store/store.js';
 import type { Metrics } from '../ops/metrics.js';
 
 export interface AcceptRequest {
@@ -27,7 +27,12 @@ export interface AcceptRequest {
   uuid?: string;
   /** The interface's id of the request (websms transferId), kept on the message. */
   transfer_id?: string;
+  /** The client's Idempotency-Key and the hash of its request (REST API). */
+  idempotency?: Pick<IdempotencyKey, 'key' | 'request_hash'>;
 }
+
+/** How long an Idempotency-Key keeps its first answer. */
+export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 export interface AcceptDeps {
   store: Store;
@@ -57,7 +62,13 @@ export function createAcceptManyPort(deps: AcceptDeps): AcceptManyPort {
   return async (requests, media) => {
     const now = deps.now();
     const messages = requests.map((request) => newMessage(request, now, deps.newId));
-    await deps.store.insertMessages(messages, media);
+    const keys = requests.flatMap((request, i) =>
+      request.idempotency ? [{ ...request.idempotency, account_id: request.account_id, message_uuid: messages[i]!.uuid, created_at: now }] : [],
+    );
+    await deps.store.insertMessages(messages, {
+      ...(media ? { media } : {}),
+      ...(keys.length > 0 ? { idempotency: { keys, expired_before: now - IDEMPOTENCY_WINDOW_MS } } : {}),
+    });
     for (const message of messages) {
       deps.metrics.messagesAccepted.inc({ channel: message.channel, interface: message.interface });
       deps.onAccepted(message);

@@ -201,6 +201,33 @@ export interface ClaimRestriction {
   keys: string[];
 }
 
+/**
+ * A client's Idempotency-Key on a send (POST /v1/messages): stored with the message it created,
+ * in the same transaction, so a retried request finds the first answer and stores nothing new.
+ */
+export interface IdempotencyKey {
+  account_id: string;
+  key: string;
+  /** SHA-256 of the request body: the same key with another body is an error. */
+  request_hash: string;
+  message_uuid: string;
+  created_at: number;
+}
+
+/** What is stored together with new messages, in their transaction. */
+export interface NewMessageExtras {
+  media?: Media[];
+  /** Keys created before `expired_before` may be taken again; a fresh one throws IdempotencyKeyTaken. */
+  idempotency?: { keys: IdempotencyKey[]; expired_before: number };
+}
+
+/** insertMessages found a fresh Idempotency-Key already stored (a concurrent retry won): nothing was stored. */
+export class IdempotencyKeyTaken extends Error {
+  constructor(readonly key: string) {
+    super(`Idempotency-Key ${key} is already stored`);
+  }
+}
+
 /** Fields an account update may set; absent = unchanged, null = cleared. */
 export interface AccountPatch {
   status_url?: string | null;
@@ -229,9 +256,11 @@ export interface Store extends SmppStore {
   /** Revokes one of the account's tokens; false when it has no such unrevoked token. */
   revokeAccessToken(accountId: string, id: string, now: number): Promise<boolean>;
 
-  /** Stores new messages (the first item of a workflow), and the media they link to, in one transaction. */
-  insertMessages(messages: Message[], media?: Media[]): Promise<void>;
+  /** Stores new messages (the first item of a workflow), and what comes with them, in one transaction. */
+  insertMessages(messages: Message[], extras?: NewMessageExtras): Promise<void>;
   getMedia(id: string): Promise<Media | undefined>;
+  /** The account's key if it was stored at or after `notBefore`. */
+  findIdempotencyKey(accountId: string, key: string, notBefore: number): Promise<IdempotencyKey | undefined>;
   getMessage(uuid: string): Promise<Message | undefined>;
   setProviderRef(uuid: string, providerRef: string): Promise<void>;
   findByProviderRef(providerRef: string): Promise<Message | undefined>;

@@ -5,12 +5,21 @@ import { requireAccount } from './auth.js';
 import { validateMessageRequest } from './message-request.js';
 import { ProblemError } from '../../http/problems.js';
 import { presentCallback, presentMessage } from './present.js';
+import { createHash } from 'node:crypto';
+import type { Message } from '../../model/types.js';
+import { IdempotencyKeyTaken } from '../../store/store.js';
+import { IDEMPOTENCY_WINDOW_MS } from '../accept.js';
 
 export function messageRoutes(deps: ApiDeps) {
   return async function routes(app: FastifyInstance) {
     app.addHook('preHandler', requireAccount(deps.store));
 
     app.post('/v1/messages', async (request, reply) => {
+      const idempotency = idempotencyOf(request.headers['idempotency-key'], request.body);
+      if (idempotency) {
+        const earlier = await earlierAnswer(deps, request.account.id, idempotency);
+        if (earlier) return reply.code(202).header('idempotent-replayed', 'true').send(earlier);
+      }
       const result = validateMessageRequest(request.body, deps.addressPolicy);
       if (!result.ok) {
         throw new ProblemError('invalid-parameters', {
@@ -18,16 +27,23 @@ export function messageRoutes(deps: ApiDeps) {
           invalid_parameters: result.invalid,
         });
       }
-      const message = await deps.accept({
-        account_id: request.account.id,
-        interface: 'api',
-        first: result.value.first,
-        failover: result.value.failover,
-      });
-      return reply.code(202).send({
-        message_uuid: message.uuid,
-        ...(message.workflow ? { workflow_id: message.workflow.workflow_id } : {}),
-      });
+      let message: Message;
+      try {
+        message = await deps.accept({
+          account_id: request.account.id,
+          interface: 'api',
+          first: result.value.first,
+          failover: result.value.failover,
+          ...(idempotency ? { idempotency } : {}),
+        });
+      } catch (error) {
+        // A concurrent retry with the same key was stored first: answer as it was answered.
+        if (!(error instanceof IdempotencyKeyTaken) || !idempotency) throw error;
+        const earlier = await earlierAnswer(deps, request.account.id, idempotency);
+        if (!earlier) throw error;
+        return reply.code(202).header('idempotent-replayed', 'true').send(earlier);
+      }
+      return reply.code(202).send(sendAnswer(message));
     });
 
     app.get<{ Params: { uuid: string } }>('/v1/messages/:uuid', async (request) => {
@@ -41,6 +57,38 @@ export function messageRoutes(deps: ApiDeps) {
       return { message_uuid: message.uuid, callbacks: callbacks.map(presentCallback) };
     });
   };
+}
+
+function sendAnswer(message: Message) {
+  return { message_uuid: message.uuid, ...(message.workflow ? { workflow_id: message.workflow.workflow_id } : {}) };
+}
+
+/** Visible ASCII, as the IETF Idempotency-Key draft's examples; long enough for a UUID or a hash. */
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+function idempotencyOf(header: string | string[] | undefined, body: unknown): { key: string; request_hash: string } | undefined {
+  if (header === undefined) return undefined;
+  if (typeof header !== 'string' || !IDEMPOTENCY_KEY.test(header)) {
+    throw new ProblemError('invalid-parameters', {
+      detail: 'The Idempotency-Key header is invalid.',
+      invalid_parameters: [{ name: 'Idempotency-Key', reason: 'must be given once, 1 to 255 visible ASCII characters (a UUID, say)' }],
+    });
+  }
+  return { key: header, request_hash: createHash('sha256').update(JSON.stringify(body ?? null)).digest('hex') };
+}
+
+/** The answer to the first request with this key in the last 24 hours, if any; another body is a 422. */
+async function earlierAnswer(deps: ApiDeps, accountId: string, idempotency: { key: string; request_hash: string }) {
+  const stored = await deps.store.findIdempotencyKey(accountId, idempotency.key, deps.now() - IDEMPOTENCY_WINDOW_MS);
+  if (!stored) return undefined;
+  if (stored.request_hash !== idempotency.request_hash) {
+    throw new ProblemError('invalid-parameters', {
+      detail: 'This Idempotency-Key was used with another request body in the last 24 hours.',
+      invalid_parameters: [{ name: 'Idempotency-Key', reason: 'was used with a different request body; use a new key for a new message' }],
+    });
+  }
+  const message = await deps.store.getMessage(stored.message_uuid);
+  return message && sendAnswer(message);
 }
 
 /** A message id with its hyphens or without (a websms transferId names its transfer's first message). */

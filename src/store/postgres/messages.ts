@@ -1,6 +1,6 @@
 import type { Client, Pool } from './database.js';
 import { columnsOf, inTransaction, unnest } from './database.js';
-import type { Media } from '../store.js';
+import { IdempotencyKeyTaken, type IdempotencyKey, type Media, type NewMessageExtras } from '../store.js';
 import type { Message } from '../../model/types.js';
 import { eventFromRow, mediaFromRow, messageColumns, messageFromRow, type Row } from '../rows.js';
 
@@ -16,6 +16,12 @@ export function insertMessagesSql(first: number): string {
   FROM ${unnest(MESSAGE_TYPES, first)} AS t(${MESSAGE_COLUMNS.join(', ')})`;
 }
 const INSERT_MESSAGES = insertMessagesSql(1);
+
+/** An expired key is taken over; a fresh one (a concurrent retry committed first) updates no row. */
+const TAKE_IDEMPOTENCY_KEY = `INSERT INTO idempotency_keys (account_id, key, request_hash, message_uuid, created_at)
+  VALUES ($1, $2, $3, $4, $5)
+  ON CONFLICT (account_id, key) DO UPDATE SET request_hash = excluded.request_hash, message_uuid = excluded.message_uuid, created_at = excluded.created_at
+  WHERE idempotency_keys.created_at < $6`;
 
 /** The parameters of INSERT_MESSAGES (also used by transition.ts for failover items). */
 export function messageArrays(messages: Message[]): unknown[][] {
@@ -33,14 +39,24 @@ export function messageQueries(pool: Pool) {
   };
   return {
     // Messages alone are one statement, atomic without an explicit transaction.
-    async insertMessages(messages: Message[], media: Media[] = []): Promise<void> {
-      if (media.length === 0) return insertMessages(pool, messages);
+    async insertMessages(messages: Message[], extras: NewMessageExtras = {}): Promise<void> {
+      const media = extras.media ?? [];
+      const keys = extras.idempotency?.keys ?? [];
+      if (media.length === 0 && keys.length === 0) return insertMessages(pool, messages);
       await inTransaction(pool, async (client) => {
+        for (const key of keys) {
+          const taken = await client.query(TAKE_IDEMPOTENCY_KEY, [key.account_id, key.key, key.request_hash, key.message_uuid, key.created_at, extras.idempotency!.expired_before]);
+          if (taken.rowCount === 0) throw new IdempotencyKeyTaken(key.key);
+        }
         for (const item of media) {
           await client.query('INSERT INTO media (id, account_id, content_type, bytes, created_at) VALUES ($1, $2, $3, $4, $5)', [item.id, item.account_id, item.content_type, item.bytes, item.created_at]);
         }
         await insertMessages(client, messages);
       });
+    },
+    async findIdempotencyKey(accountId: string, key: string, notBefore: number): Promise<IdempotencyKey | undefined> {
+      const { rows } = await pool.query<Row>('SELECT * FROM idempotency_keys WHERE account_id = $1 AND key = $2 AND created_at >= $3', [accountId, key, notBefore]);
+      return rows[0] && { ...(rows[0] as unknown as IdempotencyKey), created_at: Number(rows[0].created_at) };
     },
     async getMedia(id: string): Promise<Media | undefined> {
       return mediaFromRow((await pool.query<Row>('SELECT * FROM media WHERE id = $1', [id])).rows[0]);

@@ -178,4 +178,19 @@ CREATE TABLE media (
 ALTER TABLE accounts ADD COLUMN email_text_limit integer;
 `,
   },
+  {
+    id: 12,
+    sql: `
+-- Idempotency-Key on POST /v1/messages: the key, a hash of the body and the message it made.
+CREATE TABLE idempotency_keys (
+  account_id   text NOT NULL REFERENCES accounts(id),
+  key          text NOT NULL,
+  request_hash text NOT NULL,
+  message_uuid text NOT NULL,
+  created_at   bigint NOT NULL,
+  PRIMARY KEY (account_id, key)
+);
+CREATE INDEX idempotency_keys_created ON idempotency_keys(created_at);
+`,
+  },
 ];

@@ -1,6 +1,6 @@
 import type { Db } from './database.js';
 import type { Message } from '../../model/types.js';
-import type { Media } from '../store.js';
+import { IdempotencyKeyTaken, type IdempotencyKey, type NewMessageExtras } from '../store.js';
 import { eventFromRow, mediaFromRow, messageColumns, messageFromRow, type Row } from '../rows.js';
 
 const INSERT_MESSAGE = `INSERT INTO messages
@@ -11,6 +11,12 @@ export function messageQueries(db: Db) {
   const insert = db.prepare(INSERT_MESSAGE);
   const insertMedia = db.prepare('INSERT INTO media (id, account_id, content_type, bytes, created_at) VALUES (@id, @account_id, @content_type, @bytes, @created_at)');
   const mediaById = db.prepare('SELECT * FROM media WHERE id = ?');
+  // An expired key is taken over; a fresh one changes nothing (changes = 0).
+  const takeKey = db.prepare(`INSERT INTO idempotency_keys (account_id, key, request_hash, message_uuid, created_at)
+    VALUES (@account_id, @key, @request_hash, @message_uuid, @created_at)
+    ON CONFLICT (account_id, key) DO UPDATE SET request_hash = excluded.request_hash, message_uuid = excluded.message_uuid, created_at = excluded.created_at
+    WHERE idempotency_keys.created_at < @expired_before`);
+  const keyOf = db.prepare('SELECT * FROM idempotency_keys WHERE account_id = ? AND key = ? AND created_at >= ?');
   const byUuid = db.prepare('SELECT * FROM messages WHERE uuid = ?');
   const setRef = db.prepare('UPDATE messages SET provider_ref = ? WHERE uuid = ?');
   const byRef = db.prepare('SELECT * FROM messages WHERE provider_ref = ?');
@@ -24,11 +30,15 @@ export function messageQueries(db: Db) {
   const events = db.prepare('SELECT * FROM status_events WHERE message_uuid = ? ORDER BY seq');
 
   return {
-    insertMessages: db.transaction((messages: Message[], media: Media[] = []) => {
-      for (const item of media) insertMedia.run(item);
+    insertMessages: db.transaction((messages: Message[], extras: NewMessageExtras = {}) => {
+      for (const key of extras.idempotency?.keys ?? []) {
+        if (takeKey.run({ ...key, expired_before: extras.idempotency!.expired_before }).changes === 0) throw new IdempotencyKeyTaken(key.key);
+      }
+      for (const item of extras.media ?? []) insertMedia.run(item);
       for (const message of messages) insert.run(messageColumns(message));
     }),
     getMedia: (id: string) => mediaFromRow(mediaById.get(id) as Row | undefined),
+    findIdempotencyKey: (accountId: string, key: string, notBefore: number) => keyOf.get(accountId, key, notBefore) as IdempotencyKey | undefined,
     getMessage(uuid: string): Message | undefined {
       const row = byUuid.get(uuid) as Row | undefined;
       return row && messageFromRow(row);

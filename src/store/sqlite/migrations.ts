@@ -184,4 +184,19 @@ CREATE TABLE media (
 ALTER TABLE accounts ADD COLUMN email_text_limit INTEGER;
 `,
   },
+  {
+    id: 12,
+    sql: `
+-- Idempotency-Key on POST /v1/messages: the key, a hash of the body and the message it made.
+CREATE TABLE idempotency_keys (
+  account_id   TEXT NOT NULL REFERENCES accounts(id),
+  key          TEXT NOT NULL,
+  request_hash TEXT NOT NULL,
+  message_uuid TEXT NOT NULL,
+  created_at   INTEGER NOT NULL,
+  PRIMARY KEY (account_id, key)
+);
+CREATE INDEX idempotency_keys_created ON idempotency_keys(created_at);
+`,
+  },
 ];
