@@ -8,6 +8,7 @@ import type { Config } from './config.js';
 import type { AddressInfo } from 'node:net';
 import type { Message, ProviderReport } from './model/types.js';
 import { openStore } from './store/open.js';
+import { startRetention } from './store/retention.js';
 import { createMetrics } from './ops/metrics.js';
 import { createStatusRecorder, type CommittedBatch } from './lifecycle/recorder.js';
 import { routeStatusChange } from './routing/route.js';
@@ -138,6 +139,7 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
     logger,
     now,
     bodyLimitBytes: config.bodyLimitBytes,
+    retentionDays: config.retention.days,
     wakeDispatch: () => dispatcher.wake(),
     addressPolicy,
     ...(config.sqs.endpoint ? { sqsEndpoint: config.sqs.endpoint } : {}),
@@ -146,6 +148,7 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
   });
 
   let ttlTimer: NodeJS.Timeout | undefined;
+  let retention: ReturnType<typeof startRetention> | undefined;
   let unsubscribeOutbox: (() => void) | undefined;
 
   return {
@@ -165,6 +168,13 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
       unsubscribeOutbox = store.onOutboxChange?.(() => dispatcher.wake());
       const resumed = await carriage.resumeOpen(store);
       ttlTimer = setInterval(() => recorder.expireDue().catch(onError), config.ttlSweepMs);
+      retention = startRetention(store, config.retention, {
+        now,
+        onError,
+        onPurged: (counts) => {
+          for (const [kind, count] of Object.entries(counts)) if (count > 0) metrics.retentionDeleted.inc({ kind }, count);
+        },
+      });
       const address = await api.listen({ port: config.port, host: config.host });
       emailAddress = await emailInterface?.listen();
       await smppServer.listen();
@@ -177,6 +187,7 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
       await emailInterface?.close();
       await smppServer.stopIntake();
       clearInterval(ttlTimer);
+      await retention?.stop();
       await carriage.stop();
       await recorder.idle();
       unsubscribeOutbox?.();

@@ -159,6 +159,50 @@ const behaviours: Array<[string, (fx: Fixture) => Promise<void>]> = [
     assert.deepEqual(await ledger(fx.url), expected);
   }],
 
+  ['purge deletes finished history older than the cutoff in batches, and keeps what is open or still sending', async (fx) => {
+    // Three messages with one callback each, then `read` (terminal on WhatsApp) at T0 + 5.
+    const done = await messageWithCallbacks(fx, 1);
+    const doneToo = await messageWithCallbacks(fx, 1);
+    const sending = await messageWithCallbacks(fx, 1, KEY_B);
+    const uuids = [done, doneToo, sending].map((m) => m.message.uuid);
+    await fx.store.transition(uuids, (contexts) => uuids.map((uuid) => ({
+      message: { ...contexts.get(uuid)!.message, state: 'read', seen: ['submitted', 'read'], updated_at: T0 + 5 },
+      events: [event(uuid, 2, 'read')],
+      callbacks: [],
+      started: [],
+    })));
+    const claimed = await claimAt(fx, T0 + 10);
+    const finished = claimed.filter((c) => c.destination_key === KEY_A);
+    await fx.store.recordAttempts(finished.map((c) => result(c, 'delivered', T0 + 20)));
+    const open = message(fx.account.id, { created_at: T0, updated_at: T0 });
+    await fx.store.insertMessages([open], {
+      media: [{ id: 'a'.repeat(32), account_id: fx.account.id, content_type: 'image/png', bytes: Buffer.from([1, 2, 3]), created_at: T0 }],
+      idempotency: { keys: [{ account_id: fx.account.id, key: 'k1', request_hash: 'h', message_uuid: open.uuid, created_at: T0 }], expired_before: T0 - 1 },
+    });
+
+    const nothingYet = await fx.store.purge({ finishedBefore: T0, keysBefore: T0, limit: 10 });
+    assert.deepEqual(nothingYet, { messages: 0, media: 0, parkedReports: 0, idempotencyKeys: 0 }, 'nothing is older than the cutoff');
+
+    const first = await fx.store.purge({ finishedBefore: T0 + 1000, keysBefore: T0 + 1, limit: 1 });
+    assert.deepEqual(first, { messages: 1, media: 1, parkedReports: 0, idempotencyKeys: 1 });
+    const second = await fx.store.purge({ finishedBefore: T0 + 1000, keysBefore: T0 + 1, limit: 1 });
+    assert.equal(second.messages, 1, 'the next batch');
+    assert.equal((await fx.store.purge({ finishedBefore: T0 + 1000, keysBefore: T0 + 1, limit: 10 })).messages, 0, 'the one still sending stays');
+
+    for (const gone of [done.message, doneToo.message]) {
+      assert.equal(await fx.store.getMessage(gone.uuid), undefined);
+      assert.deepEqual(await fx.store.listEvents(gone.uuid), []);
+      assert.deepEqual(await fx.store.listCallbacks(gone.uuid), []);
+    }
+    assert.ok(await fx.store.getMessage(sending.message.uuid), 'a finished message with an unfinished callback is kept');
+    assert.equal((await fx.store.listCallbacks(sending.message.uuid)).length, 1);
+    assert.ok(await fx.store.getMessage(open.uuid), 'an open message is kept');
+    assert.equal(await fx.store.getMedia('a'.repeat(32)), undefined);
+    assert.equal(await fx.store.findIdempotencyKey(fx.account.id, 'k1', 0), undefined);
+    const attempts = await rawSql<{ n: number | string }>(fx.url, 'SELECT count(*) AS n FROM attempts');
+    assert.equal(Number(attempts[0]!.n), 0, 'the deleted callbacks\' attempts are gone');
+  }],
+
   ['messages round-trip; provider refs are found', async (fx) => {
     const m = message(fx.account.id, { client_ref: 'ref-1', expires_at: T0 + 60_000, workflow: { workflow_id: 'w', items_number: '1', items_total: '2' } });
     await fx.store.insertMessages([m]);

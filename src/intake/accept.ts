@@ -7,7 +7,7 @@ import type { Message, MessageContent } from '../model/types.js';
 import type { Destination } from '../model/destination.js';
 import type { InterfaceName } from '../model/vocabulary.js';
 import { expiresAt } from '../model/message.js';
-import type { IdempotencyKey, Media, Store } from '../store/store.js';
+import { IDEMPOTENCY_WINDOW_MS, type IdempotencyKey, type Media, type Store } from '../store/store.js';
 import type { Metrics } from '../ops/metrics.js';
 
 export interface AcceptRequest {
@@ -31,8 +31,6 @@ export interface AcceptRequest {
   idempotency?: Pick<IdempotencyKey, 'key' | 'request_hash'>;
 }
 
-/** How long an Idempotency-Key keeps its first answer. */
-export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 export interface AcceptDeps {
   store: Store;

@@ -29,6 +29,7 @@ export function createMetrics(outboxDepth: () => Promise<number>) {
       'Provider input refused or parked instead of applied, by connector and reason',
       ['source', 'reason'],
     ),
+    retentionDeleted: counter('statusrelay_retention_deleted_total', 'Rows deleted by retention (RETENTION_DAYS), by kind', ['kind']),
     providerSubmits: counter('statusrelay_provider_submits_total', 'Submissions to providers by connector and outcome', ['source', 'outcome']),
     deliveryLatency: new Histogram({
       name: 'statusrelay_callback_delivery_seconds',

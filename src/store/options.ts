@@ -1,4 +1,4 @@
-/** Which database holds the state (open.ts), and the PostgreSQL pool size. */
+/** Which database holds the state (open.ts), the PostgreSQL pool size, and how long history is kept. */
 import path from 'node:path';
 import { ConfigError, integer, type Env } from '../ops/env.js';
 
@@ -6,6 +6,17 @@ export interface StoreConfig {
   databaseUrl: string;
   /** PostgreSQL: connections in each node's pool (the LISTEN connection comes on top). */
   databasePoolSize: number;
+  retention: RetentionConfig;
+}
+
+/** What retention.ts deletes, and how gently. */
+export interface RetentionConfig {
+  /** Finished messages (and their events, callbacks and attempts) older than this are deleted; 0 = never. */
+  days: number;
+  /** Messages per transaction, so dispatch never waits long for the database. */
+  batch: number;
+  /** How often a sweep runs. */
+  intervalMs: number;
 }
 
 /** Without DATABASE_URL, SQLite in data/statusrelay.db under `cwd`. */
@@ -17,5 +28,10 @@ export function readStoreOptions(env: Env, cwd: string): StoreConfig {
   return {
     databaseUrl,
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, { min: 1 }),
+    retention: {
+      days: integer(env, 'RETENTION_DAYS', 30, { min: 0, max: 3650 }),
+      batch: integer(env, 'RETENTION_BATCH', 500, { min: 1, max: 10_000 }),
+      intervalMs: integer(env, 'RETENTION_INTERVAL_MS', 60_000, { min: 10 }),
+    },
   };
 }

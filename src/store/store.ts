@@ -214,6 +214,9 @@ export interface IdempotencyKey {
   created_at: number;
 }
 
+/** How long an Idempotency-Key keeps its first answer (then retention deletes it). */
+export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
+
 /** What is stored together with new messages, in their transaction. */
 export interface NewMessageExtras {
   media?: Media[];
@@ -226,6 +229,19 @@ export class IdempotencyKeyTaken extends Error {
   constructor(readonly key: string) {
     super(`Idempotency-Key ${key} is already stored`);
   }
+}
+
+export interface PurgeCutoffs {
+  finishedBefore: number;
+  keysBefore: number;
+  limit: number;
+}
+
+export interface PurgeCounts {
+  messages: number;
+  media: number;
+  parkedReports: number;
+  idempotencyKeys: number;
 }
 
 /** Fields an account update may set; absent = unchanged, null = cleared. */
@@ -259,6 +275,13 @@ export interface Store extends SmppStore {
   /** Stores new messages (the first item of a workflow), and what comes with them, in one transaction. */
   insertMessages(messages: Message[], extras?: NewMessageExtras): Promise<void>;
   getMedia(id: string): Promise<Media | undefined>;
+  /**
+   * Retention, one small transaction: deletes up to `limit` finished messages last changed before
+   * `finishedBefore` (none with an unfinished callback) with their events, callbacks, attempts and
+   * parts; up to `limit` media and parked reports older than that; up to `limit` Idempotency-Keys
+   * older than `keysBefore`. Returns how many rows of each it deleted.
+   */
+  purge(cutoffs: PurgeCutoffs): Promise<PurgeCounts>;
   /** The account's key if it was stored at or after `notBefore`. */
   findIdempotencyKey(accountId: string, key: string, notBefore: number): Promise<IdempotencyKey | undefined>;
   getMessage(uuid: string): Promise<Message | undefined>;

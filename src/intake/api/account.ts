@@ -12,7 +12,7 @@ export function accountRoutes(deps: ApiDeps) {
   return async function routes(app: FastifyInstance) {
     app.addHook('preHandler', requireAccount(deps.store));
 
-    app.get('/v1/account', async (request) => presentAccount(request.account));
+    app.get('/v1/account', async (request) => presentAccount(request.account, deps.retentionDays));
 
     app.patch('/v1/account', async (request) => {
       const body = request.body as Record<string, unknown> | null;
@@ -41,7 +41,7 @@ export function accountRoutes(deps: ApiDeps) {
         ...(email_senders ? { email_senders: normalizeSenders(email_senders) } : {}),
         ...(email_text_limit !== undefined ? { email_text_limit } : {}),
       });
-      return presentAccount((await deps.store.getAccount(request.account.id))!);
+      return presentAccount((await deps.store.getAccount(request.account.id))!, deps.retentionDays);
     });
   };
 }
@@ -53,7 +53,7 @@ function emailTextLimitProblem(value: unknown): string | undefined {
   return `email_text_limit must be an integer from 1 to ${LIMITS.text} (characters), or null for each channel's own limit`;
 }
 
-function presentAccount(account: Account) {
+function presentAccount(account: Account, retentionDays: number) {
   return {
     account_id: account.id,
     name: account.name,
@@ -61,5 +61,7 @@ function presentAccount(account: Account) {
     status_url: account.status_url ?? null,
     email_senders: account.email_senders ?? [],
     email_text_limit: account.email_text_limit ?? null,
+    // Finished messages, their statuses and callbacks are deleted after this many days (null: never).
+    history_days: retentionDays > 0 ? retentionDays : null,
   };
 }

@@ -14,6 +14,8 @@ export interface ApiDeps {
   metrics: Metrics;
   logger: Logger;
   bodyLimitBytes: number;
+  /** How far back history goes (RETENTION_DAYS; 0 = kept for ever), shown by GET /v1/account. */
+  retentionDays: number;
   /** Wakes dispatch after a replay made callbacks due. */
   wakeDispatch: () => void;
   /** The destination guard: literal forbidden addresses in callback URLs are refused with 422. */

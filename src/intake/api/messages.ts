@@ -7,8 +7,7 @@ import { ProblemError } from '../../http/problems.js';
 import { presentCallback, presentMessage } from './present.js';
 import { createHash } from 'node:crypto';
 import type { Message } from '../../model/types.js';
-import { IdempotencyKeyTaken } from '../../store/store.js';
-import { IDEMPOTENCY_WINDOW_MS } from '../accept.js';
+import { IDEMPOTENCY_WINDOW_MS, IdempotencyKeyTaken } from '../../store/store.js';
 
 export function messageRoutes(deps: ApiDeps) {
   return async function routes(app: FastifyInstance) {

@@ -193,4 +193,12 @@ CREATE TABLE idempotency_keys (
 CREATE INDEX idempotency_keys_created ON idempotency_keys(created_at);
 `,
   },
+  {
+    id: 13,
+    sql: `
+-- Retention finds finished messages by their last change.
+CREATE INDEX messages_finished ON messages(updated_at) WHERE terminal;
+CREATE INDEX media_created ON media(created_at);
+`,
+  },
 ];

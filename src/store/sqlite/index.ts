@@ -7,6 +7,7 @@ import { transitionQuery } from './transition.js';
 import { providerPartQueries } from './provider-parts.js';
 import { accessTokenQueries } from './access-tokens.js';
 import { smppQueries } from './smpp.js';
+import { retentionQueries } from './retention.js';
 
 /**
  * The embedded store. better-sqlite3 is synchronous, so every method finishes its
@@ -22,6 +23,7 @@ export function openSqliteStore(file: string): Store {
     ...providerPartQueries(db),
     ...accessTokenQueries(db),
     ...smppQueries(db),
+    ...retentionQueries(db),
     transition: transitionQuery(db),
   });
   // Statements can only be prepared once the tables exist, so queries are built after migrate().
@@ -47,6 +49,7 @@ export function openSqliteStore(file: string): Store {
     revokeAccessToken: async (accountId, id, now) => q().revokeAccessToken(accountId, id, now),
     insertMessages: async (messages, extras) => q().insertMessages(messages, extras),
     getMedia: async (id) => q().getMedia(id),
+    purge: async (cutoffs) => q().purge(cutoffs),
     findIdempotencyKey: async (accountId, key, notBefore) => q().findIdempotencyKey(accountId, key, notBefore),
     getMessage: async (uuid) => q().getMessage(uuid),
     setProviderRef: async (uuid, ref) => q().setProviderRef(uuid, ref),
