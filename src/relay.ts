@@ -22,6 +22,7 @@ import { createHttpSender } from './dispatch/senders/http.js';
 import { createEmailSender } from './dispatch/senders/email.js';
 import { createSqsSender } from './dispatch/senders/sqs.js';
 import { buildApi } from './intake/api/server.js';
+import { metricsServer } from './intake/api/metrics.js';
 import { websmsRoutes } from './intake/websms/routes.js';
 import { tokenRoutes } from './intake/websms/tokens.js';
 import { legacyXmlRoutes } from './intake/legacy-xml/routes.js';
@@ -140,6 +141,7 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
     now,
     bodyLimitBytes: config.bodyLimitBytes,
     retentionDays: config.retention.days,
+    metricsAccess: { ownPort: config.metrics.port > 0, ...(config.metrics.token ? { token: config.metrics.token } : {}) },
     wakeDispatch: () => dispatcher.wake(),
     addressPolicy,
     ...(config.sqs.endpoint ? { sqsEndpoint: config.sqs.endpoint } : {}),
@@ -148,6 +150,8 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
   });
 
   let ttlTimer: NodeJS.Timeout | undefined;
+  const metricsListener = config.metrics.port > 0 ? metricsServer(metrics.registry, config.metrics.token) : undefined;
+  let metricsAddress: string | undefined;
   let retention: ReturnType<typeof startRetention> | undefined;
   let unsubscribeOutbox: (() => void) | undefined;
 
@@ -177,13 +181,16 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
       });
       const address = await api.listen({ port: config.port, host: config.host });
       emailAddress = await emailInterface?.listen();
+      metricsAddress = await metricsListener?.listen({ port: config.metrics.port, host: config.metrics.host });
+      if (!metricsListener && !config.metrics.token) logger.warn('GET /metrics is open on the API port: set METRICS_PORT or METRICS_TOKEN');
       await smppServer.listen();
-      logger.info({ address, email: emailAddress, store: store.kind, resumed }, 'statusrelay listening');
+      logger.info({ address, email: emailAddress, metrics: metricsAddress, store: store.kind, resumed }, 'statusrelay listening');
       return address;
     },
     /** Graceful stop: no new requests, in-flight attempts finish, the rest waits for the next start. */
     async stop(): Promise<void> {
       await api.close();
+      await metricsListener?.close();
       await emailInterface?.close();
       await smppServer.stopIntake();
       clearInterval(ttlTimer);

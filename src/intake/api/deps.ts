@@ -5,6 +5,7 @@ import type { Store } from '../../store/store.js';
 import type { Metrics } from '../../ops/metrics.js';
 import type { AcceptPort } from '../accept.js';
 import type { AddressPolicy } from '../../model/address.js';
+import type { MetricsAccess } from './metrics.js';
 
 export interface ApiDeps {
   /** Stores and hands on a message (intake/accept.ts). */
@@ -14,6 +15,8 @@ export interface ApiDeps {
   metrics: Metrics;
   logger: Logger;
   bodyLimitBytes: number;
+  /** Where /metrics is served and whether it needs a token. */
+  metricsAccess: MetricsAccess;
   /** How far back history goes (RETENTION_DAYS; 0 = kept for ever), shown by GET /v1/account. */
   retentionDays: number;
   /** Wakes dispatch after a replay made callbacks due. */

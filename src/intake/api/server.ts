@@ -12,6 +12,7 @@ import { accountRoutes } from './account.js';
 import { callbackRoutes } from './callbacks.js';
 import { forwardingRoutes } from './forwarding.js';
 import { mediaRoutes } from './media.js';
+import { metricsRoute } from './metrics.js';
 
 export function buildApi(deps: ApiDeps) {
   const app = Fastify({
@@ -34,10 +35,7 @@ export function buildApi(deps: ApiDeps) {
     await deps.store.outboxDepth();
     return { status: 'ok' };
   });
-  app.get('/metrics', async (_request, reply) => {
-    reply.header('content-type', deps.metrics.registry.contentType);
-    return deps.metrics.registry.metrics();
-  });
+  if (!deps.metricsAccess.ownPort) app.register(metricsRoute(deps.metrics.registry, deps.metricsAccess.token));
 
   app.register(messageRoutes(deps));
   app.register(accountRoutes(deps));
