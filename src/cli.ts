@@ -4,6 +4,8 @@
  * `statusrelay parked [--limit <n>]` prints the newest provider reports that were parked
  * (unknown message id, unreadable receipt) as JSON lines. `statusrelay smpp-password reset
  * --account <account_id>` issues a new SMPP password (printed once, stored hashed).
+ * `statusrelay account limits --account <account_id> --api-rate <n|default>` sets the account's
+ * REST API requests per second.
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from './config.js';
@@ -12,15 +14,20 @@ import { openStore } from './store/open.js';
 import { createAccount } from './intake/accounts.js';
 import { resetSmppPassword } from './intake/smpp/credentials.js';
 
-const USAGE =
-  'usage: statusrelay account create --name <name> | statusrelay parked [--limit <n>] | statusrelay smpp-password reset --account <account_id>';
+const USAGE = [
+  'usage: statusrelay account create --name <name>',
+  '       statusrelay account limits --account <account_id> --api-rate <requests per second|default>',
+  '       statusrelay parked [--limit <n>]',
+  '       statusrelay smpp-password reset --account <account_id>',
+].join('\n');
 
 async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { name: { type: 'string' }, limit: { type: 'string' }, account: { type: 'string' } },
+    options: { name: { type: 'string' }, limit: { type: 'string' }, account: { type: 'string' }, 'api-rate': { type: 'string' } },
   });
+  if (positionals.join(' ') === 'account limits') return setLimits(values.account?.trim(), values['api-rate']?.trim());
   if (positionals.join(' ') === 'parked') return listParked(Number(values.limit ?? 100));
   if (positionals.join(' ') === 'smpp-password reset') return resetPassword(values.account?.trim());
   if (positionals.join(' ') !== 'account create' || !values.name?.trim()) {
@@ -52,6 +59,27 @@ async function resetPassword(accountId: string | undefined): Promise<number> {
       return 1;
     }
     process.stdout.write(`${JSON.stringify({ account_id: accountId, ...issued }, null, 2)}\n`);
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+async function setLimits(accountId: string | undefined, apiRate: string | undefined): Promise<number> {
+  const rate = apiRate === 'default' ? null : Number(apiRate);
+  if (!accountId || (rate !== null && !(Number.isInteger(rate) && rate >= 1 && rate <= 1_000_000))) {
+    process.stderr.write(`${USAGE}\n(--api-rate: an integer from 1 to 1000000, or default)\n`);
+    return 2;
+  }
+  const store = await openStore(loadConfig().databaseUrl);
+  try {
+    await store.migrate();
+    if (!(await store.getAccount(accountId))) {
+      process.stderr.write(`statusrelay: no account ${accountId}\n`);
+      return 1;
+    }
+    await store.updateAccount(accountId, { api_rate_limit: rate });
+    process.stdout.write(`${JSON.stringify({ account_id: accountId, api_rate_limit: rate })}\n`);
     return 0;
   } finally {
     await store.close();

@@ -19,7 +19,7 @@ export type { SmppConfig } from './carriage/smpp/options.js';
 /** pino's level names. */
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-/** port, host, bodyLimitBytes and metrics come from ApiConfig; databaseUrl, databasePoolSize and retention from StoreConfig. */
+/** port, host, bodyLimitBytes, metrics and apiRateLimit come from ApiConfig; databaseUrl, databasePoolSize and retention from StoreConfig. */
 export interface Config extends ApiConfig, StoreConfig {
   logLevel: string;
   /** Base of the `error.type` URLs in callbacks. */
@@ -50,7 +50,7 @@ function deepFreeze<T>(value: T): T {
 
 /** Throws a ConfigError (src/ops/env.ts) naming the first variable that cannot work. */
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
-  const { port, host, bodyLimitBytes, metrics } = readApiOptions(env);
+  const { port, host, bodyLimitBytes, metrics, apiRateLimit } = readApiOptions(env);
   const { databaseUrl, databasePoolSize, retention } = readStoreOptions(env, cwd);
   return deepFreeze({
     port,
@@ -61,6 +61,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     bodyLimitBytes,
     metrics,
+    apiRateLimit,
     errorTypeBase: env.ERROR_TYPE_BASE || 'https://developer.vonage.com/api-errors/messages',
     jwtIssuer: env.JWT_ISSUER || 'statusrelay',
     dispatch: readDispatchOptions(env),

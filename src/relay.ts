@@ -22,6 +22,7 @@ import { createHttpSender } from './dispatch/senders/http.js';
 import { createEmailSender } from './dispatch/senders/email.js';
 import { createSqsSender } from './dispatch/senders/sqs.js';
 import { buildApi } from './intake/api/server.js';
+import { TokenBuckets } from './intake/rate-limit.js';
 import { metricsServer } from './intake/api/metrics.js';
 import { websmsRoutes } from './intake/websms/routes.js';
 import { tokenRoutes } from './intake/websms/tokens.js';
@@ -141,6 +142,7 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
     now,
     bodyLimitBytes: config.bodyLimitBytes,
     retentionDays: config.retention.days,
+    rateLimit: { buckets: new TokenBuckets(now), defaultRate: config.apiRateLimit },
     metricsAccess: { ownPort: config.metrics.port > 0, ...(config.metrics.token ? { token: config.metrics.token } : {}) },
     wakeDispatch: () => dispatcher.wake(),
     addressPolicy,

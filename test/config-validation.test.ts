@@ -98,6 +98,7 @@ test('defaults, deeply frozen', () => {
     logLevel: 'info',
     bodyLimitBytes: 65_536,
     metrics: { port: 0, host: '127.0.0.1' },
+    apiRateLimit: 1000,
     errorTypeBase: 'https://developer.vonage.com/api-errors/messages',
     jwtIssuer: 'statusrelay',
     dispatch: { connectTimeoutMs: 3_000, responseTimeoutMs: 15_000, perDestinationConcurrency: 64, maxInFlight: 1_024, accountMaxInFlight: 256, claimBatch: 256, pollMs: 1_000, leaseMs: 66_000, retry },

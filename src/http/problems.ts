@@ -23,6 +23,7 @@ export const PROBLEMS = Object.freeze({
     title: 'Unsupported media type',
   },
   conflict: { status: 409, type: `${TYPE_BASE}conflict`, title: 'Conflict' },
+  'too-many-requests': { status: 429, type: `${TYPE_BASE}too-many-requests`, title: 'Too many requests' },
   'provider-not-configured': {
     status: 404,
     type: `${TYPE_BASE}provider-not-configured`,
@@ -96,6 +97,7 @@ const BY_STATUS: Readonly<Record<number, ProblemKind>> = {
   409: 'conflict',
   413: 'payload-too-large',
   415: 'unsupported-media-type',
+  429: 'too-many-requests',
 };
 
 interface AjvError {

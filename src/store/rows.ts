@@ -29,6 +29,7 @@ export function accountFromRow(row: Row | undefined): Account | undefined {
     forwarding: row.forwarding == null ? undefined : json(row.forwarding),
     ...(row.email_senders == null ? {} : { email_senders: json<string[]>(row.email_senders) }),
     ...(row.email_text_limit == null ? {} : { email_text_limit: Number(row.email_text_limit) }),
+    ...(row.api_rate_limit == null ? {} : { api_rate_limit: Number(row.api_rate_limit) }),
     created_at: Number(row.created_at),
   };
 }

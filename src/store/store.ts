@@ -26,6 +26,8 @@ export interface Account {
   email_senders?: string[];
   /** Most characters of text an e-mail may carry into a message (migration 10); undefined = the channel's limit. */
   email_text_limit?: number;
+  /** REST API requests per second (migration 14); undefined = API_RATE_LIMIT. */
+  api_rate_limit?: number;
   created_at: number;
 }
 
@@ -250,6 +252,7 @@ export interface AccountPatch {
   forwarding?: unknown;
   email_senders?: string[];
   email_text_limit?: number | null;
+  api_rate_limit?: number | null;
 }
 
 export interface Store extends SmppStore {

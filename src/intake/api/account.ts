@@ -10,7 +10,7 @@ import type { Account } from '../../store/store.js';
 
 export function accountRoutes(deps: ApiDeps) {
   return async function routes(app: FastifyInstance) {
-    app.addHook('preHandler', requireAccount(deps.store));
+    app.addHook('preHandler', requireAccount(deps.store, deps.rateLimit));
 
     app.get('/v1/account', async (request) => presentAccount(request.account, deps.retentionDays));
 

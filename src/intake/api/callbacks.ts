@@ -7,7 +7,7 @@ import { parseIsoTime } from '../../model/iso-time.js';
 
 export function callbackRoutes(deps: ApiDeps) {
   return async function routes(app: FastifyInstance) {
-    app.addHook('preHandler', requireAccount(deps.store));
+    app.addHook('preHandler', requireAccount(deps.store, deps.rateLimit));
 
     app.post<{ Params: { id: string } }>('/v1/callbacks/:id/replay', async (request, reply) => {
       const { id } = request.params;

@@ -6,6 +6,7 @@ import type { Metrics } from '../../ops/metrics.js';
 import type { AcceptPort } from '../accept.js';
 import type { AddressPolicy } from '../../model/address.js';
 import type { MetricsAccess } from './metrics.js';
+import type { ApiRateLimit } from './auth.js';
 
 export interface ApiDeps {
   /** Stores and hands on a message (intake/accept.ts). */
@@ -15,6 +16,8 @@ export interface ApiDeps {
   metrics: Metrics;
   logger: Logger;
   bodyLimitBytes: number;
+  /** Requests per second per account (429 above it). */
+  rateLimit: ApiRateLimit;
   /** Where /metrics is served and whether it needs a token. */
   metricsAccess: MetricsAccess;
   /** How far back history goes (RETENTION_DAYS; 0 = kept for ever), shown by GET /v1/account. */

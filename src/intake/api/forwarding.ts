@@ -11,7 +11,7 @@ import { rulesOf, validateForwardingRules } from '../../model/forwarding-rules.j
 
 export function forwardingRoutes(deps: ApiDeps) {
   return async function routes(app: FastifyInstance) {
-    app.addHook('preHandler', requireAccount(deps.store));
+    app.addHook('preHandler', requireAccount(deps.store, deps.rateLimit));
 
     app.get('/v1/forwarding', async (request) => rulesOf(request.account));
 

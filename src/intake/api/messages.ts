@@ -11,7 +11,7 @@ import { IDEMPOTENCY_WINDOW_MS, IdempotencyKeyTaken } from '../../store/store.js
 
 export function messageRoutes(deps: ApiDeps) {
   return async function routes(app: FastifyInstance) {
-    app.addHook('preHandler', requireAccount(deps.store));
+    app.addHook('preHandler', requireAccount(deps.store, deps.rateLimit));
 
     app.post('/v1/messages', async (request, reply) => {
       const idempotency = idempotencyOf(request.headers['idempotency-key'], request.body);

@@ -6,6 +6,8 @@ export interface ApiConfig {
   host: string;
   bodyLimitBytes: number;
   metrics: MetricsConfig;
+  /** REST API requests per second per account (an account's own api_rate_limit wins); bursts of twice that. */
+  apiRateLimit: number;
 }
 
 export interface MetricsConfig {
@@ -21,6 +23,7 @@ export function readApiOptions(env: Env): ApiConfig {
     port: port(env, 'PORT', 8080),
     host: host(env, 'HOST', '0.0.0.0'),
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 64 * 1024, { min: 1024 }),
+    apiRateLimit: integer(env, 'API_RATE_LIMIT', 1000, { min: 1, max: 1_000_000 }),
     metrics: {
       port: port(env, 'METRICS_PORT', 0),
       host: host(env, 'METRICS_HOST', '127.0.0.1'),

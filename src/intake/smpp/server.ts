@@ -11,6 +11,7 @@ import type { Message } from '../../model/types.js';
 import { encodeSms } from '../../model/gsm.js';
 import { MESSAGE_STATE, smppMessageId, uuidOfSmppMessageId } from '../../model/smpp-receipt.js';
 import type { AcceptPort } from '../accept.js';
+import { TokenBuckets } from '../rate-limit.js';
 import { authenticateSmpp } from './credentials.js';
 import type { SmppServerConfig } from './options.js';
 import { parseSubmitSm, Refusal, smppAbsoluteTime, STATUS, validityTtl, type RawSubmit } from './pdu.js';
@@ -54,22 +55,6 @@ interface Assembly {
   timer: object;
 }
 
-/** Token bucket per account: `rate` submits per second, bursts up to `rate`. */
-class RateLimiter {
-  private buckets = new Map<string, { tokens: number; at: number }>();
-  constructor(private readonly clock: Clock) {}
-  take(key: string, rate: number): boolean {
-    const now = this.clock.now();
-    const bucket = this.buckets.get(key) ?? { tokens: rate, at: now };
-    bucket.tokens = Math.min(rate, bucket.tokens + ((now - bucket.at) / 1000) * rate);
-    bucket.at = now;
-    this.buckets.set(key, bucket);
-    if (bucket.tokens < 1) return false;
-    bucket.tokens -= 1;
-    return true;
-  }
-}
-
 export function createSmppServer(deps: SmppServerDeps) {
   const { store, accept, logger, clock, config } = deps;
   const log = logger.child({ component: 'smpp-server' });
@@ -79,7 +64,7 @@ export function createSmppServer(deps: SmppServerDeps) {
   const sessions = new Set<CustomerSession>();
   const assemblies = new Map<string, Assembly>();
   const inFlight = new Set<Promise<unknown>>();
-  const limiter = new RateLimiter(clock);
+  const limiter = new TokenBuckets(() => clock.now());
   const servers: Server[] = [];
   let nextSessionId = 1;
   let stopping = false;
@@ -207,7 +192,7 @@ export function createSmppServer(deps: SmppServerDeps) {
     const credential = s.credential!;
     try {
       if (stopping) throw new Refusal(STATUS.RSYSERR, 'statusrelay is shutting down');
-      if (!limiter.take(credential.account_id, credential.submit_rate)) throw new Refusal(STATUS.RTHROTTLED, 'submit rate of the account exceeded');
+      if (limiter.take(credential.account_id, credential.submit_rate) > 0) throw new Refusal(STATUS.RTHROTTLED, 'submit rate of the account exceeded');
       if (!raw) throw new Refusal(STATUS.RSYSERR, 'raw PDU not available');
       const parsed = parseSubmitSm(raw);
       check(parsed);

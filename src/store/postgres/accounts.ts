@@ -11,7 +11,8 @@ const UPDATE = `UPDATE accounts SET
   status_url = CASE WHEN $2::boolean THEN $3 ELSE status_url END,
   forwarding = CASE WHEN $4::boolean THEN $5::jsonb ELSE forwarding END,
   email_senders = CASE WHEN $6::boolean THEN $7::jsonb ELSE email_senders END,
-  email_text_limit = CASE WHEN $8::boolean THEN $9::integer ELSE email_text_limit END
+  email_text_limit = CASE WHEN $8::boolean THEN $9::integer ELSE email_text_limit END,
+  api_rate_limit = CASE WHEN $10::boolean THEN $11::integer ELSE api_rate_limit END
   WHERE id = $1`;
 
 export function accountQueries(pool: Pool) {
@@ -47,6 +48,8 @@ export function accountQueries(pool: Pool) {
         patch.email_senders === undefined ? null : JSON.stringify(patch.email_senders),
         patch.email_text_limit !== undefined,
         patch.email_text_limit ?? null,
+        patch.api_rate_limit !== undefined,
+        patch.api_rate_limit ?? null,
       ]);
     },
   };

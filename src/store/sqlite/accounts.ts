@@ -13,6 +13,7 @@ export function accountQueries(db: Db) {
   const withSenders = db.prepare("SELECT * FROM accounts WHERE email_senders IS NOT NULL AND email_senders != '[]'");
   const setEmailSenders = db.prepare('UPDATE accounts SET email_senders = ? WHERE id = ?');
   const setEmailTextLimit = db.prepare('UPDATE accounts SET email_text_limit = ? WHERE id = ?');
+  const setApiRateLimit = db.prepare('UPDATE accounts SET api_rate_limit = ? WHERE id = ?');
 
   return {
     createAccount(account: Account): void {
@@ -31,6 +32,7 @@ export function accountQueries(db: Db) {
       if (patch.forwarding !== undefined) setForwarding.run(JSON.stringify(patch.forwarding), id);
       if (patch.email_senders !== undefined) setEmailSenders.run(JSON.stringify(patch.email_senders), id);
       if (patch.email_text_limit !== undefined) setEmailTextLimit.run(patch.email_text_limit, id);
+      if (patch.api_rate_limit !== undefined) setApiRateLimit.run(patch.api_rate_limit, id);
     }),
   };
 }

@@ -207,4 +207,11 @@ CREATE INDEX messages_finished ON messages(updated_at) WHERE terminal = 1;
 CREATE INDEX media_created ON media(created_at);
 `,
   },
+  {
+    id: 14,
+    sql: `
+-- REST API requests per second of an account (NULL = the API_RATE_LIMIT setting).
+ALTER TABLE accounts ADD COLUMN api_rate_limit INTEGER;
+`,
+  },
 ];
