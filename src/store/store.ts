@@ -219,6 +219,8 @@ export interface Store extends SmppStore {
   saveMessageParts(parts: MessagePart[]): Promise<void>;
   listMessageParts(uuid: string): Promise<MessagePart[]>;
   findMessagePart(providerRef: string): Promise<MessagePart | undefined>;
+  /** A part whose provider_ref without leading zeros, in lower case, is `key` (ids an SMSC rewrote). */
+  findMessagePartByRefKey(key: string): Promise<MessagePart | undefined>;
   parkReport(report: ParkedReport): Promise<void>;
   /** Parked reports, newest first. */
   listParkedReports(limit: number): Promise<ParkedReport[]>;

@@ -18,7 +18,7 @@ export function createSmppCarrier(config: SmppConfig, deps: ConnectorDeps): Carr
   const early = createEarlyReports(config.receiptHoldMs, deps.clock);
   const settlement = createSettlement(config.segmentTimeoutMs, deps);
   const savePart = createPartWriter(deps.store);
-  const onDeliver = createReceiptHandler(deps, early, settlement, savePart);
+  const onDeliver = createReceiptHandler(deps, early, settlement, savePart, config.receiptIdType);
   const link = createSmppLink(config, { onBound: () => submitter.pump(), onDeliver }, deps.logger.child({ connector: 'smpp' }), deps.clock);
   const submitter = createSubmitter(config, link, deps, early, savePart);
   link.start();

@@ -11,6 +11,8 @@ import type { Settlement } from './settlement.js';
 import { parseReceipt } from './receipt.js';
 import { RECEIPT_MEANING } from './states.js';
 import type { PartWriter } from './part-writer.js';
+import type { MessagePart } from '../../store/store.js';
+import { submitKeysOfReceiptId, type ReceiptIdType } from './message-ids.js';
 
 const ESME_ROK = 0;
 /** esm_class bits 2-5 say what a deliver_sm is; 0x04 = SMSC delivery receipt. */
@@ -38,7 +40,36 @@ function describe(pdu: PDU): string {
   });
 }
 
-export function createReceiptHandler(deps: ConnectorDeps, early: EarlyReports, settlement: Settlement, savePart: PartWriter) {
+/** The part a receipt's id names: the exact id, else the forms the SMSC may have rewritten it to. */
+export async function findReceiptPart(
+  store: ConnectorDeps['store'],
+  ref: string,
+  idType: ReceiptIdType,
+): Promise<MessagePart | undefined> {
+  const exact = await store.findMessagePart(ref);
+  if (exact) return exact;
+  for (const key of submitKeysOfReceiptId(ref, idType)) {
+    const part = await store.findMessagePartByRefKey(key);
+    if (part) return part;
+  }
+  return undefined;
+}
+
+export function createReceiptHandler(
+  deps: ConnectorDeps,
+  early: EarlyReports,
+  settlement: Settlement,
+  savePart: PartWriter,
+  idType: ReceiptIdType,
+) {
+  /** Waits for an id being stored; a receipt that wrote it in another form waits on the stored form. */
+  async function lookup(ref: string): Promise<MessagePart | undefined> {
+    const part = await early.lookup(ref, () => findReceiptPart(deps.store, ref, idType));
+    const stored = part?.provider_ref;
+    if (part === undefined || stored === undefined || stored === ref) return part;
+    return early.lookup(stored, () => deps.store.findMessagePart(stored));
+  }
+
   return async function onDeliver(pdu: PDU): Promise<number> {
     if (((pdu.esm_class ?? 0) & MESSAGE_TYPE_MASK) !== DELIVERY_RECEIPT) {
       // Mobile-originated messages and SME acks are not ours to handle; refusing them would
@@ -60,7 +91,7 @@ export function createReceiptHandler(deps: ConnectorDeps, early: EarlyReports, s
     // ENROUTE and ACCEPTD say nothing we did not know from the submit_sm_resp.
     if (!meaning.outcome) return ESME_ROK;
 
-    const part = await early.lookup(ref, () => deps.store.findMessagePart(ref));
+    const part = await lookup(ref);
     if (!part) {
       await deps.refusals.park('smpp', 'unknown-id', `no message part with SMSC id ${ref}`, describe(pdu), ref);
       return ESME_ROK;

@@ -38,6 +38,14 @@ export function providerPartQueries(pool: Pool) {
       );
       return rows[0] && partFromRow(rows[0]);
     },
+    async findMessagePartByRefKey(key: string): Promise<MessagePart | undefined> {
+      const { rows } = await pool.query<Row>(
+        `SELECT * FROM message_parts WHERE lower(ltrim(provider_ref, '0')) = $1 AND provider_ref IS NOT NULL
+         ORDER BY updated_at DESC LIMIT 1`,
+        [key],
+      );
+      return rows[0] && partFromRow(rows[0]);
+    },
     async parkReport(report: ParkedReport): Promise<void> {
       await pool.query(
         `INSERT INTO parked_reports (id, source, reason, provider_ref, payload, received_at)

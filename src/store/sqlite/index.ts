@@ -53,6 +53,7 @@ export function openSqliteStore(file: string): Store {
     saveMessageParts: async (parts) => q().saveMessageParts(parts),
     listMessageParts: async (uuid) => q().listMessageParts(uuid),
     findMessagePart: async (ref) => q().findMessagePart(ref),
+    findMessagePartByRefKey: async (key) => q().findMessagePartByRefKey(key),
     parkReport: async (report) => q().parkReport(report),
     listParkedReports: async (limit) => q().listParkedReports(limit),
     listExpired: async (now, limit) => q().listExpired(now, limit),

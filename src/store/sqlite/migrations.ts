@@ -159,4 +159,11 @@ CREATE TABLE access_tokens (
 CREATE INDEX access_tokens_account ON access_tokens(account_id);
 `,
   },
+  {
+    id: 9,
+    sql: `
+-- SMSC ids written in another form in receipts (leading zeros, upper case) are found by this key.
+CREATE INDEX message_parts_ref_key ON message_parts(lower(ltrim(provider_ref, '0'))) WHERE provider_ref IS NOT NULL;
+`,
+  },
 ];

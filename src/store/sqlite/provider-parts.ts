@@ -15,6 +15,8 @@ export function providerPartQueries(db: Db) {
       updated_at = excluded.updated_at`);
   const parts = db.prepare('SELECT * FROM message_parts WHERE message_uuid = ? ORDER BY part');
   const byRef = db.prepare('SELECT * FROM message_parts WHERE provider_ref = ? ORDER BY updated_at DESC LIMIT 1');
+  const byRefKey = db.prepare(`SELECT * FROM message_parts WHERE lower(ltrim(provider_ref, '0')) = ? AND provider_ref IS NOT NULL
+    ORDER BY updated_at DESC LIMIT 1`);
   const park = db.prepare(`INSERT INTO parked_reports (id, source, reason, provider_ref, payload, received_at)
     VALUES (@id, @source, @reason, @provider_ref, @payload, @received_at)`);
   const parked = db.prepare('SELECT * FROM parked_reports ORDER BY received_at DESC LIMIT ?');
@@ -29,6 +31,10 @@ export function providerPartQueries(db: Db) {
     listMessageParts: (uuid: string) => (parts.all(uuid) as Row[]).map(partFromRow),
     findMessagePart(providerRef: string): MessagePart | undefined {
       const row = byRef.get(providerRef) as Row | undefined;
+      return row && partFromRow(row);
+    },
+    findMessagePartByRefKey(key: string): MessagePart | undefined {
+      const row = byRefKey.get(key) as Row | undefined;
       return row && partFromRow(row);
     },
     parkReport(report: ParkedReport): void {
