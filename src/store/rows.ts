@@ -196,6 +196,7 @@ export function partFromRow(row: Row): MessagePart {
   if (row.provider_ref != null) part.provider_ref = row.provider_ref as string;
   if (row.outcome != null) part.outcome = row.outcome as MessagePart['outcome'];
   if (row.error_code != null) part.error_code = Number(row.error_code);
+  if (row.error_detail != null) part.error_detail = row.error_detail as string;
   return part;
 }
 

@@ -150,6 +150,8 @@ export interface MessagePart {
   provider_ref?: string;
   outcome?: 'delivered' | 'rejected';
   error_code?: number;
+  /** The provider's own error cause, as written (migration 9). */
+  error_detail?: string;
   updated_at: number;
 }
 

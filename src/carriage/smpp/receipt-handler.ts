@@ -9,7 +9,8 @@ import { believableTime } from '../deps.js';
 import type { EarlyReports } from '../early-reports.js';
 import type { Settlement } from './settlement.js';
 import { parseReceipt } from './receipt.js';
-import { RECEIPT_MEANING } from './states.js';
+import { RECEIPT_MEANING, failureOf } from './states.js';
+import { readNetworkError, receiptCause } from './errors.js';
 import type { PartWriter } from './part-writer.js';
 import type { MessagePart } from '../../store/store.js';
 import { submitKeysOfReceiptId, type ReceiptIdType } from './message-ids.js';
@@ -37,6 +38,7 @@ function describe(pdu: PDU): string {
     text: receiptText(pdu),
     receipted_message_id: pdu.receipted_message_id,
     message_state: pdu.message_state,
+    network_error_code: readNetworkError(pdu.network_error_code),
   });
 }
 
@@ -81,6 +83,7 @@ export function createReceiptHandler(
       text: receiptText(pdu),
       receiptedMessageId: typeof pdu.receipted_message_id === 'string' ? pdu.receipted_message_id : undefined,
       messageState: typeof pdu.message_state === 'number' ? pdu.message_state : undefined,
+      networkError: readNetworkError(pdu.network_error_code),
     });
     if (!parsed.ok) {
       await deps.refusals.park('smpp', parsed.reason, parsed.detail, describe(pdu), parsed.ref);
@@ -98,8 +101,8 @@ export function createReceiptHandler(
     }
     // A part's first final receipt stands; a repeated or contradicting one changes nothing.
     if (part.outcome === undefined) {
-      const errorCode = meaning.errorCode === undefined ? {} : { error_code: meaning.errorCode };
-      await savePart({ ...part, outcome: meaning.outcome, ...errorCode, updated_at: deps.clock.now() });
+      const failure = meaning.outcome === 'rejected' ? failureOf(state, receiptCause(parsed.receipt)) : {};
+      await savePart({ ...part, outcome: meaning.outcome, ...failure, updated_at: deps.clock.now() });
     }
     await settlement.settle(part.message_uuid, believableTime(doneAt, deps.clock.now()));
     return ESME_ROK;

@@ -3,8 +3,10 @@
  *   id:<id> sub:<nnn> dlvrd:<nnn> submit date:<YYMMDDhhmm> done date:<YYMMDDhhmm> stat:<STATE> err:<nnn> text:<...>
  * and the TLVs receipted_message_id (0x001E) and message_state (0x0427). Where both say
  * something the TLV wins: it is typed, while the text format is a de-facto convention that
- * SMSCs bend (hex ids, long state names, missing fields).
+ * SMSCs bend (hex ids, long state names, missing fields). The network_error_code TLV (0x0423)
+ * is carried along for errors.ts.
  */
+import type { NetworkError } from './errors.js';
 
 export const RECEIPT_STATES = Object.freeze(['ENROUTE', 'DELIVRD', 'EXPIRED', 'DELETED', 'UNDELIV', 'ACCEPTD', 'UNKNOWN', 'REJECTD'] as const);
 export type ReceiptState = (typeof RECEIPT_STATES)[number];
@@ -27,6 +29,7 @@ export interface ReceiptInput {
   text?: string;
   receiptedMessageId?: string;
   messageState?: number;
+  networkError?: NetworkError;
 }
 
 export interface Receipt {
@@ -37,6 +40,8 @@ export interface Receipt {
   err?: string;
   /** `done date` as epoch ms, read as UTC. */
   doneAt?: number;
+  /** The network_error_code TLV. */
+  networkError?: NetworkError;
 }
 
 export type ReceiptParse = { ok: true; receipt: Receipt } | { ok: false; reason: 'malformed' | 'unknown-state'; detail: string; ref?: string };
@@ -85,5 +90,6 @@ export function parseReceipt(input: ReceiptInput): ReceiptParse {
   if (err !== undefined) receipt.err = err;
   const doneAt = parseReceiptDate(field(text, 'done date', '\\d{10,12}'));
   if (doneAt !== undefined) receipt.doneAt = doneAt;
+  if (input.networkError !== undefined) receipt.networkError = input.networkError;
   return { ok: true, receipt };
 }

@@ -157,6 +157,8 @@ CREATE INDEX access_tokens_account ON access_tokens(account_id);
     id: 9,
     sql: `
 -- SMSC ids written in another form in receipts (leading zeros, upper case) are found by this key.
+-- A part's error cause as the SMSC wrote it (err:, network_error_code), shown in error.detail.
+ALTER TABLE message_parts ADD COLUMN error_detail text;
 CREATE INDEX message_parts_ref_key ON message_parts(lower(ltrim(provider_ref, '0'))) WHERE provider_ref IS NOT NULL;
 `,
   },

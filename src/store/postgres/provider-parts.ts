@@ -4,13 +4,14 @@ import type { MessagePart, ParkedReport } from '../store.js';
 import { parkedFromRow, partFromRow, type Row } from '../rows.js';
 
 // COALESCE keeps what an earlier write stored when this one does not know it.
-const UPSERT_PART = `INSERT INTO message_parts (message_uuid, part, total, provider_ref, outcome, error_code, updated_at)
-  VALUES ($1, $2, $3, $4, $5, $6, $7)
+const UPSERT_PART = `INSERT INTO message_parts (message_uuid, part, total, provider_ref, outcome, error_code, error_detail, updated_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
   ON CONFLICT (message_uuid, part) DO UPDATE SET
     total = excluded.total,
     provider_ref = COALESCE(excluded.provider_ref, message_parts.provider_ref),
     outcome = COALESCE(excluded.outcome, message_parts.outcome),
     error_code = COALESCE(excluded.error_code, message_parts.error_code),
+    error_detail = COALESCE(excluded.error_detail, message_parts.error_detail),
     updated_at = excluded.updated_at`;
 
 /** Message parts and parked provider input (migration 2). */
@@ -22,7 +23,7 @@ export function providerPartQueries(pool: Pool) {
         for (const part of parts) {
           await client.query(UPSERT_PART, [
             part.message_uuid, part.part, part.total, part.provider_ref ?? null, part.outcome ?? null,
-            part.error_code ?? null, part.updated_at,
+            part.error_code ?? null, part.error_detail ?? null, part.updated_at,
           ]);
         }
       });

@@ -5,13 +5,14 @@ import { parkedFromRow, partFromRow, type Row } from '../rows.js';
 /** Message parts and parked provider input (migration 2). */
 export function providerPartQueries(db: Db) {
   // COALESCE keeps what an earlier write stored when this one does not know it.
-  const upsert = db.prepare(`INSERT INTO message_parts (message_uuid, part, total, provider_ref, outcome, error_code, updated_at)
-    VALUES (@message_uuid, @part, @total, @provider_ref, @outcome, @error_code, @updated_at)
+  const upsert = db.prepare(`INSERT INTO message_parts (message_uuid, part, total, provider_ref, outcome, error_code, error_detail, updated_at)
+    VALUES (@message_uuid, @part, @total, @provider_ref, @outcome, @error_code, @error_detail, @updated_at)
     ON CONFLICT (message_uuid, part) DO UPDATE SET
       total = excluded.total,
       provider_ref = COALESCE(excluded.provider_ref, provider_ref),
       outcome = COALESCE(excluded.outcome, outcome),
       error_code = COALESCE(excluded.error_code, error_code),
+      error_detail = COALESCE(excluded.error_detail, error_detail),
       updated_at = excluded.updated_at`);
   const parts = db.prepare('SELECT * FROM message_parts WHERE message_uuid = ? ORDER BY part');
   const byRef = db.prepare('SELECT * FROM message_parts WHERE provider_ref = ? ORDER BY updated_at DESC LIMIT 1');
@@ -24,8 +25,14 @@ export function providerPartQueries(db: Db) {
   return {
     saveMessageParts: db.transaction((list: MessagePart[]) => {
       for (const part of list) {
-        const { provider_ref, outcome, error_code } = part;
-        upsert.run({ ...part, provider_ref: provider_ref ?? null, outcome: outcome ?? null, error_code: error_code ?? null });
+        const { provider_ref, outcome, error_code, error_detail } = part;
+        upsert.run({
+          ...part,
+          provider_ref: provider_ref ?? null,
+          outcome: outcome ?? null,
+          error_code: error_code ?? null,
+          error_detail: error_detail ?? null,
+        });
       }
     }),
     listMessageParts: (uuid: string) => (parts.all(uuid) as Row[]).map(partFromRow),
