@@ -29,6 +29,11 @@ export interface HttpProviderSpec {
   providerId(answer: unknown): string | undefined;
   /** The error code of a refusal (a 4xx other than 429). */
   refusalCode(status: number, answer: unknown): number;
+  /**
+   * Whether the provider's own `submitted` is the one to forward for this message, because it
+   * carries what only the provider knows (price, network): handing over then records none of ours.
+   */
+  reportsSubmitted?(message: Message): boolean;
 }
 
 /** Our own credentials refused: no use retrying, and not the message's fault. */
@@ -56,9 +61,13 @@ export function createHttpCarrier(spec: HttpProviderSpec, config: ProviderHttpCo
     deps.metrics.providerSubmits.inc({ source: spec.name, outcome: 'accepted' });
     if (id === undefined) deps.logger.warn({ provider: spec.name, message_uuid: message.uuid }, 'provider accepted a message without naming its id');
     else await deps.store.setProviderRef(message.uuid, id);
-    await deps.report({ message_uuid: message.uuid, status: 'submitted', occurred_at: clock.now(), source: spec.name });
+    if (!spec.reportsSubmitted?.(message)) await ownSubmitted(message);
     // Only now may webhooks that overtook this answer be applied: they come after `submitted`.
     if (id !== undefined) early.announce(id);
+  }
+
+  function ownSubmitted(message: Message) {
+    return deps.report({ message_uuid: message.uuid, status: 'submitted', occurred_at: clock.now(), source: spec.name });
   }
 
   async function attempt(message: Message, number: number, firstAt: number): Promise<void> {
@@ -103,9 +112,7 @@ export function createHttpCarrier(spec: HttpProviderSpec, config: ProviderHttpCo
     resume(message) {
       // Handed over before the restart: its webhooks will come. Otherwise send it (again).
       if (message.provider_ref === undefined) return submit(message);
-      if (message.state === 'accepted') {
-        deps.report({ message_uuid: message.uuid, status: 'submitted', occurred_at: clock.now(), source: spec.name }).catch(deps.onError);
-      }
+      if (message.state === 'accepted' && !spec.reportsSubmitted?.(message)) ownSubmitted(message).catch(deps.onError);
     },
     async stop() {
       stopped = true;
