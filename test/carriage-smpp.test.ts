@@ -120,7 +120,7 @@ test('UCS-2 text is split at 67 units; one refused part rejects the message', as
   await waitFor(() => r.statuses(uuid).length === 2, 5_000, 'rejected');
   const rejected = r.callbacks(uuid)[1];
   assert.equal(rejected.status, 'rejected');
-  assert.equal(rejected.error.title, '1330');
+  assert.equal(rejected.error.title, '1170', 'err:001 is GSM MAP unknownSubscriber');
   assert.deepEqual(rejected.sms.segments.map((s: any) => s.status), ['delivered', 'rejected', 'pending']);
 });
 

@@ -13,6 +13,7 @@ import type { ProviderHttpConfig } from './options.js';
 import type { ConnectorDeps } from './deps.js';
 import { failureReport } from './deps.js';
 import type { EarlyReports } from './early-reports.js';
+import type { ParkedReplay } from './parked-replay.js';
 import { backoffMs, classifyErrorCode, classifyHttpStatus, parseRetryAfter } from '../model/retry.js';
 import type { TimerHandle } from '../model/clock.js';
 
@@ -47,7 +48,18 @@ async function readJson(body: { text(): Promise<string> }): Promise<unknown> {
   }
 }
 
-export function createHttpCarrier(spec: HttpProviderSpec, config: ProviderHttpConfig, deps: ConnectorDeps, early: EarlyReports): Carrier {
+/** Whether the provider has the message and its `submitted` is recorded or is the provider's own to report. */
+export function handedOver(spec: Pick<HttpProviderSpec, 'reportsSubmitted'> | undefined, message: Message): boolean {
+  return message.provider_ref !== undefined && (message.state !== 'accepted' || spec?.reportsSubmitted?.(message) === true);
+}
+
+export function createHttpCarrier(
+  spec: HttpProviderSpec,
+  config: ProviderHttpConfig,
+  deps: ConnectorDeps,
+  early: EarlyReports,
+  replay: ParkedReplay,
+): Carrier {
   const agent = new Agent({ connect: { timeout: config.timeoutMs }, headersTimeout: config.timeoutMs, bodyTimeout: config.timeoutMs });
   const { clock } = deps;
   const timers = new Set<TimerHandle>();
@@ -63,7 +75,10 @@ export function createHttpCarrier(spec: HttpProviderSpec, config: ProviderHttpCo
     else await deps.store.setProviderRef(message.uuid, id);
     if (!spec.reportsSubmitted?.(message)) await ownSubmitted(message);
     // Only now may webhooks that overtook this answer be applied: they come after `submitted`.
-    if (id !== undefined) early.announce(id);
+    if (id !== undefined) {
+      early.announce(id);
+      replay.known([id]);
+    }
   }
 
   function ownSubmitted(message: Message) {
@@ -111,8 +126,10 @@ export function createHttpCarrier(spec: HttpProviderSpec, config: ProviderHttpCo
     submit,
     resume(message) {
       // Handed over before the restart: its webhooks will come. Otherwise send it (again).
-      if (message.provider_ref === undefined) return submit(message);
-      if (message.state === 'accepted' && !spec.reportsSubmitted?.(message)) ownSubmitted(message).catch(deps.onError);
+      const ref = message.provider_ref;
+      if (ref === undefined) return submit(message);
+      const submitted = message.state === 'accepted' && !spec.reportsSubmitted?.(message) ? ownSubmitted(message) : Promise.resolve();
+      submitted.then(() => replay.known([ref])).catch(deps.onError);
     },
     async stop() {
       stopped = true;

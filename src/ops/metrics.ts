@@ -29,6 +29,7 @@ export function createMetrics(outboxDepth: () => Promise<number>) {
       'Provider input refused or parked instead of applied, by connector and reason',
       ['source', 'reason'],
     ),
+    parkedApplied: counter('statusrelay_parked_reports_applied_total', 'Parked provider reports applied once their id became known', ['source']),
     providerSubmits: counter('statusrelay_provider_submits_total', 'Submissions to providers by connector and outcome', ['source', 'outcome']),
     deliveryLatency: new Histogram({
       name: 'statusrelay_callback_delivery_seconds',

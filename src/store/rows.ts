@@ -208,5 +208,6 @@ export function parkedFromRow(row: Row): ParkedReport {
     ...(row.provider_ref != null ? { provider_ref: row.provider_ref as string } : {}),
     payload: row.payload as string,
     received_at: Number(row.received_at),
+    ...(row.applied_at != null ? { applied_at: Number(row.applied_at) } : {}),
   };
 }

@@ -165,6 +165,17 @@ export interface ParkedReport {
   /** The input as received, as text. */
   payload: string;
   received_at: number;
+  /** When it was applied after its id became known (migration 9). */
+  applied_at?: number;
+}
+
+/** Which parked reports to take: a connector's unknown-id reports for ids now known. */
+export interface ParkedQuery {
+  source: string;
+  /** Ids compared exactly. */
+  refs: string[];
+  /** Ids compared without leading zeros, in lower case (SMSC ids written in another form). */
+  refKeys: string[];
 }
 
 export interface ClaimOptions {
@@ -226,6 +237,11 @@ export interface Store extends SmppStore {
   parkReport(report: ParkedReport): Promise<void>;
   /** Parked reports, newest first. */
   listParkedReports(limit: number): Promise<ParkedReport[]>;
+  /**
+   * Marks the not yet applied unknown-id reports matching `query` as applied at `now` and returns
+   * them, oldest first. Atomic: of two nodes taking at once, each report goes to one.
+   */
+  takeParkedReports(query: ParkedQuery, now: number): Promise<ParkedReport[]>;
   /** Messages not in a terminal state, oldest first: carriage resumes them after a restart. */
   listOpen(limit: number, after?: Pick<Message, 'created_at' | 'uuid'>): Promise<Message[]>;
   /** Messages not yet delivered (accepted or submitted) whose TTL ran out by `now`. */

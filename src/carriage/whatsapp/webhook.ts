@@ -7,6 +7,7 @@ import type { WhatsAppConfig } from './options.js';
 import type { ConnectorDeps } from '../deps.js';
 import { errorOf } from '../deps.js';
 import type { EarlyReports } from '../early-reports.js';
+import type { ParkedReplay } from '../parked-replay.js';
 import { ProblemError } from '../../http/problems.js';
 import { applyStatuses, normalizeSafely, parseJson, rawBody, rawBodyWebhook } from '../webhook.js';
 import { normalizeStatus, statusObjects } from './statuses.js';
@@ -26,7 +27,13 @@ export function sameSecret(given: unknown, expected: string): boolean {
   return timingSafeEqual(digest(given), digest(expected));
 }
 
-export function whatsappWebhook(config: WhatsAppConfig | undefined, deps: ConnectorDeps, early: EarlyReports) {
+/** One Cloud API status object as a normalized status. */
+export function whatsappNormalizer(deps: ConnectorDeps) {
+  return (raw: unknown) => normalizeSafely(() => normalizeStatus(raw, deps.clock.now(), (code) => errorOf(deps, code)));
+}
+
+export function whatsappWebhook(config: WhatsAppConfig | undefined, deps: ConnectorDeps, early: EarlyReports, replay: ParkedReplay) {
+  const normalize = whatsappNormalizer(deps);
   return rawBodyWebhook('WhatsApp', [PATH], config && ((app) => {
     app.get<{ Querystring: Record<string, string> }>(PATH, async (request, reply) => {
       const query = request.query;
@@ -45,11 +52,8 @@ export function whatsappWebhook(config: WhatsAppConfig | undefined, deps: Connec
         throw new ProblemError('unauthorized', { detail: 'X-Hub-Signature-256 is missing or does not match the body.' });
       }
       const body = parseJson('whatsapp', raw, deps);
-      const statuses = statusObjects(body).map((status) => ({
-        raw: status,
-        status: normalizeSafely(() => normalizeStatus(status, deps.clock.now(), (code) => errorOf(deps, code))),
-      }));
-      await applyStatuses('whatsapp', statuses, deps, early);
+      const statuses = statusObjects(body).map((status) => ({ raw: status, status: normalize(status) }));
+      await applyStatuses('whatsapp', statuses, deps, early, replay);
       return reply.code(200).send({ received: statuses.length });
     });
   }));

@@ -1,6 +1,6 @@
 import type { Pool } from './database.js';
 import { inTransaction } from './database.js';
-import type { MessagePart, ParkedReport } from '../store.js';
+import type { MessagePart, ParkedQuery, ParkedReport } from '../store.js';
 import { parkedFromRow, partFromRow, type Row } from '../rows.js';
 
 // COALESCE keeps what an earlier write stored when this one does not know it.
@@ -53,6 +53,19 @@ export function providerPartQueries(pool: Pool) {
          VALUES ($1, $2, $3, $4, $5, $6)`,
         [report.id, report.source, report.reason, report.provider_ref ?? null, report.payload, report.received_at],
       );
+    },
+    async takeParkedReports(query: ParkedQuery, now: number): Promise<ParkedReport[]> {
+      // SKIP LOCKED: a report another node is taking right now is that node's.
+      const { rows } = await pool.query<Row>(
+        `UPDATE parked_reports SET applied_at = $1 WHERE id IN (
+           SELECT id FROM parked_reports
+           WHERE applied_at IS NULL AND source = $2 AND reason LIKE 'unknown-id:%'
+             AND (provider_ref = ANY($3::text[]) OR lower(ltrim(provider_ref, '0')) = ANY($4::text[]))
+           FOR UPDATE SKIP LOCKED)
+         RETURNING *`,
+        [now, query.source, query.refs, query.refKeys],
+      );
+      return rows.map(parkedFromRow).sort((a, b) => a.received_at - b.received_at || a.id.localeCompare(b.id));
     },
     async listParkedReports(limit: number): Promise<ParkedReport[]> {
       const { rows } = await pool.query<Row>('SELECT * FROM parked_reports ORDER BY received_at DESC LIMIT $1', [limit]);

@@ -56,6 +56,7 @@ export function openSqliteStore(file: string): Store {
     findMessagePartByRefKey: async (key) => q().findMessagePartByRefKey(key),
     parkReport: async (report) => q().parkReport(report),
     listParkedReports: async (limit) => q().listParkedReports(limit),
+    takeParkedReports: async (query, now) => q().takeParkedReports(query, now),
     listExpired: async (now, limit) => q().listExpired(now, limit),
     transition: async (uuids, decide) => q().transition(uuids, decide),
     listEvents: async (uuid) => q().listEvents(uuid),

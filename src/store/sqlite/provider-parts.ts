@@ -1,5 +1,5 @@
 import type { Db } from './database.js';
-import type { MessagePart, ParkedReport } from '../store.js';
+import type { MessagePart, ParkedQuery, ParkedReport } from '../store.js';
 import { parkedFromRow, partFromRow, type Row } from '../rows.js';
 
 /** Message parts and parked provider input (migration 2). */
@@ -21,6 +21,11 @@ export function providerPartQueries(db: Db) {
   const park = db.prepare(`INSERT INTO parked_reports (id, source, reason, provider_ref, payload, received_at)
     VALUES (@id, @source, @reason, @provider_ref, @payload, @received_at)`);
   const parked = db.prepare('SELECT * FROM parked_reports ORDER BY received_at DESC LIMIT ?');
+  const parkedFor = db.prepare(`SELECT * FROM parked_reports
+    WHERE applied_at IS NULL AND source = @source AND reason LIKE 'unknown-id:%'
+      AND (provider_ref IN (SELECT value FROM json_each(@refs)) OR lower(ltrim(provider_ref, '0')) IN (SELECT value FROM json_each(@keys)))
+    ORDER BY received_at, id`);
+  const markApplied = db.prepare('UPDATE parked_reports SET applied_at = ? WHERE id = ?');
 
   return {
     saveMessageParts: db.transaction((list: MessagePart[]) => {
@@ -48,5 +53,10 @@ export function providerPartQueries(db: Db) {
       park.run({ ...report, provider_ref: report.provider_ref ?? null });
     },
     listParkedReports: (limit: number) => (parked.all(limit) as Row[]).map(parkedFromRow),
+    takeParkedReports: db.transaction((query: ParkedQuery, now: number): ParkedReport[] => {
+      const rows = parkedFor.all({ source: query.source, refs: JSON.stringify(query.refs), keys: JSON.stringify(query.refKeys) }) as Row[];
+      for (const row of rows) markApplied.run(now, row.id);
+      return rows.map((row) => parkedFromRow({ ...row, applied_at: now }));
+    }),
   };
 }
