@@ -16,6 +16,8 @@ import { whatsappSpec } from './whatsapp/sender.js';
 import { whatsappNormalizer, whatsappWebhook } from './whatsapp/webhook.js';
 import { upstreamSpec } from './upstream/sender.js';
 import { upstreamNormalizer, upstreamWebhook } from './upstream/webhook.js';
+import { websmsSpec } from './websms/sender.js';
+import { websmsNormalizer, websmsWebhook } from './websms/webhook.js';
 
 export interface Connectors {
   byChannel: Record<Channel, Carrier>;
@@ -55,6 +57,9 @@ export function createConnectors(config: ProvidersConfig, simulator: Carrier, de
   const upstream = config.upstream && upstreamSpec(config.upstream, deps.clock.now);
   const upstreamMatch = httpMatching(config, deps, upstream, 'upstream', upstreamNormalizer(deps));
   if (upstream) built.upstream = createHttpCarrier(upstream, config.http, deps, upstreamMatch.early, upstreamMatch.replay);
+  const websms = config.websms && websmsSpec(config.websms, deps.clock.now);
+  const websmsMatch = httpMatching(config, deps, websms, 'websms', websmsNormalizer(deps));
+  if (websms) built.websms = createHttpCarrier(websms, config.http, deps, websmsMatch.early, websmsMatch.replay);
   const byChannel = Object.fromEntries(
     CHANNELS.map((channel) => [channel, built[config.carriers[channel]] ?? simulator]),
   ) as Record<Channel, Carrier>;
@@ -63,6 +68,7 @@ export function createConnectors(config: ProvidersConfig, simulator: Carrier, de
     webhooks: [
       whatsappWebhook(config.whatsapp, deps, whatsappMatch.early, whatsappMatch.replay),
       upstreamWebhook(config.upstream, deps, upstreamMatch.early, upstreamMatch.replay),
+      websmsWebhook(config.websms, deps, websmsMatch.early, websmsMatch.replay),
     ],
   };
 }

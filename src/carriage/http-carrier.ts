@@ -1,5 +1,5 @@
 /**
- * The sending half of an HTTP provider (WhatsApp Cloud API, upstream Messages API): one POST
+ * The sending half of an HTTP provider (WhatsApp Cloud API, upstream Messages API, websms): one POST
  * per message. A 2xx hands the message over (its id becomes provider_ref, then `submitted`);
  * a refusal rejects it with the provider's reason mapped to a code; 429, 5xx and network
  * failures are retried with backoff (the same schedule function as callbacks) until the
@@ -35,6 +35,8 @@ export interface HttpProviderSpec {
    * carries what only the provider knows (price, network): handing over then records none of ours.
    */
   reportsSubmitted?(message: Message): boolean;
+  /** For providers that answer 2xx whatever happened and say it in the body; undefined = accepted. */
+  refusedIn2xx?(answer: unknown): { kind: 'retry' } | { kind: 'rejected' | 'undeliverable'; code: number } | undefined;
 }
 
 /** Our own credentials refused: no use retrying, and not the message's fault. */
@@ -98,7 +100,9 @@ export function createHttpCarrier(
       });
       const answer = await readJson(response.body);
       const verdict = classifyHttpStatus(response.statusCode);
-      if (verdict === 'delivered') return await handOver(message, spec.providerId(answer));
+      const refused = verdict === 'delivered' ? spec.refusedIn2xx?.(answer) : undefined;
+      if (verdict === 'delivered' && !refused) return await handOver(message, spec.providerId(answer));
+      if (refused && refused.kind !== 'retry') return await fail(message.uuid, refused.kind, refused.code);
       if (AUTH_FAILURES.has(response.statusCode)) {
         deps.logger.error({ provider: spec.name, status: response.statusCode }, 'provider refused our credentials');
         return await fail(message.uuid, 'undeliverable', 1331);

@@ -88,5 +88,6 @@ function detailsFor(message: Message, report: ProviderReport, status: Status): R
   if (report.sms !== undefined) details.sms = report.sms;
   if (report.whatsapp !== undefined) details.whatsapp = report.whatsapp;
   if (report.profile !== undefined) details.profile = report.profile;
+  if (report.websms !== undefined) details.websms = report.websms;
   return details;
 }

@@ -2,14 +2,14 @@
  * POST /v1/providers/whatsapp (status webhooks, X-Hub-Signature-256 = HMAC-SHA256 of the raw
  * body with the app secret) and GET /v1/providers/whatsapp (the subscription handshake).
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { WhatsAppConfig } from './options.js';
 import type { ConnectorDeps } from '../deps.js';
 import { errorOf } from '../deps.js';
 import type { EarlyReports } from '../early-reports.js';
 import type { ParkedReplay } from '../parked-replay.js';
 import { ProblemError } from '../../http/problems.js';
-import { applyStatuses, normalizeSafely, parseJson, rawBody, rawBodyWebhook } from '../webhook.js';
+import { applyStatuses, normalizeSafely, parseJson, rawBody, rawBodyWebhook, sameSecret } from '../webhook.js';
 import { normalizeStatus, statusObjects } from './statuses.js';
 
 const PATH = '/v1/providers/whatsapp';
@@ -18,13 +18,6 @@ export function signatureMatches(raw: Buffer, header: string | undefined, secret
   const expected = Buffer.from(`sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`);
   const given = Buffer.from(header ?? '');
   return given.length === expected.length && timingSafeEqual(given, expected);
-}
-
-/** Constant-time comparison of a given token with the configured one (digests: equal lengths). */
-export function sameSecret(given: unknown, expected: string): boolean {
-  if (typeof given !== 'string') return false;
-  const digest = (s: string) => createHash('sha256').update(s).digest();
-  return timingSafeEqual(digest(given), digest(expected));
 }
 
 /** One Cloud API status object as a normalized status. */
