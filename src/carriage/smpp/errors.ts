@@ -5,13 +5,10 @@
  * decimal. Common causes map to the error catalogue; every cause is kept as written in the
  * error's detail, so a code the tables do not know is still visible to the customer.
  */
-import { refusalCode } from './states.js';
+import { RECEIPT_MEANING, refusalCode } from './states.js';
+import type { NetworkError, ReceiptState } from './receipt.js';
 
-export interface NetworkError {
-  /** 1 ANSI-136, 2 IS-95, 3 GSM, 4 ANSI-136 cause code, 5 IS-95 cause code, 6 ANSI-41, 7 SMPP, 8 SMSC specific. */
-  type: number;
-  code: number;
-}
+export type { NetworkError };
 
 const NETWORK_TYPE_NAMES: Readonly<Record<number, string>> = Object.freeze({
   1: 'ANSI-136',
@@ -103,4 +100,14 @@ export function receiptCause(receipt: { err?: string; networkError?: NetworkErro
     if (!networkError && /^\d+$/.test(err)) code = GSM_MAP_ERRORS[Number(err)];
   }
   return said.length === 0 ? undefined : { ...(code !== undefined ? { code } : {}), raw: `SMSC ${said.join(', ')}` };
+}
+
+/**
+ * The error of a failed part: the state's own code, made specific by the receipt's cause where
+ * the state says no more than "failed" (1330); EXPIRED keeps 1360. The cause is kept as written.
+ */
+export function failureOf(state: ReceiptState, cause: ReceiptCause | undefined): { error_code: number; error_detail?: string } {
+  const own = RECEIPT_MEANING[state].errorCode ?? 1330;
+  const code = own === 1330 ? (cause?.code ?? own) : own;
+  return cause === undefined ? { error_code: code } : { error_code: code, error_detail: cause.raw };
 }

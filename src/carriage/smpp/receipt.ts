@@ -6,7 +6,6 @@
  * SMSCs bend (hex ids, long state names, missing fields). The network_error_code TLV (0x0423)
  * is carried along for errors.ts.
  */
-import type { NetworkError } from './errors.js';
 
 export const RECEIPT_STATES = Object.freeze(['ENROUTE', 'DELIVRD', 'EXPIRED', 'DELETED', 'UNDELIV', 'ACCEPTD', 'UNKNOWN', 'REJECTD'] as const);
 export type ReceiptState = (typeof RECEIPT_STATES)[number];
@@ -23,6 +22,12 @@ const STATE_ALIASES: Readonly<Record<string, ReceiptState>> = Object.freeze({
   REJECTED: 'REJECTD',
   ACCEPTED: 'ACCEPTD',
 });
+
+export interface NetworkError {
+  /** 1 ANSI-136, 2 IS-95, 3 GSM, 4 ANSI-136 cause code, 5 IS-95 cause code, 6 ANSI-41, 7 SMPP, 8 SMSC specific. */
+  type: number;
+  code: number;
+}
 
 export interface ReceiptInput {
   /** The receipt text (short_message or message_payload), if any. */

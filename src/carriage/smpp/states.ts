@@ -8,7 +8,6 @@
  */
 import type { Status } from '../../model/vocabulary.js';
 import type { ReceiptState } from './receipt.js';
-import type { ReceiptCause } from './errors.js';
 
 export interface ReceiptMeaning {
   /** The part's final outcome; undefined for progress reports that change nothing. */
@@ -28,16 +27,6 @@ export const RECEIPT_MEANING: Readonly<Record<ReceiptState, ReceiptMeaning>> = O
   UNKNOWN: { outcome: 'rejected', errorCode: 1330 },
   REJECTD: { outcome: 'rejected', errorCode: 1330 },
 });
-
-/**
- * The error of a failed part: the state's own code, made specific by the receipt's cause where
- * the state says no more than "failed" (1330); EXPIRED keeps 1360. The cause is kept as written.
- */
-export function failureOf(state: ReceiptState, cause: ReceiptCause | undefined): { error_code: number; error_detail?: string } {
-  const own = RECEIPT_MEANING[state].errorCode ?? 1330;
-  const code = own === 1330 ? (cause?.code ?? own) : own;
-  return cause === undefined ? { error_code: code } : { error_code: code, error_detail: cause.raw };
-}
 
 /** What to do with a submit_sm_resp: accept, slow down and resend, rebind and resend, or reject. */
 export type SubmitVerdict = { kind: 'accepted' } | { kind: 'throttled' } | { kind: 'rebind' } | { kind: 'rejected'; errorCode: number };
