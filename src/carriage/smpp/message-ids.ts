@@ -28,34 +28,27 @@ function decimalToHex(id: string): string | undefined {
   return /^\d+$/.test(id) && id.length <= MAX_ID_LENGTH ? BigInt(id).toString(16) : undefined;
 }
 
-function keys(candidates: Array<string | undefined>): string[] {
-  return [...new Set(candidates.filter((key): key is string => key !== undefined && key !== ''))];
+type Conversion = (id: string) => string | undefined;
+const AUTO: Conversion[] = [idKey, hexToDecimal, decimalToHex];
+
+/** Per id type: how a receipt's id becomes the submit id's key, and the other way round. */
+const CONVERSIONS: Readonly<Record<ReceiptIdType, { toSubmit: Conversion[]; toReceipt: Conversion[] }>> = Object.freeze({
+  'as-is': { toSubmit: [], toReceipt: [] },
+  hex: { toSubmit: [hexToDecimal], toReceipt: [decimalToHex] },
+  decimal: { toSubmit: [decimalToHex], toReceipt: [hexToDecimal] },
+  auto: { toSubmit: AUTO, toReceipt: AUTO },
+});
+
+function keys(id: string, conversions: Conversion[]): string[] {
+  return [...new Set(conversions.map((convert) => convert(id)).filter((key): key is string => key !== undefined && key !== ''))];
 }
 
 /** Keys of the submit_sm_resp id a receipt's id may stand for, most likely first. */
 export function submitKeysOfReceiptId(receiptId: string, type: ReceiptIdType): string[] {
-  switch (type) {
-    case 'as-is':
-      return [];
-    case 'hex':
-      return keys([hexToDecimal(receiptId)]);
-    case 'decimal':
-      return keys([decimalToHex(receiptId)]);
-    case 'auto':
-      return keys([idKey(receiptId), hexToDecimal(receiptId), decimalToHex(receiptId)]);
-  }
+  return keys(receiptId, CONVERSIONS[type].toSubmit);
 }
 
 /** The other way: keys a receipt about the submit_sm_resp id `submitId` may carry. */
 export function receiptKeysOfSubmitId(submitId: string, type: ReceiptIdType): string[] {
-  switch (type) {
-    case 'as-is':
-      return [];
-    case 'hex':
-      return keys([decimalToHex(submitId)]);
-    case 'decimal':
-      return keys([hexToDecimal(submitId)]);
-    case 'auto':
-      return keys([idKey(submitId), hexToDecimal(submitId), decimalToHex(submitId)]);
-  }
+  return keys(submitId, CONVERSIONS[type].toReceipt);
 }
