@@ -11,6 +11,7 @@ import type { SmppConfig } from '../src/config.js';
 import type { ConnectorDeps } from '../src/carriage/deps.js';
 import type { EarlyReports } from '../src/carriage/early-reports.js';
 import type { PartWriter } from '../src/carriage/smpp/part-writer.js';
+import type { ParkedReplay } from '../src/carriage/parked-replay.js';
 import type { Message } from '../src/model/types.js';
 import { systemClock } from '../src/model/clock.js';
 
@@ -33,7 +34,7 @@ test('a submit refused with LinkDownError waits for the next bind instead of bei
   };
   const config = { window: 4, patienceMs: 60_000, throttleMs: 50, destTon: 1, destNpi: 1, registeredDelivery: 1 } as SmppConfig;
   const deps = { clock: systemClock, onError: (error: unknown) => assert.fail(String(error)) } as unknown as ConnectorDeps;
-  const submitter = createSubmitter(config, link, deps, {} as EarlyReports, (async () => {}) as PartWriter);
+  const submitter = createSubmitter(config, link, deps, {} as EarlyReports, (async () => {}) as PartWriter, {} as ParkedReplay);
   const message = { uuid: 'm-1', to: '436641234567', from: 'ACME', text: 'Hello' } as Message;
   submitter.enqueue(message);
   await new Promise((resolve) => setImmediate(resolve));

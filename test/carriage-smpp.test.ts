@@ -6,40 +6,12 @@
 import { test } from 'node:test';
 import { closeAfterAll } from './helpers/cleanup.js';
 import assert from 'node:assert/strict';
-import { startRelay, startReceiver, tempDatabaseUrl, waitFor, type Receiver, type RunningRelay } from './helpers/relay.js';
+import { startRelay, startReceiver, tempDatabaseUrl, waitFor } from './helpers/relay.js';
 import { textMessage } from './helpers/fixtures.js';
-import { deliveredReceipt, startSmsc, type Smsc, type SmscOptions } from './helpers/smsc.js';
-import { sendMessage } from './helpers/forwarding.js';
-
-const SMPP_ENV = { SMSC_RECONNECT_BASE_MS: '50', SMSC_RECONNECT_CAP_MS: '200', SMSC_THROTTLE_MS: '50', SMSC_RECEIPT_HOLD_MS: '2000' };
-
-interface Rig {
-  smsc: Smsc;
-  relay: RunningRelay;
-  receiver: Receiver;
-  send(overrides?: Record<string, unknown>): Promise<string>;
-  statuses(uuid: string): string[];
-  callbacks(uuid: string): any[];
-}
+import { SMPP_ENV, deliveredReceipt, startSmsc, startSmscRig, type SmscOptions } from './helpers/smsc.js';
 
 const open = closeAfterAll();
-
-async function rig(smscOptions: SmscOptions = {}, env: Record<string, string> = {}): Promise<Rig> {
-  const smsc = await startSmsc(smscOptions);
-  const receiver = await startReceiver();
-  const relay = await startRelay({ SMSC_URL: smsc.url, ...SMPP_ENV, ...env });
-  open.push(() => smsc.close(), () => receiver.close(), () => relay.stop());
-  await waitFor(() => smsc.binds > 0, 5_000, 'the relay to bind');
-  const callbacks = (uuid: string) => receiver.received.map((r) => r.json).filter((j) => j.message_uuid === uuid);
-  return {
-    smsc,
-    relay,
-    receiver,
-    send: (overrides = {}) => sendMessage(relay, { webhook_url: receiver.url, ...overrides }),
-    callbacks,
-    statuses: (uuid) => callbacks(uuid).map((c) => c.status),
-  };
-}
+const rig = (smscOptions: SmscOptions = {}, env: Record<string, string> = {}) => startSmscRig(open, smscOptions, env);
 
 test('bind, submit and a text receipt give submitted then delivered', async () => {
   const r = await rig({ receipt: deliveredReceipt });
@@ -148,7 +120,7 @@ test('UCS-2 text is split at 67 units; one refused part rejects the message', as
   await waitFor(() => r.statuses(uuid).length === 2, 5_000, 'rejected');
   const rejected = r.callbacks(uuid)[1];
   assert.equal(rejected.status, 'rejected');
-  assert.equal(rejected.error.title, '1330');
+  assert.equal(rejected.error.title, '1170', 'err:001 is GSM MAP unknownSubscriber');
   assert.deepEqual(rejected.sms.segments.map((s: any) => s.status), ['delivered', 'rejected', 'pending']);
 });
 

@@ -69,9 +69,32 @@ test('numeric and string error titles both give the right code', async () => {
   assert.deepEqual(r.provider.requests[1].json.image, { url: 'https://img.example/x.png' });
   await r.callback({ message_uuid: ref1, status: 'rejected', timestamp: new Date().toISOString(), error: { type: 'https://x/errors#1300', title: 1300, detail: 'not on RCS' } });
   await r.callback({ message_uuid: ref2, status: 'rejected', timestamp: new Date().toISOString(), error: { title: '1380', detail: 'bad media' } });
-  await waitFor(() => r.callbacks(one).length === 2 && r.callbacks(two).length === 2, 5_000, 'rejections');
+  // The MMS has no `submitted` of ours: on SMS and MMS only the upstream's own is forwarded.
+  await waitFor(() => r.callbacks(one).length === 2 && r.callbacks(two).length === 1, 5_000, 'rejections');
   assert.equal(r.callbacks(one)[1].error.title, '1300');
-  assert.equal(r.callbacks(two)[1].error.title, '1380');
+  assert.equal(r.callbacks(two)[0].error.title, '1380');
+});
+
+test('SMS and MMS: the upstream\'s own submitted is forwarded, with its usage and network code, and no submitted of ours', async () => {
+  const r = await rig({ UPSTREAM_API_KEY: 'key', UPSTREAM_API_SECRET: 'secret', UPSTREAM_CHANNELS: 'sms,mms,rcs' });
+  const [sms, rcs] = [await r.send({ channel: 'sms' }), await r.send()];
+  const [smsRef, rcsRef] = [await r.providerRef(sms), await r.providerRef(rcs)];
+  await waitFor(() => r.callbacks(rcs).length === 1, 5_000, 'our submitted of the RCS message');
+  assert.deepEqual(r.callbacks(sms), [], 'nothing before the upstream reports');
+  const at = new Date().toISOString();
+  const submitted = { message_uuid: smsRef, status: 'submitted', timestamp: at, usage: { currency: 'EUR', price: '0.0333' }, destination: { network_code: '23201' }, sms: { count_total: '1' } };
+  assert.equal((await r.callback(submitted)).status, 200);
+  assert.equal((await r.callback({ ...submitted, usage: undefined })).status, 200, 'a repeat is acknowledged');
+  await r.callback({ message_uuid: smsRef, status: 'delivered', timestamp: at });
+  await r.callback({ message_uuid: rcsRef, status: 'submitted', timestamp: at, destination: { network_code: '23201' } });
+  await waitFor(() => r.callbacks(sms).length === 2, 5_000, 'submitted and delivered');
+  const [first, second] = r.callbacks(sms);
+  assert.deepEqual([first.status, first.usage, first.destination, first.sms], ['submitted', { currency: 'EUR', price: '0.0333' }, { network_code: '23201' }, { count_total: '1' }]);
+  assert.equal(second.status, 'delivered');
+  assert.equal(second.usage, undefined, 'charged once');
+  // RCS is billed on delivered: our submitted went out at hand-over; the upstream's is a duplicate.
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.deepEqual(r.callbacks(rcs).map((c) => c.status), ['submitted']);
 });
 
 test('unsigned, wrongly signed and hash-mismatched callbacks are refused with 401', async () => {

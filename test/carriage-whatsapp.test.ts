@@ -190,3 +190,23 @@ test('one unreadable status ({"toString":1} fields) is parked; the rest of the b
   await waitFor(() => r.callbacks(uuid).length === 2, 5_000, 'submitted and delivered');
   assert.deepEqual(r.callbacks(uuid).map((c) => c.status), ['submitted', 'delivered']);
 });
+
+test('failed after delivered (another device, webhooks out of order) is history only: no rejected, no failover', async () => {
+  const r = await rig();
+  const uuid = await r.send({ failover: [{ channel: 'sms', message_type: 'text', to: '447700900000', from: 'ACME', text: 'Hi' }] });
+  const ref = await r.providerRef(uuid);
+  const failed = { id: ref, status: 'failed', timestamp: '1700000002', errors: [{ code: 131026, title: 'Message undeliverable' }] };
+  assert.equal((await r.webhook(whatsappStatuses({ id: ref, status: 'delivered', timestamp: '1700000001' }))).status, 200);
+  assert.equal((await r.webhook(whatsappStatuses(failed))).status, 200);
+  assert.equal((await r.webhook(whatsappStatuses({ id: ref, status: 'read', timestamp: '1700000003' }))).status, 200);
+  await waitFor(() => r.callbacks(uuid).length === 3, 5_000, 'three callbacks');
+  assert.deepEqual(r.callbacks(uuid).map((c) => c.status), ['submitted', 'delivered', 'read']);
+  const history = (await r.relay.api('GET', `/v1/messages/${uuid}`)).body;
+  assert.equal(history.status, 'read');
+  const rejected = history.statuses.find((s: any) => s.status === 'rejected');
+  assert.equal(rejected?.forwarded, false, JSON.stringify(history.statuses));
+  assert.equal(rejected?.error?.title, '1300');
+  assert.equal(history.workflow?.items_total, '2');
+  const started = r.receiver.received.filter((c) => c.json.message_uuid !== uuid);
+  assert.deepEqual(started, [], 'no failover item was started');
+});

@@ -145,14 +145,32 @@ const sequences: SequenceCase[] = [
     events: [[1, 'delivered', true, false], [2, 'submitted', false, false]],
   },
   {
-    // whatsapp delivered is not terminal (read may follow), so a failure still moves it forward.
-    name: 'whatsapp delivered then rejected moves forward',
+    // Statuses never go backwards: a failure after delivered is history only, and read may still follow.
+    name: 'whatsapp failed after delivered is late; a read after it is still forwarded',
     channel: 'whatsapp',
-    reports: [report('delivered'), report('rejected', { error: ERROR })],
+    reports: [report('delivered'), report('rejected', { error: ERROR }), report('read')],
+    kinds: ['changed', 'late', 'changed'],
+    state: 'read',
+    seen: ['delivered', 'rejected', 'read'],
+    events: [[1, 'delivered', true, false], [2, 'rejected', false, false], [3, 'read', true, false]],
+  },
+  {
+    name: 'rcs undeliverable after delivered is late',
+    channel: 'rcs',
+    reports: [report('submitted'), report('delivered'), report('undeliverable', { error: ERROR })],
+    kinds: ['changed', 'changed', 'late'],
+    state: 'delivered',
+    seen: ['submitted', 'delivered', 'undeliverable'],
+    events: [[1, 'submitted', true, false], [2, 'delivered', true, false], [3, 'undeliverable', false, false]],
+  },
+  {
+    name: 'whatsapp failed before delivered moves forward',
+    channel: 'whatsapp',
+    reports: [report('submitted'), report('rejected', { error: ERROR })],
     kinds: ['changed', 'changed'],
     state: 'rejected',
-    seen: ['delivered', 'rejected'],
-    events: [[1, 'delivered', true, false], [2, 'rejected', true, false]],
+    seen: ['submitted', 'rejected'],
+    events: [[1, 'submitted', true, false], [2, 'rejected', true, false]],
   },
   {
     name: 'undeliverable after rejected (equal rank) is late',

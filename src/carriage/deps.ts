@@ -22,9 +22,9 @@ export interface ConnectorDeps {
   onError: (error: unknown) => void;
 }
 
-/** The error object of a code from the catalogue, with a fresh instance id. */
-export function errorOf(deps: Pick<ConnectorDeps, 'errorTypeBase' | 'newId'>, code: number): ErrorObject {
-  return makeError(code, deps.errorTypeBase, deps.newId());
+/** The error object of a code from the catalogue, with a fresh instance id (and what the provider said). */
+export function errorOf(deps: Pick<ConnectorDeps, 'errorTypeBase' | 'newId'>, code: number, providerDetail?: string): ErrorObject {
+  return makeError(code, deps.errorTypeBase, deps.newId(), providerDetail);
 }
 
 /** A `rejected` or `undeliverable` report with its error object. */

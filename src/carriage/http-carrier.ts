@@ -1,5 +1,5 @@
 /**
- * The sending half of an HTTP provider (WhatsApp Cloud API, upstream Messages API): one POST
+ * The sending half of an HTTP provider (WhatsApp Cloud API, upstream Messages API, websms): one POST
  * per message. A 2xx hands the message over (its id becomes provider_ref, then `submitted`);
  * a refusal rejects it with the provider's reason mapped to a code; 429, 5xx and network
  * failures are retried with backoff (the same schedule function as callbacks) until the
@@ -13,6 +13,7 @@ import type { ProviderHttpConfig } from './options.js';
 import type { ConnectorDeps } from './deps.js';
 import { failureReport } from './deps.js';
 import type { EarlyReports } from './early-reports.js';
+import type { ParkedReplay } from './parked-replay.js';
 import { backoffMs, classifyErrorCode, classifyHttpStatus, parseRetryAfter } from '../model/retry.js';
 import type { TimerHandle } from '../model/clock.js';
 
@@ -29,6 +30,13 @@ export interface HttpProviderSpec {
   providerId(answer: unknown): string | undefined;
   /** The error code of a refusal (a 4xx other than 429). */
   refusalCode(status: number, answer: unknown): number;
+  /**
+   * Whether the provider's own `submitted` is the one to forward for this message, because it
+   * carries what only the provider knows (price, network): handing over then records none of ours.
+   */
+  reportsSubmitted?(message: Message): boolean;
+  /** For providers that answer 2xx whatever happened and say it in the body; undefined = accepted. */
+  refusedIn2xx?(answer: unknown): { kind: 'retry' } | { kind: 'rejected' | 'undeliverable'; code: number } | undefined;
 }
 
 /** Our own credentials refused: no use retrying, and not the message's fault. */
@@ -42,7 +50,18 @@ async function readJson(body: { text(): Promise<string> }): Promise<unknown> {
   }
 }
 
-export function createHttpCarrier(spec: HttpProviderSpec, config: ProviderHttpConfig, deps: ConnectorDeps, early: EarlyReports): Carrier {
+/** Whether the provider has the message and its `submitted` is recorded or is the provider's own to report. */
+export function handedOver(spec: Pick<HttpProviderSpec, 'reportsSubmitted'> | undefined, message: Message): boolean {
+  return message.provider_ref !== undefined && (message.state !== 'accepted' || spec?.reportsSubmitted?.(message) === true);
+}
+
+export function createHttpCarrier(
+  spec: HttpProviderSpec,
+  config: ProviderHttpConfig,
+  deps: ConnectorDeps,
+  early: EarlyReports,
+  replay: ParkedReplay,
+): Carrier {
   const agent = new Agent({ connect: { timeout: config.timeoutMs }, headersTimeout: config.timeoutMs, bodyTimeout: config.timeoutMs });
   const { clock } = deps;
   const timers = new Set<TimerHandle>();
@@ -56,9 +75,16 @@ export function createHttpCarrier(spec: HttpProviderSpec, config: ProviderHttpCo
     deps.metrics.providerSubmits.inc({ source: spec.name, outcome: 'accepted' });
     if (id === undefined) deps.logger.warn({ provider: spec.name, message_uuid: message.uuid }, 'provider accepted a message without naming its id');
     else await deps.store.setProviderRef(message.uuid, id);
-    await deps.report({ message_uuid: message.uuid, status: 'submitted', occurred_at: clock.now(), source: spec.name });
+    if (!spec.reportsSubmitted?.(message)) await ownSubmitted(message);
     // Only now may webhooks that overtook this answer be applied: they come after `submitted`.
-    if (id !== undefined) early.announce(id);
+    if (id !== undefined) {
+      early.announce(id);
+      replay.known([id]);
+    }
+  }
+
+  function ownSubmitted(message: Message) {
+    return deps.report({ message_uuid: message.uuid, status: 'submitted', occurred_at: clock.now(), source: spec.name });
   }
 
   async function attempt(message: Message, number: number, firstAt: number): Promise<void> {
@@ -74,7 +100,9 @@ export function createHttpCarrier(spec: HttpProviderSpec, config: ProviderHttpCo
       });
       const answer = await readJson(response.body);
       const verdict = classifyHttpStatus(response.statusCode);
-      if (verdict === 'delivered') return await handOver(message, spec.providerId(answer));
+      const refused = verdict === 'delivered' ? spec.refusedIn2xx?.(answer) : undefined;
+      if (verdict === 'delivered' && !refused) return await handOver(message, spec.providerId(answer));
+      if (refused && refused.kind !== 'retry') return await fail(message.uuid, refused.kind, refused.code);
       if (AUTH_FAILURES.has(response.statusCode)) {
         deps.logger.error({ provider: spec.name, status: response.statusCode }, 'provider refused our credentials');
         return await fail(message.uuid, 'undeliverable', 1331);
@@ -102,10 +130,10 @@ export function createHttpCarrier(spec: HttpProviderSpec, config: ProviderHttpCo
     submit,
     resume(message) {
       // Handed over before the restart: its webhooks will come. Otherwise send it (again).
-      if (message.provider_ref === undefined) return submit(message);
-      if (message.state === 'accepted') {
-        deps.report({ message_uuid: message.uuid, status: 'submitted', occurred_at: clock.now(), source: spec.name }).catch(deps.onError);
-      }
+      const ref = message.provider_ref;
+      if (ref === undefined) return submit(message);
+      const submitted = message.state === 'accepted' && !spec.reportsSubmitted?.(message) ? ownSubmitted(message) : Promise.resolve();
+      submitted.then(() => replay.known([ref])).catch(deps.onError);
     },
     async stop() {
       stopped = true;

@@ -8,6 +8,7 @@ import type { RetryConfig } from '../model/retry.js';
 import { readSmppOptions, type SmppConfig } from './smpp/options.js';
 import { readWhatsAppOptions, type WhatsAppConfig } from './whatsapp/options.js';
 import { readUpstreamOptions, type UpstreamConfig } from './upstream/options.js';
+import { readWebsmsOptions, type WebsmsConfig } from './websms/options.js';
 
 export interface SimulatorConfig {
   seed: number;
@@ -16,7 +17,7 @@ export interface SimulatorConfig {
 }
 
 /** Which connector carries a channel. */
-export type CarrierKind = 'simulator' | 'smpp' | 'whatsapp' | 'upstream';
+export type CarrierKind = 'simulator' | 'smpp' | 'whatsapp' | 'upstream' | 'websms';
 
 /** Settings shared by the HTTP provider connectors (WhatsApp, upstream). */
 export interface ProviderHttpConfig {
@@ -34,6 +35,7 @@ export interface ProvidersConfig {
   smpp?: SmppConfig;
   whatsapp?: WhatsAppConfig;
   upstream?: UpstreamConfig;
+  websms?: WebsmsConfig;
   http: ProviderHttpConfig;
 }
 
@@ -48,14 +50,17 @@ export function readProvidersOptions(env: Env): ProvidersConfig {
   const smpp = readSmppOptions(env);
   const whatsapp = readWhatsAppOptions(env);
   const upstream = readUpstreamOptions(env);
+  const websms = readWebsmsOptions(env);
   const taken: Partial<Record<Channel, CarrierKind>> = {};
   if (smpp) taken.sms = 'smpp';
   if (whatsapp) taken.whatsapp = 'whatsapp';
+  for (const channel of websmsChannels(env, taken, websms !== undefined)) taken[channel] = 'websms';
   return {
     carriers: assignCarriers(env, taken, upstream !== undefined),
     ...(smpp ? { smpp } : {}),
     ...(whatsapp ? { whatsapp } : {}),
     ...(upstream ? { upstream } : {}),
+    ...(websms ? { websms } : {}),
     http: {
       timeoutMs: integer(env, 'PROVIDER_TIMEOUT_MS', 10_000, { min: 1 }),
       retry: { baseMs: integer(env, 'PROVIDER_RETRY_BASE_MS', 1_000, { min: 1 }), capMs: 60_000, windowMs: Number.POSITIVE_INFINITY, jitter: 0.2 },
@@ -63,6 +68,24 @@ export function readProvidersOptions(env: Env): ProvidersConfig {
       holdMs: integer(env, 'PROVIDER_HOLD_MS', 5_000),
     },
   };
+}
+
+/** Channels the websms REST API can carry: its text endpoint sends SMS only. */
+const WEBSMS_CAPABLE: readonly Channel[] = ['sms'];
+
+/** WEBSMS_CHANNELS (default: sms, unless the SMSC carries it). */
+function websmsChannels(env: Env, taken: Partial<Record<Channel, CarrierKind>>, configured: boolean): Channel[] {
+  const listed = (env.WEBSMS_CHANNELS ?? '').split(',').map((c) => c.trim()).filter(Boolean);
+  if (listed.length > 0 && !configured) throw new ConfigError('WEBSMS_CHANNELS', 'is set but WEBSMS_BASE_URL is not');
+  if (!configured) return [];
+  for (const channel of listed) {
+    if (!(WEBSMS_CAPABLE as readonly string[]).includes(channel)) {
+      throw new ConfigError('WEBSMS_CHANNELS', `names a channel websms cannot carry (it can: ${WEBSMS_CAPABLE.join(', ')})`, channel);
+    }
+    const other = taken[channel as Channel];
+    if (other) throw new ConfigError('WEBSMS_CHANNELS', `names ${channel}, which ${other} already carries`);
+  }
+  return listed.length > 0 ? (listed as Channel[]) : WEBSMS_CAPABLE.filter((channel) => !taken[channel]);
 }
 
 /**

@@ -6,9 +6,11 @@
  * stored), recorded, and only then acknowledged.
  */
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
-import type { ProviderReport } from '../model/types.js';
+import type { Message, ProviderReport } from '../model/types.js';
 import type { ConnectorDeps } from './deps.js';
 import type { EarlyReports } from './early-reports.js';
+import type { ParkedReplay, ReplayPlan } from './parked-replay.js';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { ProblemError } from '../http/problems.js';
 
 /** One provider status after normalization: a report for the message behind `ref`, or why not. */
@@ -79,6 +81,7 @@ export async function applyStatuses(
   statuses: Array<{ status: NormalizedStatus; raw: unknown }>,
   deps: ConnectorDeps,
   early: EarlyReports,
+  replay: ParkedReplay,
 ): Promise<void> {
   await Promise.all(
     statuses.map(async ({ status, raw }) => {
@@ -86,9 +89,44 @@ export async function applyStatuses(
       if (!status.ok) return deps.refusals.park(source, status.reason, status.detail, payload, status.ref);
       const { ref } = status;
       const message = await early.lookup(ref, () => deps.store.findByProviderRef(ref));
-      if (!message) return deps.refusals.park(source, 'unknown-id', `no message with ${source} id ${ref}`, payload, ref);
-      const result = await deps.report({ ...status.report, message_uuid: message.uuid });
-      if (result.verdict === 'invalid') deps.refusals.refuse(source, 'invalid-status', result.reason ?? status.report.status);
+      if (!message) return replay.park(ref, `no message with ${source} id ${ref}`, payload);
+      await record(source, status, message.uuid, deps);
     }),
   );
+}
+
+async function record(source: string, status: Extract<NormalizedStatus, { ok: true }>, uuid: string, deps: ConnectorDeps): Promise<void> {
+  const result = await deps.report({ ...status.report, message_uuid: uuid });
+  if (result.verdict === 'invalid') deps.refusals.refuse(source, 'invalid-status', result.reason ?? status.report.status);
+}
+
+/**
+ * How a webhook provider's parked statuses are applied later: normalized again from the payload
+ * as parked, matched by id. `handedOver` says whether the message's `submitted` is recorded (or
+ * is the provider's own to report), so a parked status never lands before it.
+ */
+export function webhookReplayPlan(
+  source: string,
+  deps: ConnectorDeps,
+  normalize: (raw: unknown) => NormalizedStatus,
+  handedOver: (message: Message) => boolean,
+): ReplayPlan {
+  return {
+    async isKnown(ref) {
+      const message = await deps.store.findByProviderRef(ref);
+      return message !== undefined && handedOver(message);
+    },
+    async apply(payload) {
+      const status = normalizeSafely(() => normalize(JSON.parse(payload)));
+      const message = status.ok ? await deps.store.findByProviderRef(status.ref) : undefined;
+      if (status.ok && message) await record(source, status, message.uuid, deps);
+    },
+  };
+}
+
+/** Constant-time comparison of a given token with the configured one (digests: equal lengths). */
+export function sameSecret(given: unknown, expected: string): boolean {
+  if (typeof given !== 'string') return false;
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  return timingSafeEqual(digest(given), digest(expected));
 }

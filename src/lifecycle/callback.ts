@@ -37,5 +37,6 @@ export function buildPayload(message: Message, event: StatusEvent): CallbackPayl
   // Free-form provider details: copied so the caller's objects are never shared with the body.
   if (event.whatsapp !== undefined) payload.whatsapp = structuredClone(event.whatsapp);
   if (event.profile !== undefined) payload.profile = structuredClone(event.profile);
+  if (event.websms !== undefined) payload.websms = structuredClone(event.websms);
   return payload;
 }

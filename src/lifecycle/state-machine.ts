@@ -6,12 +6,14 @@
  * - a status the channel cannot report is refused (`invalid`);
  * - a status already in `message.seen` is a provider duplicate and is dropped (`duplicate`);
  * - a report below the current state, or after a terminal state, is kept for history but not
- *   forwarded (`late`);
+ *   forwarded (`late`); so is a failure after `delivered` (WhatsApp may report `failed` after a
+ *   delivery, e.g. to another device of the user): the customer was told the message arrived, and
+ *   statuses never go backwards;
  * - anything else moves the state forward (`changed`); a `read` without a `delivered` before it
  *   first records an implied `delivered`, because OTT providers skip it when the chat is open.
  */
 import type { Message, ProviderReport, ReportDetails, StatusEvent } from '../model/types.js';
-import { CHANNEL_TRAITS, STATE_RANK, isTerminal, type Status } from '../model/vocabulary.js';
+import { CHANNEL_TRAITS, STATE_RANK, isFailure, isSettled, isTerminal, type Status } from '../model/vocabulary.js';
 
 export type ReportOutcome =
   | { kind: 'changed'; message: Message; events: StatusEvent[] }
@@ -29,7 +31,10 @@ export function applyReport(message: Message, report: ProviderReport, now: numbe
   }
   if (message.seen.includes(report.status)) return { kind: 'duplicate' };
 
-  const late = isTerminal(message.channel, message.state) || STATE_RANK[report.status] < STATE_RANK[message.state];
+  const late =
+    isTerminal(message.channel, message.state) ||
+    STATE_RANK[report.status] < STATE_RANK[message.state] ||
+    (isSettled(message.state) && isFailure(report.status));
   if (late) {
     const event = makeEvent(message, report, report.status, message.seen.length + 1, now, false, false);
     return { kind: 'late', message: advance(message, message.state, [report.status], now), events: [event] };
@@ -78,10 +83,11 @@ function makeEvent(
 function detailsFor(message: Message, report: ProviderReport, status: Status): ReportDetails {
   const details: ReportDetails = {};
   if (report.usage !== undefined && status === CHANNEL_TRAITS[message.channel].billableOn) details.usage = report.usage;
-  if (report.error !== undefined && (status === 'rejected' || status === 'undeliverable')) details.error = report.error;
+  if (report.error !== undefined && isFailure(status)) details.error = report.error;
   if (report.network_code !== undefined) details.network_code = report.network_code;
   if (report.sms !== undefined) details.sms = report.sms;
   if (report.whatsapp !== undefined) details.whatsapp = report.whatsapp;
   if (report.profile !== undefined) details.profile = report.profile;
+  if (report.websms !== undefined) details.websms = report.websms;
   return details;
 }

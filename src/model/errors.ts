@@ -50,10 +50,13 @@ export const ERROR_CODES: Readonly<Record<number, ErrorDefinition>> = Object.fre
 /**
  * Builds the `error` object of a callback. `typeBase` is the URL of the error documentation
  * (without `#`); `instance` identifies this occurrence. Unknown codes throw: an error code a
- * customer cannot look up is a bug in the caller, not something to forward.
+ * customer cannot look up is a bug in the caller, not something to forward. `providerDetail` is
+ * what the provider said, as it said it (e.g. an SMSC's raw error cause): it follows the catalogue's
+ * text in brackets, so a cause the mapping tables do not know still reaches the customer.
  */
-export function makeError(code: number, typeBase: string, instance: string): ErrorObject {
+export function makeError(code: number, typeBase: string, instance: string, providerDetail?: string): ErrorObject {
   const definition = ERROR_CODES[code];
   if (definition === undefined) throw new RangeError(`unknown error code ${code}`);
-  return { type: `${typeBase}#${code}`, title: definition.title, detail: definition.detail, instance };
+  const detail = providerDetail === undefined ? definition.detail : `${definition.detail} (${providerDetail})`;
+  return { type: `${typeBase}#${code}`, title: definition.title, detail, instance };
 }

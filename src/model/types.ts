@@ -86,6 +86,8 @@ export interface ReportDetails {
   sms?: { count_total: string; segments?: Array<Record<string, string>> };
   whatsapp?: Record<string, unknown>;
   profile?: Record<string, unknown>;
+  /** websms as the provider: `delivered_as` (sms, push, failover-sms, voice). */
+  websms?: Record<string, unknown>;
 }
 
 /** A provider's report, normalized by carriage: "message X reached status S at time T". */
@@ -128,6 +130,7 @@ export interface CallbackPayload {
   sms?: ReportDetails['sms'];
   whatsapp?: Record<string, unknown>;
   profile?: Record<string, unknown>;
+  websms?: Record<string, unknown>;
 }
 
 /**

@@ -88,6 +88,11 @@ export function isSettled(state: MessageState): boolean {
   return STATE_RANK[state] >= STATE_RANK.delivered;
 }
 
+/** The statuses that end a message without it reaching the recipient; they carry an error. */
+export function isFailure(status: Status): boolean {
+  return status === 'rejected' || status === 'undeliverable';
+}
+
 export function isChannel(value: unknown): value is Channel {
   return typeof value === 'string' && (CHANNELS as readonly string[]).includes(value);
 }

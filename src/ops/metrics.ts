@@ -30,6 +30,7 @@ export function createMetrics(outboxDepth: () => Promise<number>) {
       ['source', 'reason'],
     ),
     retentionDeleted: counter('statusrelay_retention_deleted_total', 'Rows deleted by retention (RETENTION_DAYS), by kind', ['kind']),
+    parkedApplied: counter('statusrelay_parked_reports_applied_total', 'Parked provider reports applied once their id became known', ['source']),
     providerSubmits: counter('statusrelay_provider_submits_total', 'Submissions to providers by connector and outcome', ['source', 'outcome']),
     deliveryLatency: new Histogram({
       name: 'statusrelay_callback_delivery_seconds',

@@ -198,6 +198,7 @@ export function partFromRow(row: Row): MessagePart {
   if (row.provider_ref != null) part.provider_ref = row.provider_ref as string;
   if (row.outcome != null) part.outcome = row.outcome as MessagePart['outcome'];
   if (row.error_code != null) part.error_code = Number(row.error_code);
+  if (row.error_detail != null) part.error_detail = row.error_detail as string;
   return part;
 }
 
@@ -209,6 +210,7 @@ export function parkedFromRow(row: Row): ParkedReport {
     ...(row.provider_ref != null ? { provider_ref: row.provider_ref as string } : {}),
     payload: row.payload as string,
     received_at: Number(row.received_at),
+    ...(row.applied_at != null ? { applied_at: Number(row.applied_at) } : {}),
   };
 }
 

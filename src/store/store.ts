@@ -166,6 +166,8 @@ export interface MessagePart {
   provider_ref?: string;
   outcome?: 'delivered' | 'rejected';
   error_code?: number;
+  /** The provider's own error cause, as written (migration 9). */
+  error_detail?: string;
   updated_at: number;
 }
 
@@ -179,6 +181,17 @@ export interface ParkedReport {
   /** The input as received, as text. */
   payload: string;
   received_at: number;
+  /** When it was applied after its id became known (migration 9). */
+  applied_at?: number;
+}
+
+/** Which parked reports to take: a connector's unknown-id reports for ids now known. */
+export interface ParkedQuery {
+  source: string;
+  /** Ids compared exactly. */
+  refs: string[];
+  /** Ids compared without leading zeros, in lower case (SMSC ids written in another form). */
+  refKeys: string[];
 }
 
 export interface ClaimOptions {
@@ -297,9 +310,16 @@ export interface Store extends SmppStore {
   saveMessageParts(parts: MessagePart[]): Promise<void>;
   listMessageParts(uuid: string): Promise<MessagePart[]>;
   findMessagePart(providerRef: string): Promise<MessagePart | undefined>;
+  /** A part whose provider_ref without leading zeros, in lower case, is `key` (ids an SMSC rewrote). */
+  findMessagePartByRefKey(key: string): Promise<MessagePart | undefined>;
   parkReport(report: ParkedReport): Promise<void>;
   /** Parked reports, newest first. */
   listParkedReports(limit: number): Promise<ParkedReport[]>;
+  /**
+   * Marks the not yet applied unknown-id reports matching `query` as applied at `now` and returns
+   * them, oldest first. Atomic: of two nodes taking at once, each report goes to one.
+   */
+  takeParkedReports(query: ParkedQuery, now: number): Promise<ParkedReport[]>;
   /** Messages not in a terminal state, oldest first: carriage resumes them after a restart. */
   listOpen(limit: number, after?: Pick<Message, 'created_at' | 'uuid'>): Promise<Message[]>;
   /** Messages not yet delivered (accepted or submitted) whose TTL ran out by `now`. */

@@ -11,6 +11,8 @@
 import type { AddressInfo } from 'node:net';
 import smpp, { type PDU, type Session } from 'smpp';
 import { decodeGsm, readConcatHeader } from '../../src/carriage/smpp/gsm.js';
+import { startReceiver, startRelay, waitFor, type Receiver, type RunningRelay } from './relay.js';
+import { sendMessage } from './forwarding.js';
 
 export interface ReceivedSubmit {
   id: string;
@@ -37,6 +39,8 @@ export interface ReceiptSpec {
   text?: string;
   err?: string;
   esmClass?: number;
+  /** The network_error_code TLV: network type (3 = GSM) and its error code. */
+  networkError?: { type: number; code: number };
 }
 
 export interface Smsc {
@@ -57,6 +61,8 @@ export interface SmscOptions {
   answer?: (submit: ReceivedSubmit, index: number) => SubmitAnswer;
   /** The receipt sent right after a submit is answered with `ok`; undefined sends none. */
   receipt?: (submit: ReceivedSubmit) => ReceiptSpec | undefined;
+  /** The base of the message ids in submit_sm_resp (default hex, upper case). */
+  submitIds?: 'hex' | 'decimal';
 }
 
 export const deliveredReceipt = (submit: ReceivedSubmit): ReceiptSpec => ({ id: submit.id, stat: 'DELIVRD' });
@@ -110,6 +116,10 @@ export async function startSmsc(options: SmscOptions = {}): Promise<Smsc> {
     };
     if (spec.tlvState !== undefined) params.message_state = spec.tlvState;
     if (spec.tlvId !== undefined) params.receipted_message_id = spec.tlvId;
+    if (spec.networkError !== undefined) {
+      const { type, code } = spec.networkError;
+      params.network_error_code = Buffer.from([type, code >> 8, code & 0xff]);
+    }
     return new Promise((resolve) => {
       const sent = session.deliver_sm(params, (answer) => {
         receiptAnswers.push(answer.command_status);
@@ -135,7 +145,7 @@ export async function startSmsc(options: SmscOptions = {}): Promise<Smsc> {
     session.on('submit_sm', (pdu: PDU) => {
       const decoded = decodeText(pdu);
       const submit: ReceivedSubmit = {
-        id: (nextId++).toString(16).toUpperCase(),
+        id: options.submitIds === 'decimal' ? String(nextId++) : (nextId++).toString(16).toUpperCase(),
         to: pdu.destination_addr,
         from: pdu.source_addr,
         sourceTon: pdu.source_addr_ton,
@@ -183,5 +193,39 @@ export async function startSmsc(options: SmscOptions = {}): Promise<Smsc> {
         for (const session of [...server.sessions]) session.destroy();
         server.close(() => resolve());
       }),
+  };
+}
+
+/** Fast reconnects and throttling for SMPP tests. */
+export const SMPP_ENV = { SMSC_RECONNECT_BASE_MS: '50', SMSC_RECONNECT_CAP_MS: '200', SMSC_THROTTLE_MS: '50', SMSC_RECEIPT_HOLD_MS: '2000' };
+
+export interface SmscRig {
+  smsc: Smsc;
+  relay: RunningRelay;
+  receiver: Receiver;
+  send(overrides?: Record<string, unknown>): Promise<string>;
+  statuses(uuid: string): string[];
+  callbacks(uuid: string): any[];
+}
+
+/** A stand-in SMSC, a receiver and a relay bound to the SMSC; `open` closes them after the file's tests. */
+export async function startSmscRig(
+  open: { push(...closers: Array<() => Promise<void>>): void },
+  smscOptions: SmscOptions = {},
+  env: Record<string, string> = {},
+): Promise<SmscRig> {
+  const smsc = await startSmsc(smscOptions);
+  const receiver = await startReceiver();
+  const relay = await startRelay({ SMSC_URL: smsc.url, ...SMPP_ENV, ...env });
+  open.push(() => smsc.close(), () => receiver.close(), () => relay.stop());
+  await waitFor(() => smsc.binds > 0, 5_000, 'the relay to bind');
+  const callbacks = (uuid: string) => receiver.received.map((r) => r.json).filter((j) => j.message_uuid === uuid);
+  return {
+    smsc,
+    relay,
+    receiver,
+    send: (overrides = {}) => sendMessage(relay, { webhook_url: receiver.url, ...overrides }),
+    callbacks,
+    statuses: (uuid) => callbacks(uuid).map((c) => c.status),
   };
 }

@@ -18,9 +18,9 @@ export function createSmppCarrier(config: SmppConfig, deps: ConnectorDeps): Carr
   const early = createEarlyReports(config.receiptHoldMs, deps.clock);
   const settlement = createSettlement(config.segmentTimeoutMs, deps);
   const savePart = createPartWriter(deps.store);
-  const onDeliver = createReceiptHandler(deps, early, settlement, savePart);
-  const link = createSmppLink(config, { onBound: () => submitter.pump(), onDeliver }, deps.logger.child({ connector: 'smpp' }), deps.clock);
-  const submitter = createSubmitter(config, link, deps, early, savePart);
+  const receipts = createReceiptHandler(deps, early, settlement, savePart, config.receiptIdType);
+  const link = createSmppLink(config, { onBound: () => submitter.pump(), onDeliver: receipts.onDeliver }, deps.logger.child({ connector: 'smpp' }), deps.clock);
+  const submitter = createSubmitter(config, link, deps, early, savePart, receipts.replay);
   link.start();
 
   /**
@@ -36,6 +36,7 @@ export function createSmppCarrier(config: SmppConfig, deps: ConnectorDeps): Carr
     if (message.state === 'accepted') {
       await deps.report({ message_uuid: message.uuid, status: 'submitted', occurred_at: deps.clock.now(), source: 'smpp', sms: { count_total: String(total) } });
     }
+    receipts.replay.known([...known.values()]);
     await settlement.settle(message.uuid, deps.clock.now());
   }
 

@@ -11,7 +11,7 @@ export type Segment = Record<string, string>;
 export type PartsVerdict =
   | { kind: 'pending' }
   | { kind: 'delivered'; segments: Segment[] }
-  | { kind: 'rejected'; errorCode: number; segments: Segment[] };
+  | { kind: 'rejected'; errorCode: number; errorDetail?: string; segments: Segment[] };
 
 export const SEGMENT_TIMEOUT_CODE = 1490;
 
@@ -26,12 +26,15 @@ function segmentsOf(parts: Array<Pick<MessagePart, 'part' | 'provider_ref' | 'ou
 }
 
 export function aggregateParts(
-  parts: Array<Pick<MessagePart, 'part' | 'provider_ref' | 'outcome' | 'error_code'>>,
+  parts: Array<Pick<MessagePart, 'part' | 'provider_ref' | 'outcome' | 'error_code' | 'error_detail'>>,
   total: number,
   timedOut: boolean,
 ): PartsVerdict {
   const refused = parts.filter((p) => p.outcome === 'rejected').sort((a, b) => a.part - b.part)[0];
-  if (refused) return { kind: 'rejected', errorCode: refused.error_code ?? 1330, segments: segmentsOf(parts, total) };
+  if (refused) {
+    const detail = refused.error_detail === undefined ? {} : { errorDetail: refused.error_detail };
+    return { kind: 'rejected', errorCode: refused.error_code ?? 1330, ...detail, segments: segmentsOf(parts, total) };
+  }
   const delivered = new Set(parts.filter((p) => p.outcome === 'delivered').map((p) => p.part));
   if (delivered.size === total) return { kind: 'delivered', segments: segmentsOf(parts, total) };
   if (timedOut) return { kind: 'rejected', errorCode: SEGMENT_TIMEOUT_CODE, segments: segmentsOf(parts, total) };

@@ -1,6 +1,7 @@
 /** An SMSC reached over SMPP 3.4: SMSC_URL and the SMSC_* settings. */
-import { ConfigError, integer, optionalInteger, type Env } from '../../ops/env.js';
+import { ConfigError, integer, oneOf, optionalInteger, type Env } from '../../ops/env.js';
 import type { RetryConfig } from '../../model/retry.js';
+import { RECEIPT_ID_TYPES, type ReceiptIdType } from './message-ids.js';
 
 export interface SmppConfig {
   host: string;
@@ -30,6 +31,8 @@ export interface SmppConfig {
   receiptHoldMs: number;
   /** After the first part of a multipart SMS reported, the others get this long (then 1490). */
   segmentTimeoutMs: number;
+  /** How receipts write the submit_sm_resp's message id (message-ids.ts). */
+  receiptIdType: ReceiptIdType;
 }
 
 /** Undefined without SMSC_URL. The URL holds a password, so errors do not repeat it. */
@@ -64,5 +67,6 @@ export function readSmppOptions(env: Env): SmppConfig | undefined {
     patienceMs: integer(env, 'SMSC_PATIENCE_MS', 10 * 60_000, { min: 1 }),
     receiptHoldMs: integer(env, 'SMSC_RECEIPT_HOLD_MS', 5_000),
     segmentTimeoutMs: integer(env, 'SMSC_SEGMENT_TIMEOUT_MS', 3_600_000, { min: 1 }),
+    receiptIdType: oneOf(env, 'SMSC_RECEIPT_ID_TYPE', RECEIPT_ID_TYPES, 'auto'),
   };
 }

@@ -3,7 +3,8 @@
  *   id:<id> sub:<nnn> dlvrd:<nnn> submit date:<YYMMDDhhmm> done date:<YYMMDDhhmm> stat:<STATE> err:<nnn> text:<...>
  * and the TLVs receipted_message_id (0x001E) and message_state (0x0427). Where both say
  * something the TLV wins: it is typed, while the text format is a de-facto convention that
- * SMSCs bend (hex ids, long state names, missing fields).
+ * SMSCs bend (hex ids, long state names, missing fields). The network_error_code TLV (0x0423)
+ * is carried along for errors.ts.
  */
 
 export const RECEIPT_STATES = Object.freeze(['ENROUTE', 'DELIVRD', 'EXPIRED', 'DELETED', 'UNDELIV', 'ACCEPTD', 'UNKNOWN', 'REJECTD'] as const);
@@ -22,11 +23,18 @@ const STATE_ALIASES: Readonly<Record<string, ReceiptState>> = Object.freeze({
   ACCEPTED: 'ACCEPTD',
 });
 
+export interface NetworkError {
+  /** 1 ANSI-136, 2 IS-95, 3 GSM, 4 ANSI-136 cause code, 5 IS-95 cause code, 6 ANSI-41, 7 SMPP, 8 SMSC specific. */
+  type: number;
+  code: number;
+}
+
 export interface ReceiptInput {
   /** The receipt text (short_message or message_payload), if any. */
   text?: string;
   receiptedMessageId?: string;
   messageState?: number;
+  networkError?: NetworkError;
 }
 
 export interface Receipt {
@@ -37,6 +45,8 @@ export interface Receipt {
   err?: string;
   /** `done date` as epoch ms, read as UTC. */
   doneAt?: number;
+  /** The network_error_code TLV. */
+  networkError?: NetworkError;
 }
 
 export type ReceiptParse = { ok: true; receipt: Receipt } | { ok: false; reason: 'malformed' | 'unknown-state'; detail: string; ref?: string };
@@ -85,5 +95,6 @@ export function parseReceipt(input: ReceiptInput): ReceiptParse {
   if (err !== undefined) receipt.err = err;
   const doneAt = parseReceiptDate(field(text, 'done date', '\\d{10,12}'));
   if (doneAt !== undefined) receipt.doneAt = doneAt;
+  if (input.networkError !== undefined) receipt.networkError = input.networkError;
   return { ok: true, receipt };
 }

@@ -46,7 +46,7 @@ export function createSettlement(segmentTimeoutMs: number, deps: ConnectorDeps):
       source: 'smpp',
       sms: { count_total: String(total), ...(total > 1 ? { segments: verdict.segments } : {}) },
     };
-    if (verdict.kind === 'rejected') report.error = errorOf(deps, verdict.errorCode);
+    if (verdict.kind === 'rejected') report.error = errorOf(deps, verdict.errorCode, verdict.errorDetail);
     await deps.report(report);
   }
 

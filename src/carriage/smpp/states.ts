@@ -52,6 +52,12 @@ const SUBMIT_STATUS: Readonly<Record<number, SubmitVerdict>> = Object.freeze({
   0x00fe: { kind: 'rejected', errorCode: 1330 }, // ESME_RDELIVERYFAILURE
 });
 
+/** The catalogue code of a command_status that refuses a message, if the table knows it. */
+export function refusalCode(commandStatus: number): number | undefined {
+  const verdict = SUBMIT_STATUS[commandStatus];
+  return verdict?.kind === 'rejected' ? verdict.errorCode : undefined;
+}
+
 /** Anything else the SMSC refuses with is its own error that it did not explain. */
 export function submitVerdict(commandStatus: number): SubmitVerdict {
   return SUBMIT_STATUS[commandStatus] ?? { kind: 'rejected', errorCode: 1331 };

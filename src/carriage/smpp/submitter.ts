@@ -14,6 +14,7 @@ import type { SmppConfig } from './options.js';
 import type { ConnectorDeps } from '../deps.js';
 import { failureReport } from '../deps.js';
 import type { EarlyReports } from '../early-reports.js';
+import type { ParkedReplay } from '../parked-replay.js';
 import { LinkDownError, type SmppLink } from './link.js';
 import { concatHeader, encodeSms } from './gsm.js';
 import { submitVerdict } from './states.js';
@@ -55,7 +56,14 @@ function sourceAddress(config: SmppConfig, from: string) {
   };
 }
 
-export function createSubmitter(config: SmppConfig, link: SmppLink, deps: ConnectorDeps, early: EarlyReports, savePart: PartWriter) {
+export function createSubmitter(
+  config: SmppConfig,
+  link: SmppLink,
+  deps: ConnectorDeps,
+  early: EarlyReports,
+  savePart: PartWriter,
+  replay: ParkedReplay,
+) {
   const { clock } = deps;
   const queue: Job[] = [];
   const open = new Map<string, Submission>();
@@ -191,7 +199,10 @@ export function createSubmitter(config: SmppConfig, link: SmppLink, deps: Connec
       .report(report)
       .catch(deps.onError)
       .finally(() => {
-        for (const ref of submission.refs.values()) early.announce(ref);
+        const refs = [...submission.refs.values()];
+        for (const ref of refs) early.announce(ref);
+        // Receipts that waited longer than the hold were parked: their turn comes now.
+        if (refs.length > 0) replay.known(refs);
       });
   }
 

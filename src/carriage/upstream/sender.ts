@@ -1,7 +1,8 @@
 /**
  * Sending through another platform's Messages API: POST {base}/v1/messages with Basic auth
  * (api key and secret) or a JWT (RS256, signed with the application's private key). Its
- * `message_uuid` becomes our provider_ref.
+ * `message_uuid` becomes our provider_ref. On SMS and MMS the customer's `submitted` is the
+ * upstream's own, which carries `usage` and `destination.network_code`.
  */
 import { randomUUID } from 'node:crypto';
 import { createSigner } from 'fast-jwt';
@@ -9,6 +10,7 @@ import type { Message } from '../../model/types.js';
 import type { UpstreamConfig } from './options.js';
 import type { HttpProviderSpec } from '../http-carrier.js';
 import { ERROR_CODES } from '../../model/errors.js';
+import { CHANNEL_TRAITS } from '../../model/vocabulary.js';
 
 type Obj = Record<string, any>;
 
@@ -63,5 +65,7 @@ export function upstreamSpec(config: UpstreamConfig, now: () => number): HttpPro
     },
     // The upstream names its reason with a Messages API code: the same catalogue as ours.
     refusalCode: (status, answer) => codeOfProblem(answer) ?? (status === 422 || status === 400 ? 1020 : 1331),
+    // On channels billed on `submitted` (SMS, MMS) its `submitted` carries the price and network.
+    reportsSubmitted: (message) => CHANNEL_TRAITS[message.channel].billableOn === 'submitted',
   };
 }

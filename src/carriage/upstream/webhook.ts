@@ -8,6 +8,7 @@ import type { UpstreamConfig } from './options.js';
 import type { ConnectorDeps } from '../deps.js';
 import { errorOf } from '../deps.js';
 import type { EarlyReports } from '../early-reports.js';
+import type { ParkedReplay } from '../parked-replay.js';
 import { ProblemError } from '../../http/problems.js';
 import { applyStatuses, normalizeSafely, parseJson, rawBody, rawBodyWebhook } from '../webhook.js';
 import { normalizeCallback, normalizeWorkflow } from './callbacks.js';
@@ -29,7 +30,13 @@ export function signatureProblem(raw: Buffer, authorization: string | undefined,
   return given.length === expected.length && timingSafeEqual(given, expected) ? undefined : 'bad-payload-hash';
 }
 
-export function upstreamWebhook(config: UpstreamConfig | undefined, deps: ConnectorDeps, early: EarlyReports) {
+/** One upstream status callback as a normalized status. */
+export function upstreamNormalizer(deps: ConnectorDeps) {
+  return (raw: unknown) => normalizeSafely(() => normalizeCallback(raw, deps.clock.now(), (code) => errorOf(deps, code)));
+}
+
+export function upstreamWebhook(config: UpstreamConfig | undefined, deps: ConnectorDeps, early: EarlyReports, replay: ParkedReplay) {
+  const normalize = upstreamNormalizer(deps);
   return rawBodyWebhook('The upstream Messages API', [PATH], config && ((app) => {
     const verify = createVerifier({ key: config.signatureSecret, algorithms: ['HS256'] });
     app.post(PATH, async (request, reply) => {
@@ -45,8 +52,7 @@ export function upstreamWebhook(config: UpstreamConfig | undefined, deps: Connec
         // Our callbacks carry our own workflow; an unreadable upstream one is noted, not fatal.
         deps.refusals.refuse('upstream', 'unreadable-workflow', JSON.stringify(workflow));
       }
-      const status = normalizeSafely(() => normalizeCallback(body, deps.clock.now(), (code) => errorOf(deps, code)));
-      await applyStatuses('upstream', [{ status, raw: body }], deps, early);
+      await applyStatuses('upstream', [{ status: normalize(body), raw: body }], deps, early, replay);
       return reply.code(200).send({ received: 1 });
     });
   }));

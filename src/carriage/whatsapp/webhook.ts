@@ -2,13 +2,14 @@
  * POST /v1/providers/whatsapp (status webhooks, X-Hub-Signature-256 = HMAC-SHA256 of the raw
  * body with the app secret) and GET /v1/providers/whatsapp (the subscription handshake).
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { WhatsAppConfig } from './options.js';
 import type { ConnectorDeps } from '../deps.js';
 import { errorOf } from '../deps.js';
 import type { EarlyReports } from '../early-reports.js';
+import type { ParkedReplay } from '../parked-replay.js';
 import { ProblemError } from '../../http/problems.js';
-import { applyStatuses, normalizeSafely, parseJson, rawBody, rawBodyWebhook } from '../webhook.js';
+import { applyStatuses, normalizeSafely, parseJson, rawBody, rawBodyWebhook, sameSecret } from '../webhook.js';
 import { normalizeStatus, statusObjects } from './statuses.js';
 
 const PATH = '/v1/providers/whatsapp';
@@ -19,14 +20,13 @@ export function signatureMatches(raw: Buffer, header: string | undefined, secret
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-/** Constant-time comparison of a given token with the configured one (digests: equal lengths). */
-export function sameSecret(given: unknown, expected: string): boolean {
-  if (typeof given !== 'string') return false;
-  const digest = (s: string) => createHash('sha256').update(s).digest();
-  return timingSafeEqual(digest(given), digest(expected));
+/** One Cloud API status object as a normalized status. */
+export function whatsappNormalizer(deps: ConnectorDeps) {
+  return (raw: unknown) => normalizeSafely(() => normalizeStatus(raw, deps.clock.now(), (code) => errorOf(deps, code)));
 }
 
-export function whatsappWebhook(config: WhatsAppConfig | undefined, deps: ConnectorDeps, early: EarlyReports) {
+export function whatsappWebhook(config: WhatsAppConfig | undefined, deps: ConnectorDeps, early: EarlyReports, replay: ParkedReplay) {
+  const normalize = whatsappNormalizer(deps);
   return rawBodyWebhook('WhatsApp', [PATH], config && ((app) => {
     app.get<{ Querystring: Record<string, string> }>(PATH, async (request, reply) => {
       const query = request.query;
@@ -45,11 +45,8 @@ export function whatsappWebhook(config: WhatsAppConfig | undefined, deps: Connec
         throw new ProblemError('unauthorized', { detail: 'X-Hub-Signature-256 is missing or does not match the body.' });
       }
       const body = parseJson('whatsapp', raw, deps);
-      const statuses = statusObjects(body).map((status) => ({
-        raw: status,
-        status: normalizeSafely(() => normalizeStatus(status, deps.clock.now(), (code) => errorOf(deps, code))),
-      }));
-      await applyStatuses('whatsapp', statuses, deps, early);
+      const statuses = statusObjects(body).map((status) => ({ raw: status, status: normalize(status) }));
+      await applyStatuses('whatsapp', statuses, deps, early, replay);
       return reply.code(200).send({ received: statuses.length });
     });
   }));

@@ -170,6 +170,19 @@ UPDATE accounts SET forwarding = json_set(forwarding, '$.sms.smpp.format', 'rece
 `,
   },
   {
+    id: 9,
+    sql: `
+-- SMSC ids written in another form in receipts (leading zeros, upper case) are found by this key.
+-- A part's error cause as the SMSC wrote it (err:, network_error_code), shown in error.detail.
+-- Parked reports for an id that became known later are applied once, then marked applied.
+ALTER TABLE parked_reports ADD COLUMN applied_at INTEGER;
+CREATE INDEX parked_reports_ref ON parked_reports(provider_ref) WHERE applied_at IS NULL;
+CREATE INDEX parked_reports_ref_key ON parked_reports(lower(ltrim(provider_ref, '0'))) WHERE applied_at IS NULL;
+ALTER TABLE message_parts ADD COLUMN error_detail TEXT;
+CREATE INDEX message_parts_ref_key ON message_parts(lower(ltrim(provider_ref, '0'))) WHERE provider_ref IS NOT NULL;
+`,
+  },
+  {
     id: 10,
     sql: `
 -- The e-mail interface: images attached for WhatsApp, served to the provider by URL, and the
