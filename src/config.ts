@@ -51,12 +51,13 @@ function deepFreeze<T>(value: T): T {
 /** Throws a ConfigError (src/ops/env.ts) naming the first variable that cannot work. */
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
   const { port, host, bodyLimitBytes, metrics, apiRateLimit } = readApiOptions(env);
-  const { databaseUrl, databasePoolSize, retention } = readStoreOptions(env, cwd);
+  const { databaseUrl, databasePoolSize, sqliteSynchronous, retention } = readStoreOptions(env, cwd);
   return deepFreeze({
     port,
     host,
     databaseUrl,
     databasePoolSize,
+    sqliteSynchronous,
     retention,
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     bodyLimitBytes,

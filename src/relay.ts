@@ -50,7 +50,7 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
   const newId = timeOrderedUuid;
   const onError = (error: unknown) => logger.error({ err: error }, 'background task failed');
 
-  const store = await openStore(config.databaseUrl, { poolSize: config.databasePoolSize });
+  const store = await openStore(config.databaseUrl, { poolSize: config.databasePoolSize, synchronous: config.sqliteSynchronous });
   await store.migrate();
   const metrics = createMetrics(() => store.outboxDepth());
 
@@ -125,8 +125,8 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
   const carriage = createCarriage(connectors.byChannel);
 
   const acceptDeps = { store, metrics, now, newId, onAccepted: (message: Message) => carriage.submit(message) };
-  const accept = createAcceptPort(acceptDeps);
   const acceptMany = createAcceptManyPort(acceptDeps);
+  const accept = createAcceptPort(acceptMany);
   const emailInterface =
     config.emailInterface.port === 0 && !options.emailInterfaceOnPortZero
       ? undefined

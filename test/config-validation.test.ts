@@ -94,6 +94,7 @@ test('defaults, deeply frozen', () => {
     host: '0.0.0.0',
     databaseUrl: 'file:/srv/statusrelay/data/statusrelay.db',
     databasePoolSize: 10,
+    sqliteSynchronous: 'full',
     retention: { days: 30, batch: 500, intervalMs: 60_000 },
     logLevel: 'info',
     bodyLimitBytes: 65_536,

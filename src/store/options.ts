@@ -1,13 +1,22 @@
 /** Which database holds the state (open.ts), the PostgreSQL pool size, and how long history is kept. */
 import path from 'node:path';
-import { ConfigError, integer, type Env } from '../ops/env.js';
+import { ConfigError, integer, oneOf, type Env } from '../ops/env.js';
 
 export interface StoreConfig {
   databaseUrl: string;
   /** PostgreSQL: connections in each node's pool (the LISTEN connection comes on top). */
   databasePoolSize: number;
+  /**
+   * SQLite: `full` fsyncs every commit, so nothing acknowledged is lost even to a power cut;
+   * `normal` (WAL) survives a process crash only. Commits are grouped, so `full` costs one fsync
+   * per batch of requests or reports.
+   */
+  sqliteSynchronous: SqliteSynchronous;
   retention: RetentionConfig;
 }
+
+export const SQLITE_SYNCHRONOUS = ['full', 'normal'] as const;
+export type SqliteSynchronous = (typeof SQLITE_SYNCHRONOUS)[number];
 
 /** What retention.ts deletes, and how gently. */
 export interface RetentionConfig {
@@ -28,6 +37,7 @@ export function readStoreOptions(env: Env, cwd: string): StoreConfig {
   return {
     databaseUrl,
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, { min: 1 }),
+    sqliteSynchronous: oneOf(env, 'SQLITE_SYNCHRONOUS', SQLITE_SYNCHRONOUS, 'full'),
     retention: {
       days: integer(env, 'RETENTION_DAYS', 30, { min: 0, max: 3650 }),
       batch: integer(env, 'RETENTION_BATCH', 500, { min: 1, max: 10_000 }),

@@ -1,4 +1,5 @@
 import type { Store } from '../store.js';
+import type { SqliteSynchronous } from '../options.js';
 import { migrate, openDatabase } from './database.js';
 import { accountQueries } from './accounts.js';
 import { messageQueries } from './messages.js';
@@ -13,8 +14,8 @@ import { retentionQueries } from './retention.js';
  * The embedded store. better-sqlite3 is synchronous, so every method finishes its
  * transaction before it returns; the async signatures only match the Store interface.
  */
-export function openSqliteStore(file: string): Store {
-  const db = openDatabase(file);
+export function openSqliteStore(file: string, synchronous: SqliteSynchronous = 'full'): Store {
+  const db = openDatabase(file, synchronous);
   let queries: ReturnType<typeof build> | undefined;
   const build = () => ({
     ...accountQueries(db),
