@@ -80,5 +80,8 @@ export function openSqliteStore(file: string, synchronous: SqliteSynchronous = '
     findSmppCredential: async (systemId) => q().findSmppCredential(systemId),
     getSmppCredentialOfAccount: async (accountId) => q().getSmppCredentialOfAccount(accountId),
     hurryDestination: async (key, now) => q().hurryDestination(key, now),
+    claimSmppSession: async (lease, max, now) => q().claimSmppSession(lease, max, now),
+    renewSmppSessions: async (ids, expiresAt) => q().renewSmppSessions(ids, expiresAt),
+    releaseSmppSession: async (id) => q().releaseSmppSession(id),
   };
 }

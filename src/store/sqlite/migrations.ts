@@ -227,4 +227,18 @@ CREATE INDEX media_created ON media(created_at);
 ALTER TABLE accounts ADD COLUMN api_rate_limit INTEGER;
 `,
   },
+  {
+    id: 15,
+    sql: `
+-- Bound SMPP customer sessions on every node, on leases their node renews, so an account's
+-- session limit holds across nodes and a dead node's sessions expire.
+CREATE TABLE smpp_sessions (
+  id         TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL,
+  system_id  TEXT NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX smpp_sessions_account ON smpp_sessions(account_id);
+`,
+  },
 ];
