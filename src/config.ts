@@ -19,7 +19,7 @@ export type { SmppConfig } from './carriage/smpp/options.js';
 /** pino's level names. */
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-/** port, host and bodyLimitBytes come from ApiConfig; databaseUrl and databasePoolSize from StoreConfig. */
+/** port, host and bodyLimitBytes come from ApiConfig; databaseUrl, databasePoolSize and secrets from StoreConfig. */
 export interface Config extends ApiConfig, StoreConfig {
   logLevel: string;
   /** Base of the `error.type` URLs in callbacks. */
@@ -51,12 +51,13 @@ function deepFreeze<T>(value: T): T {
 /** Throws a ConfigError (src/ops/env.ts) naming the first variable that cannot work. */
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
   const { port, host, bodyLimitBytes } = readApiOptions(env);
-  const { databaseUrl, databasePoolSize } = readStoreOptions(env, cwd);
+  const { databaseUrl, databasePoolSize, secrets } = readStoreOptions(env, cwd);
   return deepFreeze({
     port,
     host,
     databaseUrl,
     databasePoolSize,
+    secrets,
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     bodyLimitBytes,
     errorTypeBase: env.ERROR_TYPE_BASE || 'https://developer.vonage.com/api-errors/messages',

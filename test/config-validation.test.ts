@@ -91,6 +91,7 @@ test('defaults, deeply frozen', () => {
     host: '0.0.0.0',
     databaseUrl: 'file:/srv/statusrelay/data/statusrelay.db',
     databasePoolSize: 10,
+    secrets: { previousKeys: [], keyFile: '/srv/statusrelay/data/secrets.key' },
     logLevel: 'info',
     bodyLimitBytes: 65_536,
     errorTypeBase: 'https://developer.vonage.com/api-errors/messages',

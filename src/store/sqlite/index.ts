@@ -1,4 +1,4 @@
-import type { Store } from '../store.js';
+import type { RawStore } from '../store.js';
 import { migrate, openDatabase } from './database.js';
 import { accountQueries } from './accounts.js';
 import { messageQueries } from './messages.js';
@@ -12,7 +12,7 @@ import { smppQueries } from './smpp.js';
  * The embedded store. better-sqlite3 is synchronous, so every method finishes its
  * transaction before it returns; the async signatures only match the Store interface.
  */
-export function openSqliteStore(file: string): Store {
+export function openSqliteStore(file: string): RawStore {
   const db = openDatabase(file);
   let queries: ReturnType<typeof build> | undefined;
   const build = () => ({
@@ -40,6 +40,8 @@ export function openSqliteStore(file: string): Store {
     findAccountByApiKey: async (apiKey) => q().findAccountByApiKey(apiKey),
     getAccount: async (id) => q().getAccount(id),
     updateAccount: async (id, patch) => q().updateAccount(id, patch),
+    rotateSignatureSecret: async (id, next, until) => q().rotateSignatureSecret(id, next, until),
+    rewriteSecrets: async (rewrite) => q().rewriteSecrets(rewrite),
     listEmailSenderAccounts: async () => q().listEmailSenderAccounts(),
     createAccessToken: async (token) => q().createAccessToken(token),
     findAccountByAccessToken: async (hash) => q().findAccountByAccessToken(hash),

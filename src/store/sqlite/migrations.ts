@@ -184,4 +184,14 @@ CREATE TABLE media (
 ALTER TABLE accounts ADD COLUMN email_text_limit INTEGER;
 `,
   },
+  {
+    id: 11,
+    sql: `
+-- Secret rotation and disabled accounts. The previous signature secret signs beside the new one
+-- until previous_signature_secret_until. Secrets in clear are sealed by the application at start.
+ALTER TABLE accounts ADD COLUMN previous_signature_secret TEXT;
+ALTER TABLE accounts ADD COLUMN previous_signature_secret_until INTEGER;
+ALTER TABLE accounts ADD COLUMN disabled_at INTEGER;
+`,
+  },
 ];
