@@ -23,12 +23,14 @@ function hashSecret(apiKey: string, secret: string): string {
   return createHash('sha256').update(`${apiKey}:${secret}`).digest('hex');
 }
 
+const newApiSecret = () => randomBytes(24).toString('base64url');
+
 export async function createAccount(store: Store, name: string, now: number): Promise<Credentials> {
   const credentials: Omit<Credentials, 'smpp_system_id' | 'smpp_password'> = {
     account_id: randomUUID(),
     name,
     api_key: randomBytes(8).toString('hex'),
-    api_secret: randomBytes(24).toString('base64url'),
+    api_secret: newApiSecret(),
     signature_secret: newSignatureSecret(),
   };
   await store.createAccount({
@@ -40,6 +42,27 @@ export async function createAccount(store: Store, name: string, now: number): Pr
     created_at: now,
   });
   return { ...credentials, ...(await issueSmppCredentials(store, credentials.account_id, now)) };
+}
+
+/** A new API secret, shown once; the old one stops working at once. */
+export async function rotateApiSecret(store: Store, account: Account): Promise<string> {
+  const secret = newApiSecret();
+  await store.updateAccount(account.id, { api_secret_hash: hashSecret(account.api_key, secret) });
+  return secret;
+}
+
+/** The grace period of a signature secret rotation when the request does not name one. */
+export const DEFAULT_SIGNATURE_GRACE_SECONDS = 24 * 60 * 60;
+
+/**
+ * A new signature secret, shown once. The current one keeps signing beside it until
+ * `previousUntil`, so receivers can switch without losing a callback; a rotation within the
+ * grace period of the last one drops the oldest secret at once.
+ */
+export async function rotateSignatureSecret(store: Store, accountId: string, previousUntil: number): Promise<string> {
+  const secret = newSignatureSecret();
+  await store.rotateSignatureSecret(accountId, secret, previousUntil);
+  return secret;
 }
 
 /** Compared against when the api_key is unknown; matches nothing. */
