@@ -4,6 +4,7 @@
  * `statusrelay parked [--limit <n>]` prints the newest provider reports that were parked
  * (unknown message id, unreadable receipt) as JSON lines. `statusrelay smpp-password reset
  * --account <account_id>` issues a new SMPP password (printed once, stored hashed).
+ * `statusrelay account disable|enable --account <account_id>` stops or allows the account's logins.
  * `statusrelay secrets rotate-key` seals every stored secret again under a new key (README,
  * "Secrets at rest").
  */
@@ -11,12 +12,13 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from './config.js';
 import { ConfigError } from './ops/env.js';
 import { openStore } from './store/open.js';
+import type { Store } from './store/store.js';
 import { addKeyToFile } from './store/secret-keys.js';
-import { createAccount } from './intake/accounts.js';
+import { createAccount, setAccountDisabled } from './intake/accounts.js';
 import { resetSmppPassword } from './intake/smpp/credentials.js';
 
 const USAGE =
-  'usage: statusrelay account create --name <name> | statusrelay parked [--limit <n>] | statusrelay smpp-password reset --account <account_id> | statusrelay secrets rotate-key';
+  'usage: statusrelay account create --name <name> | statusrelay account disable|enable --account <account_id> | statusrelay parked [--limit <n>] | statusrelay smpp-password reset --account <account_id> | statusrelay secrets rotate-key';
 
 async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -24,42 +26,54 @@ async function main(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: { name: { type: 'string' }, limit: { type: 'string' }, account: { type: 'string' } },
   });
-  if (positionals.join(' ') === 'parked') return listParked(Number(values.limit ?? 100));
-  if (positionals.join(' ') === 'smpp-password reset') return resetPassword(values.account?.trim());
-  if (positionals.join(' ') === 'secrets rotate-key') return rotateKey();
-  if (positionals.join(' ') !== 'account create' || !values.name?.trim()) {
-    process.stderr.write(`${USAGE}\n`);
-    return 2;
+  const command = positionals.join(' ');
+  const accountId = values.account?.trim();
+  const name = values.name?.trim();
+  const limit = Number(values.limit ?? 100);
+  if (command === 'account create' && name) return withStore((store) => printCreated(store, name));
+  if (command === 'parked' && Number.isInteger(limit) && limit >= 1) return withStore((store) => listParked(store, limit));
+  if (command === 'smpp-password reset' && accountId) return withStore((store) => resetPassword(store, accountId));
+  if ((command === 'account disable' || command === 'account enable') && accountId) {
+    return withStore((store) => disable(store, accountId, command === 'account disable'));
   }
-  const store = await openStore(loadConfig().databaseUrl);
+  if (command === 'secrets rotate-key') return rotateKey();
+  process.stderr.write(`${USAGE}\n`);
+  return 2;
+}
+
+/** Runs a command on the configured database (migrated), with the configured secret keys. */
+async function withStore(command: (store: Store) => Promise<number>): Promise<number> {
+  const config = loadConfig();
+  const store = await openStore(config.databaseUrl, { secrets: config.secrets });
   try {
     await store.migrate();
-    const credentials = await createAccount(store, values.name.trim(), Date.now());
-    process.stdout.write(`${JSON.stringify(credentials, null, 2)}\n`);
-    return 0;
+    return await command(store);
   } finally {
     await store.close();
   }
 }
 
-async function resetPassword(accountId: string | undefined): Promise<number> {
-  if (!accountId) {
-    process.stderr.write(`${USAGE}\n`);
-    return 2;
-  }
-  const store = await openStore(loadConfig().databaseUrl);
-  try {
-    await store.migrate();
-    const issued = await resetSmppPassword(store, accountId, Date.now());
-    if (!issued) {
-      process.stderr.write(`statusrelay: no account ${accountId}\n`);
-      return 1;
-    }
-    process.stdout.write(`${JSON.stringify({ account_id: accountId, ...issued }, null, 2)}\n`);
-    return 0;
-  } finally {
-    await store.close();
-  }
+function print(value: unknown): number {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  return 0;
+}
+
+function noAccount(accountId: string): number {
+  process.stderr.write(`statusrelay: no account ${accountId}\n`);
+  return 1;
+}
+
+async function printCreated(store: Store, name: string): Promise<number> {
+  return print(await createAccount(store, name, Date.now()));
+}
+
+async function resetPassword(store: Store, accountId: string): Promise<number> {
+  const issued = await resetSmppPassword(store, accountId, Date.now());
+  return issued ? print({ account_id: accountId, ...issued }) : noAccount(accountId);
+}
+
+async function disable(store: Store, accountId: string, disabled: boolean): Promise<number> {
+  return (await setAccountDisabled(store, accountId, disabled, Date.now())) ? print({ account_id: accountId, disabled }) : noAccount(accountId);
 }
 
 /**
@@ -68,31 +82,14 @@ async function resetPassword(accountId: string | undefined): Promise<number> {
  * every secret still under an old key is sealed under it.
  */
 async function rotateKey(): Promise<number> {
-  const config = loadConfig();
-  if (!config.secrets.key) addKeyToFile(config.secrets.keyFile);
-  const store = await openStore(config.databaseUrl, { secrets: config.secrets });
-  try {
-    await store.migrate();
-    process.stdout.write(`${JSON.stringify(await store.sealSecrets())}\n`);
-    return 0;
-  } finally {
-    await store.close();
-  }
+  const { secrets } = loadConfig();
+  if (!secrets.key) addKeyToFile(secrets.keyFile);
+  return withStore(async (store) => print(await store.sealSecrets()));
 }
 
-async function listParked(limit: number): Promise<number> {
-  if (!Number.isInteger(limit) || limit < 1) {
-    process.stderr.write(`${USAGE}\n`);
-    return 2;
-  }
-  const store = await openStore(loadConfig().databaseUrl);
-  try {
-    await store.migrate();
-    for (const report of await store.listParkedReports(limit)) process.stdout.write(`${JSON.stringify(report)}\n`);
-    return 0;
-  } finally {
-    await store.close();
-  }
+async function listParked(store: Store, limit: number): Promise<number> {
+  for (const report of await store.listParkedReports(limit)) process.stdout.write(`${JSON.stringify(report)}\n`);
+  return 0;
 }
 
 process.exitCode = await main(process.argv.slice(2)).catch((error) => {

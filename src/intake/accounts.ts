@@ -65,6 +65,17 @@ export async function rotateSignatureSecret(store: Store, accountId: string, pre
   return secret;
 }
 
+/**
+ * `statusrelay account disable` / `enable`: a disabled account's logins fail (API 403, SMTP,
+ * SMPP, websms); its pending callbacks still go out. False when there is no such account.
+ */
+export async function setAccountDisabled(store: Store, accountId: string, disabled: boolean, now: number): Promise<boolean> {
+  const account = await store.getAccount(accountId);
+  if (!account) return false;
+  if (disabled !== (account.disabled_at !== undefined)) await store.updateAccount(accountId, { disabled_at: disabled ? now : null });
+  return true;
+}
+
 /** Compared against when the api_key is unknown; matches nothing. */
 const UNKNOWN_KEY_HASH = hashSecret('unknown', randomBytes(24).toString('base64url'));
 

@@ -10,11 +10,12 @@ declare module 'fastify' {
   }
 }
 
-/** preHandler for routes that need an account: answers 401 unless Basic auth matches. */
+/** preHandler for routes that need an account: answers 401 unless Basic auth matches, 403 for a disabled account. */
 export function requireAccount(store: Store) {
   return async (request: FastifyRequest) => {
     const account = await authenticateBasic(store, request.headers.authorization);
     if (!account) throw new ProblemError('unauthorized', { detail: 'Send HTTP Basic auth with your api_key and api_secret.' });
+    if (account.disabled_at !== undefined) throw new ProblemError('account-disabled', { detail: 'This account is disabled; ask the operator.' });
     request.account = account;
   };
 }

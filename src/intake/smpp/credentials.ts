@@ -70,10 +70,15 @@ export async function resetSmppPassword(store: Store, accountId: string, now: nu
   return { smpp_system_id: current.system_id, smpp_password: password };
 }
 
-/** The credential a bind names, if the password matches. */
+/** Checked when the system_id is unknown: an unknown system_id costs the same scrypt as a wrong password. */
+let unknownSystemIdHash: Promise<string> | undefined;
+
+/** The credential a bind names, if the password matches and its account is not disabled. */
 export async function authenticateSmpp(store: Store, systemId: string, password: string): Promise<SmppCredential | undefined> {
   if (systemId.length === 0 || systemId.length > SMPP_SYSTEM_ID_MAX || password.length > SMPP_PASSWORD_MAX) return undefined;
   const credential = await store.findSmppCredential(systemId);
-  if (!credential) return undefined;
-  return (await verifySmppPassword(password, credential.password_hash)) ? credential : undefined;
+  const matches = await verifySmppPassword(password, credential?.password_hash ?? (await (unknownSystemIdHash ??= hashSmppPassword(randomPassword()))));
+  if (!credential || !matches) return undefined;
+  const account = await store.getAccount(credential.account_id);
+  return account && account.disabled_at === undefined ? credential : undefined;
 }
