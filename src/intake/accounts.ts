@@ -1,7 +1,8 @@
 /** Account credentials: creation and the API's Basic-auth check. */
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Account, Store } from '../store/store.js';
 import { newSignatureSecret } from '../model/signature-secret.js';
+import { sameSecret } from '../model/same-secret.js';
 import { issueSmppCredentials } from './smpp/credentials.js';
 
 export interface Credentials {
@@ -93,8 +94,6 @@ export async function authenticateBasic(store: Store, header: string | undefined
 export async function authenticateKey(store: Store, apiKey: string, secret: string): Promise<Account | undefined> {
   const account = await store.findAccountByApiKey(apiKey);
   // An unknown key does the same work as a wrong secret, so timing does not tell keys apart.
-  const given = Buffer.from(hashSecret(apiKey, secret), 'hex');
-  const stored = Buffer.from(account?.api_secret_hash ?? UNKNOWN_KEY_HASH, 'hex');
-  const matches = given.length === stored.length && timingSafeEqual(given, stored);
+  const matches = sameSecret(hashSecret(apiKey, secret), account?.api_secret_hash ?? UNKNOWN_KEY_HASH);
   return matches && account ? account : undefined;
 }

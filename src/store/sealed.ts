@@ -18,6 +18,12 @@ export function sealedStore(raw: RawStore, box: SecretBox): Store {
     };
   }
   const openAccount = (account: Account | undefined) => account && openSigning(account.id, account);
+  // Opened when a login names no account, so that a miss costs what a hit costs (timing-safe logins).
+  const unknownAccount = box.seal('whsec_' + Buffer.alloc(32).toString('base64'), signatureContext('unknown'));
+  const openLogin = (account: Account | undefined) => {
+    if (!account) box.open(unknownAccount, signatureContext('unknown'));
+    return openAccount(account);
+  };
   const openContexts = (contexts: Map<string, MessageContext>) =>
     new Map([...contexts].map(([uuid, context]) => [uuid, { ...context, account: { ...context.account, signing: openSigning(context.account.id, context.account.signing) } }]));
 
@@ -39,10 +45,10 @@ export function sealedStore(raw: RawStore, box: SecretBox): Store {
     sealSecrets: async () => ({ key_id: box.currentKeyId, accounts_resealed: await rewriteSecrets(resealed) }),
     createAccount: (account) => raw.createAccount({ ...account, signature_secret: box.seal(account.signature_secret, signatureContext(account.id)) }),
     rotateSignatureSecret: (id, next, until) => raw.rotateSignatureSecret(id, box.seal(next, signatureContext(id)), until),
-    findAccountByApiKey: async (apiKey) => openAccount(await raw.findAccountByApiKey(apiKey)),
+    findAccountByApiKey: async (apiKey) => openLogin(await raw.findAccountByApiKey(apiKey)),
     getAccount: async (id) => openAccount(await raw.getAccount(id)),
     listEmailSenderAccounts: async () => (await raw.listEmailSenderAccounts()).map((account) => openAccount(account)!),
-    findAccountByAccessToken: async (tokenHash) => openAccount(await raw.findAccountByAccessToken(tokenHash)),
+    findAccountByAccessToken: async (tokenHash) => openLogin(await raw.findAccountByAccessToken(tokenHash)),
     claimDueCallbacks: async (options) =>
       (await raw.claimDueCallbacks(options)).map((callback) => ({ ...callback, signing: openSigning(callback.account_id, callback.signing) })),
     transition: (uuids, decide) => raw.transition(uuids, (contexts) => decide(openContexts(contexts))),

@@ -2,7 +2,8 @@
  * POST /v1/providers/whatsapp (status webhooks, X-Hub-Signature-256 = HMAC-SHA256 of the raw
  * body with the app secret) and GET /v1/providers/whatsapp (the subscription handshake).
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { sameSecret } from '../../model/same-secret.js';
 import type { WhatsAppConfig } from './options.js';
 import type { ConnectorDeps } from '../deps.js';
 import { errorOf } from '../deps.js';
@@ -14,16 +15,7 @@ import { normalizeStatus, statusObjects } from './statuses.js';
 const PATH = '/v1/providers/whatsapp';
 
 export function signatureMatches(raw: Buffer, header: string | undefined, secret: string): boolean {
-  const expected = Buffer.from(`sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`);
-  const given = Buffer.from(header ?? '');
-  return given.length === expected.length && timingSafeEqual(given, expected);
-}
-
-/** Constant-time comparison of a given token with the configured one (digests: equal lengths). */
-export function sameSecret(given: unknown, expected: string): boolean {
-  if (typeof given !== 'string') return false;
-  const digest = (s: string) => createHash('sha256').update(s).digest();
-  return timingSafeEqual(digest(given), digest(expected));
+  return sameSecret(header ?? '', `sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`);
 }
 
 export function whatsappWebhook(config: WhatsAppConfig | undefined, deps: ConnectorDeps, early: EarlyReports) {
