@@ -50,8 +50,11 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
   const newId = timeOrderedUuid;
   const onError = (error: unknown) => logger.error({ err: error }, 'background task failed');
 
-  const store = await openStore(config.databaseUrl, { poolSize: config.databasePoolSize, synchronous: config.sqliteSynchronous });
+  const store = await openStore(config.databaseUrl, { poolSize: config.databasePoolSize, synchronous: config.sqliteSynchronous, secrets: config.secrets });
   await store.migrate();
+  // Rows written in clear (before secrets were sealed) or under a rotated-out key are sealed now.
+  const sealed = await store.sealSecrets();
+  if (sealed.accounts_resealed > 0) logger.info(sealed, 'sealed stored secrets under the current key');
   const metrics = createMetrics(() => store.outboxDepth());
 
   // The destination guard: the HTTP sender checks the address it connects to, the API refuses literals.

@@ -96,6 +96,7 @@ test('defaults, deeply frozen', () => {
     databasePoolSize: 10,
     sqliteSynchronous: 'full',
     retention: { days: 30, batch: 500, intervalMs: 60_000 },
+    secrets: { previousKeys: [], keyFile: '/srv/statusrelay/data/secrets.key' },
     logLevel: 'info',
     bodyLimitBytes: 65_536,
     metrics: { port: 0, host: '127.0.0.1' },

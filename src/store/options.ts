@@ -1,6 +1,7 @@
-/** Which database holds the state (open.ts), the PostgreSQL pool size, and how long history is kept. */
+/** Which database holds the state (open.ts), the PostgreSQL pool size, how long history is kept, and the keys secrets are sealed with. */
 import path from 'node:path';
 import { ConfigError, integer, oneOf, type Env } from '../ops/env.js';
+import { defaultKeyFile, parseSecretKey, type SecretsConfig } from './secret-keys.js';
 
 export interface StoreConfig {
   databaseUrl: string;
@@ -13,6 +14,7 @@ export interface StoreConfig {
    */
   sqliteSynchronous: SqliteSynchronous;
   retention: RetentionConfig;
+  secrets: SecretsConfig;
 }
 
 export const SQLITE_SYNCHRONOUS = ['full', 'normal'] as const;
@@ -43,5 +45,15 @@ export function readStoreOptions(env: Env, cwd: string): StoreConfig {
       batch: integer(env, 'RETENTION_BATCH', 500, { min: 1, max: 10_000 }),
       intervalMs: integer(env, 'RETENTION_INTERVAL_MS', 60_000, { min: 10 }),
     },
+    secrets: readSecretsOptions(env, databaseUrl, cwd),
   };
+}
+
+function readSecretsOptions(env: Env, databaseUrl: string, cwd: string): SecretsConfig {
+  const must = 'must be 32 bytes written as 64 hex digits or as base64';
+  const key = env.SECRETS_KEY || undefined;
+  if (key !== undefined && !parseSecretKey(key)) throw new ConfigError('SECRETS_KEY', must);
+  const previousKeys = (env.SECRETS_PREVIOUS_KEYS ?? '').split(',').map((text) => text.trim()).filter((text) => text !== '');
+  if (previousKeys.some((text) => !parseSecretKey(text))) throw new ConfigError('SECRETS_PREVIOUS_KEYS', `${must}, separated by commas`);
+  return { ...(key ? { key } : {}), previousKeys, keyFile: env.SECRETS_KEY_FILE || defaultKeyFile(databaseUrl, cwd) };
 }

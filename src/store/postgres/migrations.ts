@@ -192,6 +192,16 @@ ALTER TABLE accounts ADD COLUMN email_text_limit integer;
 `,
   },
   {
+    id: 11,
+    sql: `
+-- Secret rotation and disabled accounts. The previous signature secret signs beside the new one
+-- until previous_signature_secret_until. Secrets in clear are sealed by the application at start.
+ALTER TABLE accounts ADD COLUMN previous_signature_secret text;
+ALTER TABLE accounts ADD COLUMN previous_signature_secret_until bigint;
+ALTER TABLE accounts ADD COLUMN disabled_at bigint;
+`,
+  },
+  {
     id: 12,
     sql: `
 -- Idempotency-Key on POST /v1/messages: the key, a hash of the body and the message it made.

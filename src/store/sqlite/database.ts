@@ -6,9 +6,17 @@ import type { SqliteSynchronous } from '../options.js';
 
 export type Db = Database.Database;
 
-/** Opens the database file (creating its folder) with the settings a durable outbox needs. */
+/**
+ * Opens the database file (creating its folder) with the settings a durable outbox needs. The
+ * file holds secrets: it is readable by its owner only (SQLite gives its -wal and -shm files the
+ * same permissions); a file made by an older version is narrowed to that at open.
+ */
 export function openDatabase(file: string, synchronous: SqliteSynchronous = 'full'): Db {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  if (file !== ':memory:') {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.closeSync(fs.openSync(file, 'a', 0o600));
+    fs.chmodSync(file, 0o600);
+  }
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   // FULL fsyncs the WAL at every commit: an acknowledged write survives a power cut. NORMAL

@@ -1,4 +1,4 @@
-import type { Store } from '../store.js';
+import type { RawStore } from '../store.js';
 import type { SqliteSynchronous } from '../options.js';
 import { migrate, openDatabase } from './database.js';
 import { accountQueries } from './accounts.js';
@@ -14,7 +14,7 @@ import { retentionQueries } from './retention.js';
  * The embedded store. better-sqlite3 is synchronous, so every method finishes its
  * transaction before it returns; the async signatures only match the Store interface.
  */
-export function openSqliteStore(file: string, synchronous: SqliteSynchronous = 'full'): Store {
+export function openSqliteStore(file: string, synchronous: SqliteSynchronous = 'full'): RawStore {
   const db = openDatabase(file, synchronous);
   let queries: ReturnType<typeof build> | undefined;
   const build = () => ({
@@ -43,6 +43,8 @@ export function openSqliteStore(file: string, synchronous: SqliteSynchronous = '
     findAccountByApiKey: async (apiKey) => q().findAccountByApiKey(apiKey),
     getAccount: async (id) => q().getAccount(id),
     updateAccount: async (id, patch) => q().updateAccount(id, patch),
+    rotateSignatureSecret: async (id, next, until) => q().rotateSignatureSecret(id, next, until),
+    rewriteSecrets: async (rewrite) => q().rewriteSecrets(rewrite),
     listEmailSenderAccounts: async () => q().listEmailSenderAccounts(),
     createAccessToken: async (token) => q().createAccessToken(token),
     findAccountByAccessToken: async (hash) => q().findAccountByAccessToken(hash),
