@@ -51,7 +51,9 @@ export function rawBodyWebhook(
     const refuse = async () => {
       throw new ProblemError('provider-not-configured', { detail: `${provider} is not configured on this relay; its webhooks are refused.` });
     };
-    for (const path of paths) app.all(path, refuse);
+    // The methods providers use; anything else is a plain 404 like every unknown route.
+    const schema = { tags: ['providers'], summary: `${provider} webhook: not configured on this relay, refused with 404` };
+    for (const path of paths) app.route({ method: ['GET', 'POST'], url: path, schema, handler: refuse });
   };
 }
 

@@ -40,7 +40,7 @@ export function upstreamWebhook(config: UpstreamConfig | undefined, deps: Connec
   const normalize = upstreamNormalizer(deps);
   return rawBodyWebhook('The upstream Messages API', [PATH], config && ((app) => {
     const verify = createVerifier({ key: config.signatureSecret, algorithms: ['HS256'] });
-    app.post(PATH, async (request, reply) => {
+    app.post(PATH, { schema: { tags: ['providers'], summary: 'Status webhook of the upstream Messages API (JWT with payload_hash)' } }, async (request, reply) => {
       const raw = rawBody(request.body);
       const problem = signatureProblem(raw, request.headers.authorization, verify);
       if (problem) {

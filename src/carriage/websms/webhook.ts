@@ -60,6 +60,7 @@ export function websmsWebhook(config: WebsmsConfig | undefined, deps: ConnectorD
       if (status) await applyStatuses('websms', [{ status, raw: body }], deps, early, replay);
       return answer(reply, 200, 2000, 'OK');
     };
-    for (const path of paths) app.post(path, receive);
+    const schema = { tags: ['providers'], summary: 'Delivery reports of websms as the provider (shared secret in the path, or HTTP Basic)' };
+    for (const path of paths) app.post(path, { schema }, receive);
   }));
 }

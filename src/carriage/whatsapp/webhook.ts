@@ -27,7 +27,7 @@ export function whatsappNormalizer(deps: ConnectorDeps) {
 export function whatsappWebhook(config: WhatsAppConfig | undefined, deps: ConnectorDeps, early: EarlyReports, replay: ParkedReplay) {
   const normalize = whatsappNormalizer(deps);
   return rawBodyWebhook('WhatsApp', [PATH], config && ((app) => {
-    app.get<{ Querystring: Record<string, string> }>(PATH, async (request, reply) => {
+    app.get<{ Querystring: Record<string, string> }>(PATH, { schema: { tags: ['providers'], summary: 'WhatsApp Cloud API webhook verification handshake' } }, async (request, reply) => {
       const query = request.query;
       if (query['hub.mode'] !== 'subscribe' || !sameSecret(query['hub.verify_token'], config.verifyToken)) {
         deps.refusals.refuse('whatsapp', 'bad-verify-token', 'subscription handshake with a wrong verify token');
@@ -36,7 +36,7 @@ export function whatsappWebhook(config: WhatsAppConfig | undefined, deps: Connec
       return reply.type('text/plain').send(query['hub.challenge'] ?? '');
     });
 
-    app.post(PATH, async (request, reply) => {
+    app.post(PATH, { schema: { tags: ['providers'], summary: 'WhatsApp Cloud API status webhook (X-Hub-Signature-256)' } }, async (request, reply) => {
       const raw = rawBody(request.body);
       const header = request.headers['x-hub-signature-256'];
       if (!signatureMatches(raw, Array.isArray(header) ? header[0] : header, config.appSecret)) {

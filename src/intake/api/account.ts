@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiDeps } from './deps.js';
 import { requireAccount } from './auth.js';
+import { ROUTE_DOCS } from './route-docs.js';
 import { ProblemError } from '../../http/problems.js';
 import { httpUrlProblem } from '../../model/destination.js';
 import { emailSendersProblem, normalizeSenders } from '../email/senders.js';
@@ -16,9 +17,9 @@ export function accountRoutes(deps: ApiDeps) {
   return async function routes(app: FastifyInstance) {
     app.addHook('preHandler', requireAccount(deps.store, deps.rateLimit));
 
-    app.get('/v1/account', async (request) => presentAccount(request.account, deps.retentionDays));
+    app.get('/v1/account', { schema: ROUTE_DOCS.getAccount }, async (request) => presentAccount(request.account, deps.retentionDays));
 
-    app.patch('/v1/account', async (request) => {
+    app.patch('/v1/account', { schema: ROUTE_DOCS.patchAccount }, async (request) => {
       const body = request.body as Record<string, unknown> | null;
       const invalid = [];
       if (!body || typeof body !== 'object' || Array.isArray(body)) {
@@ -48,7 +49,7 @@ export function accountRoutes(deps: ApiDeps) {
       return presentAccount((await deps.store.getAccount(request.account.id))!, deps.retentionDays);
     });
 
-    app.post('/v1/account/secrets/rotate', async (request) => {
+    app.post('/v1/account/secrets/rotate', { schema: ROUTE_DOCS.rotateSecret }, async (request) => {
       const body = request.body as Record<string, unknown> | null;
       const invalid = rotationProblems(body);
       if (invalid.length > 0) {

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiDeps } from './deps.js';
 import { requireAccount } from './auth.js';
+import { ROUTE_DOCS } from './route-docs.js';
 import { ProblemError } from '../../http/problems.js';
 import { parseIsoTime } from '../../model/iso-time.js';
 
@@ -9,7 +10,7 @@ export function callbackRoutes(deps: ApiDeps) {
   return async function routes(app: FastifyInstance) {
     app.addHook('preHandler', requireAccount(deps.store, deps.rateLimit));
 
-    app.post<{ Params: { id: string } }>('/v1/callbacks/:id/replay', async (request, reply) => {
+    app.post<{ Params: { id: string } }>('/v1/callbacks/:id/replay', { schema: ROUTE_DOCS.replayCallback }, async (request, reply) => {
       const { id } = request.params;
       const callback = await deps.store.getCallback(id);
       if (!callback || callback.account_id !== request.account.id) {
@@ -22,7 +23,7 @@ export function callbackRoutes(deps: ApiDeps) {
       return reply.code(202).send({ id, state: 'pending' });
     });
 
-    app.post('/v1/callbacks/replay', async (request, reply) => {
+    app.post('/v1/callbacks/replay', { schema: ROUTE_DOCS.replayDeadLetters }, async (request, reply) => {
       const body = request.body as { since?: unknown } | null;
       const since = parseIsoTime(body?.since);
       if (since === undefined) {

@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiDeps } from './deps.js';
 import { requireAccount } from './auth.js';
+import { ROUTE_DOCS } from './route-docs.js';
 import { ProblemError } from '../../http/problems.js';
 import { rulesOf, validateForwardingRules } from '../../model/forwarding-rules.js';
 
@@ -13,9 +14,9 @@ export function forwardingRoutes(deps: ApiDeps) {
   return async function routes(app: FastifyInstance) {
     app.addHook('preHandler', requireAccount(deps.store, deps.rateLimit));
 
-    app.get('/v1/forwarding', async (request) => rulesOf(request.account));
+    app.get('/v1/forwarding', { schema: ROUTE_DOCS.getForwarding }, async (request) => rulesOf(request.account));
 
-    app.put('/v1/forwarding', async (request) => {
+    app.put('/v1/forwarding', { schema: ROUTE_DOCS.putForwarding }, async (request) => {
       const result = validateForwardingRules(request.body, deps.addressPolicy, { sqsEndpoint: deps.sqsEndpoint });
       if (!result.ok) {
         throw new ProblemError('invalid-parameters', {

@@ -6,12 +6,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiDeps } from './deps.js';
 import { ProblemError } from '../../http/problems.js';
+import { ROUTE_DOCS } from './route-docs.js';
 
 const MEDIA_ID = /^[0-9a-f]{32}$/;
 
 export function mediaRoutes(deps: ApiDeps) {
   return async function routes(app: FastifyInstance) {
-    app.get('/v1/media/:id', async (request, reply) => {
+    app.get('/v1/media/:id', { schema: ROUTE_DOCS.getMedia }, async (request, reply) => {
       const { id } = request.params as { id: string };
       const media = MEDIA_ID.test(id) ? await deps.store.getMedia(id) : undefined;
       if (!media) throw new ProblemError('not-found', { detail: `No media ${id}.` });

@@ -5,6 +5,7 @@ import { requireAccount } from './auth.js';
 import { validateMessageRequest } from './message-request.js';
 import { ProblemError } from '../../http/problems.js';
 import { presentCallback, presentMessage } from './present.js';
+import { ROUTE_DOCS } from './route-docs.js';
 import { createHash } from 'node:crypto';
 import { sameSecret } from '../../model/same-secret.js';
 import type { Message } from '../../model/types.js';
@@ -14,7 +15,7 @@ export function messageRoutes(deps: ApiDeps) {
   return async function routes(app: FastifyInstance) {
     app.addHook('preHandler', requireAccount(deps.store, deps.rateLimit));
 
-    app.post('/v1/messages', async (request, reply) => {
+    app.post('/v1/messages', { schema: ROUTE_DOCS.sendMessage }, async (request, reply) => {
       const idempotency = idempotencyOf(request.headers['idempotency-key'], request.body);
       if (idempotency) {
         const earlier = await earlierAnswer(deps, request.account.id, idempotency);
@@ -46,12 +47,12 @@ export function messageRoutes(deps: ApiDeps) {
       return reply.code(202).send(sendAnswer(message));
     });
 
-    app.get<{ Params: { uuid: string } }>('/v1/messages/:uuid', async (request) => {
+    app.get<{ Params: { uuid: string } }>('/v1/messages/:uuid', { schema: ROUTE_DOCS.getMessage }, async (request) => {
       const message = await ownMessage(deps, request.params.uuid, request.account.id);
       return presentMessage(message, await deps.store.listEvents(message.uuid));
     });
 
-    app.get<{ Params: { uuid: string } }>('/v1/messages/:uuid/callbacks', async (request) => {
+    app.get<{ Params: { uuid: string } }>('/v1/messages/:uuid/callbacks', { schema: ROUTE_DOCS.listCallbacks }, async (request) => {
       const message = await ownMessage(deps, request.params.uuid, request.account.id);
       const callbacks = await deps.store.listCallbacks(message.uuid);
       return { message_uuid: message.uuid, callbacks: callbacks.map(presentCallback) };

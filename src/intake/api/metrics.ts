@@ -6,6 +6,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import { ProblemError, problemErrorHandler, problemNotFoundHandler } from '../../http/problems.js';
+import { ROUTE_DOCS } from './route-docs.js';
 
 export interface MetricsAccess {
   /** Served on METRICS_PORT instead of the API's port. */
@@ -19,7 +20,7 @@ const digest = (value: string) => createHash('sha256').update(value).digest();
 export function metricsRoute(registry: Registry, token: string | undefined) {
   const expected = token === undefined ? undefined : digest(`Bearer ${token}`);
   return async function routes(app: FastifyInstance) {
-    app.get('/metrics', async (request, reply) => {
+    app.get('/metrics', { schema: ROUTE_DOCS.metrics }, async (request, reply) => {
       if (expected && !timingSafeEqual(digest(request.headers.authorization ?? ''), expected)) {
         throw new ProblemError('unauthorized', { detail: 'Send Authorization: Bearer <METRICS_TOKEN>.' });
       }

@@ -13,6 +13,7 @@ import { callbackRoutes } from './callbacks.js';
 import { forwardingRoutes } from './forwarding.js';
 import { mediaRoutes } from './media.js';
 import { metricsRoute } from './metrics.js';
+import { documentApi } from './openapi.js';
 
 export function buildApi(deps: ApiDeps) {
   const app = Fastify({
@@ -31,9 +32,13 @@ export function buildApi(deps: ApiDeps) {
   app.setErrorHandler(problemErrorHandler());
   app.setNotFoundHandler(problemNotFoundHandler());
 
-  app.get('/healthz', async () => {
-    await deps.store.outboxDepth();
-    return { status: 'ok' };
+  // First: it documents every route registered after it (openapi.ts).
+  documentApi(app);
+  app.register(async (ops) => {
+    ops.get('/healthz', { schema: { tags: ['operations'], summary: 'Health: the store answers' } }, async () => {
+      await deps.store.outboxDepth();
+      return { status: 'ok' };
+    });
   });
   if (!deps.metricsAccess.ownPort) app.register(metricsRoute(deps.metrics.registry, deps.metricsAccess.token));
 

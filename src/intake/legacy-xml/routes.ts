@@ -18,7 +18,7 @@ export function legacyXmlRoutes(deps: WebsmsDeps) {
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: LEGACY_XML_LIMITS.maxBytes }, (_request, body, done) => done(null, body));
 
-    app.post('/legacy/xml', async (request, reply) => {
+    app.post('/legacy/xml', { schema: { tags: ['legacy XML'], summary: 'The legacy XML interface: send SMS as an XML document' } }, async (request, reply) => {
       reply.header('content-type', XML_CONTENT_TYPE);
       const account = await authenticateWebsms(deps.store, request.headers.authorization);
       if (!account) {

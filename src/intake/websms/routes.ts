@@ -33,10 +33,12 @@ export function websmsRoutes(deps: WebsmsDeps) {
       if (!account) return reply;
       return answer(reply, await websmsSend(deps, account, read(request), 'websms'));
     };
-    for (const path of TEXT_PATHS) app.post(path, send((request) => request.body));
+    const text = { tags: ['websms'], summary: 'websms REST API: send a text SMS (JSON); answered with a websms statusCode' };
+    const simple = { tags: ['websms'], summary: 'websms REST API: send a text SMS from query or form parameters' };
+    for (const path of TEXT_PATHS) app.post(path, { schema: text }, send((request) => request.body));
     for (const path of SIMPLE_PATHS) {
-      app.get(path, send((request) => simpleRequest(request.query as Record<string, string | string[]>)));
-      app.post(path, send((request) => simpleRequest((request.body ?? {}) as Record<string, string | string[]>)));
+      app.get(path, { schema: simple }, send((request) => simpleRequest(request.query as Record<string, string | string[]>)));
+      app.post(path, { schema: simple }, send((request) => simpleRequest((request.body ?? {}) as Record<string, string | string[]>)));
     }
   };
 }

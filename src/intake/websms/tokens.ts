@@ -20,7 +20,7 @@ export function tokenRoutes(deps: WebsmsDeps) {
   return async function routes(app: FastifyInstance) {
     app.addHook('preHandler', requireAccount(deps.store));
 
-    app.post('/v1/account/tokens', async (request, reply) => {
+    app.post('/v1/account/tokens', { schema: { tags: ['account'], summary: 'Issue an access token (websms interface, Authorization: Bearer); shown once' } }, async (request, reply) => {
       const body = (request.body ?? {}) as { label?: unknown };
       const label = body.label;
       if (typeof body !== 'object' || (label !== undefined && (typeof label !== 'string' || label.length > LABEL_MAX))) {
@@ -41,12 +41,12 @@ export function tokenRoutes(deps: WebsmsDeps) {
       return reply.code(201).send({ id: stored.id, token, label: stored.label ?? null, created_at: iso(stored.created_at) });
     });
 
-    app.get('/v1/account/tokens', async (request) => {
+    app.get('/v1/account/tokens', { schema: { tags: ['account'], summary: "The account's access tokens (never the token itself)" } }, async (request) => {
       const tokens = await deps.store.listAccessTokens(request.account.id);
       return { tokens: tokens.map((token) => ({ id: token.id, label: token.label ?? null, created_at: iso(token.created_at), revoked_at: iso(token.revoked_at) })) };
     });
 
-    app.delete<{ Params: { id: string } }>('/v1/account/tokens/:id', async (request, reply) => {
+    app.delete<{ Params: { id: string } }>('/v1/account/tokens/:id', { schema: { tags: ['account'], summary: 'Revoke an access token' } }, async (request, reply) => {
       if (!(await deps.store.revokeAccessToken(request.account.id, request.params.id, deps.now()))) {
         throw new ProblemError('not-found', { detail: `No live access token ${request.params.id}.` });
       }
