@@ -238,7 +238,8 @@ export function createDispatcher(deps: DispatcherDeps) {
       running = false;
       wake();
       await loopDone;
-      await Promise.allSettled([...attempts]);
+      // A finishing attempt may launch its destination's next claimed callback: wait for those too.
+      while (attempts.size > 0) await Promise.allSettled([...attempts]);
       await flush();
     },
   };
