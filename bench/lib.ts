@@ -3,6 +3,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { loadConfig } from '../src/config.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
@@ -69,4 +70,23 @@ export async function waitUntil(condition: () => Promise<boolean>, timeoutMs: nu
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   return false;
+}
+
+/**
+ * The settings every bench relay shares: one node on 127.0.0.1, quiet logs, no e-mail or SMPP
+ * listener unless a scenario opens one, callbacks to 127.0.0.1 allowed, and no per-account
+ * request rate in the way of a bench posting from one account.
+ */
+export const BENCH_ENV: Readonly<Record<string, string>> = Object.freeze({
+  PORT: '0',
+  HOST: '127.0.0.1',
+  LOG_LEVEL: 'warn',
+  EMAIL_INTERFACE_PORT: '0',
+  SMPP_SERVER_PORT: '0',
+  ALLOWED_DESTINATION_NETWORKS: '127.0.0.0/8,::1/128',
+  API_RATE_LIMIT: '1000000',
+});
+
+export function benchConfig(databaseUrl: string, env: Record<string, string> = {}) {
+  return loadConfig({ ...BENCH_ENV, DATABASE_URL: databaseUrl, ...env });
 }

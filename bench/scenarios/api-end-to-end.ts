@@ -7,10 +7,9 @@
 import { fork } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from '../../src/config.js';
 import { createRelay } from '../../src/relay.js';
 import { createAccount } from '../../src/intake/accounts.js';
-import { round, waitUntil, wallClock, type ReceiverProcess } from '../lib.js';
+import { benchConfig, round, waitUntil, wallClock, type ReceiverProcess } from '../lib.js';
 
 const CLIENT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'api-client.js');
 
@@ -23,18 +22,7 @@ export interface ApiScenarioOptions {
 }
 
 export async function runApiEndToEnd(options: ApiScenarioOptions) {
-  const config = loadConfig({
-    DATABASE_URL: options.databaseUrl,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    SMPP_SERVER_PORT: '0',
-    EMAIL_INTERFACE_PORT: '0',
-    ALLOWED_DESTINATION_NETWORKS: '127.0.0.0/8,::1/128',
-    API_RATE_LIMIT: '1000000',
-    SIMULATOR_TIME_SCALE: '0.01',
-    ...options.env,
-  });
+  const config = benchConfig(options.databaseUrl, { SIMULATOR_TIME_SCALE: '0.01', ...options.env });
   const relay = await createRelay(config);
   const baseUrl = await relay.start();
   const account = await createAccount(relay.store, 'bench', Date.now());

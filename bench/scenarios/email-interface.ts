@@ -8,11 +8,10 @@
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import nodemailer from 'nodemailer';
-import { loadConfig } from '../../src/config.js';
 import { createRelay } from '../../src/relay.js';
 import { createAccount } from '../../src/intake/accounts.js';
 import { startSmtpPeer } from '../../test/helpers/smtp.js';
-import { round, waitUntil } from '../lib.js';
+import { benchConfig, round, waitUntil } from '../lib.js';
 
 export interface EmailInterfaceScenarioOptions {
   /** E-mails sent (one SMS each), then one `delivered` receipt each. */
@@ -25,18 +24,11 @@ export interface EmailInterfaceScenarioOptions {
 
 export async function runEmailInterfaceScenario(options: EmailInterfaceScenarioOptions) {
   const mailbox = await startSmtpPeer({ countOnly: true });
-  const config = loadConfig({
-    DATABASE_URL: `file:${path.join(options.dataDir, 'email-interface.db')}`,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    SMPP_SERVER_PORT: '0',
-    ALLOWED_DESTINATION_NETWORKS: '127.0.0.0/8,::1/128',
+  const config = benchConfig(`file:${path.join(options.dataDir, 'email-interface.db')}`, {
     SIMULATOR_TIME_SCALE: '1000', // the benchmark reports the statuses itself
     SMTP_HOST: '127.0.0.1',
     SMTP_PORT: String(mailbox.port),
     SMTP_FROM: 'bench@relay.example',
-    EMAIL_INTERFACE_PORT: '0',
     EMAIL_INTERFACE_HOST: '127.0.0.1',
     EMAIL_INTERFACE_DOMAIN: 'sms.bench',
     EMAIL_INTERFACE_ALLOW_INSECURE_AUTH: 'true',

@@ -6,10 +6,9 @@
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
-import { loadConfig } from '../../src/config.js';
 import { createRelay } from '../../src/relay.js';
 import { createAccount } from '../../src/intake/accounts.js';
-import { percentile, round } from '../lib.js';
+import { benchConfig, percentile, round } from '../lib.js';
 
 export interface FairShareOptions {
   dataDir: string;
@@ -44,14 +43,7 @@ export async function runFairShareScenario(options: FairShareOptions): Promise<o
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   const receiverUrl = `http://127.0.0.1:${(receiver.address() as net.AddressInfo).port}/cb`;
 
-  const config = loadConfig({
-    DATABASE_URL: `file:${path.join(options.dataDir, 'fair-share.db')}`,
-    PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn',
-    ALLOWED_DESTINATION_NETWORKS: '127.0.0.0/8,::1/128',
-    // The bench posts far faster than one account may by default.
-    API_RATE_LIMIT: '1000000',
-    ...options.env,
-  });
+  const config = benchConfig(`file:${path.join(options.dataDir, 'fair-share.db')}`, options.env);
   const relay = await createRelay(config);
   const baseUrl = await relay.start();
   try {

@@ -7,13 +7,12 @@
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { loadConfig } from '../../src/config.js';
 import { createRelay } from '../../src/relay.js';
 import { createAccount } from '../../src/intake/accounts.js';
 import { validateForwardingRules } from '../../src/model/forwarding-rules.js';
 import { startSqsPeer, type SqsPeer } from '../../test/helpers/sqs.js';
 import { startSmtpPeer } from '../../test/helpers/smtp.js';
-import { waitUntil } from '../lib.js';
+import { benchConfig, waitUntil } from '../lib.js';
 import { benchMessage } from './http-callbacks.js';
 
 export interface ForwardingScenarioOptions {
@@ -67,16 +66,7 @@ async function measure(
   destination: object,
   arrived: () => Promise<number>,
 ): Promise<Measured> {
-  const config = loadConfig({
-    DATABASE_URL: `file:${path.join(options.dataDir, `${name}.db`)}`,
-    PORT: '0',
-    SMPP_SERVER_PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    EMAIL_INTERFACE_PORT: '0',
-    ALLOWED_DESTINATION_NETWORKS: '127.0.0.0/8,::1/128',
-    ...env,
-  });
+  const config = benchConfig(`file:${path.join(options.dataDir, `${name}.db`)}`, env);
   const relay = await createRelay(config);
   await relay.start();
   try {

@@ -3,12 +3,11 @@
  * receiver process. Reports are recorded the way a connector does (each awaits its commit).
  */
 import { v7 as timeOrderedUuid } from 'uuid';
-import { loadConfig } from '../../src/config.js';
 import { createRelay } from '../../src/relay.js';
 import { createAccount } from '../../src/intake/accounts.js';
 import type { Message } from '../../src/model/types.js';
 import { storedMessage } from '../../test/helpers/fixtures.js';
-import { percentile, round, sampleMemory, wallClock, waitUntil, type ReceiverProcess } from '../lib.js';
+import { benchConfig, percentile, round, sampleMemory, wallClock, waitUntil, type ReceiverProcess } from '../lib.js';
 
 export interface RelayScenarioOptions {
   receiver: ReceiverProcess;
@@ -27,7 +26,7 @@ export function benchMessage(accountId: string, webhookUrl: string | undefined, 
 }
 
 export async function runRelayScenario(options: RelayScenarioOptions) {
-  const config = loadConfig({ DATABASE_URL: options.databaseUrl, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', EMAIL_INTERFACE_PORT: '0', SMPP_SERVER_PORT: '0', ALLOWED_DESTINATION_NETWORKS: '127.0.0.0/8,::1/128', ...options.env });
+  const config = benchConfig(options.databaseUrl, options.env);
   const relay = await createRelay(config);
   await relay.start();
   const account = await createAccount(relay.store, 'bench', Date.now());

@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { openStore } from '../../src/store/open.js';
 import { createAccount } from '../../src/intake/accounts.js';
 import { createDatabase } from '../../test/helpers/postgres.js';
-import { round, waitUntil, wallClock, type ReceiverProcess } from '../lib.js';
+import { BENCH_ENV, round, waitUntil, wallClock, type ReceiverProcess } from '../lib.js';
 import { latencies } from './http-callbacks.js';
 import type { NodeCommand } from './relay-node.js';
 
@@ -61,7 +61,7 @@ async function runNodes(databaseUrl: string, nodes: number, options: PostgresSce
   const account = await createAccount(setup, 'bench', Date.now());
   await setup.close();
 
-  const env = { DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', DESTINATION_CONCURRENCY: '64', EMAIL_INTERFACE_PORT: '0', SMPP_SERVER_PORT: '0', ALLOWED_DESTINATION_NETWORKS: '127.0.0.0/8,::1/128', ...options.env };
+  const env = { ...BENCH_ENV, DATABASE_URL: databaseUrl, DESTINATION_CONCURRENCY: '64', ...options.env };
   const workers = Array.from({ length: nodes }, () => startNode(env));
   const share = Math.floor(options.messages / nodes);
   const total = share * nodes;

@@ -7,12 +7,11 @@
  * (registered_delivery 1). The ESME runs in this process, as the stand-in SMSC does.
  */
 import { performance } from 'node:perf_hooks';
-import { loadConfig } from '../../src/config.js';
 import { createRelay } from '../../src/relay.js';
 import { createAccount } from '../../src/intake/accounts.js';
 import { encodeSms } from '../../src/model/gsm.js';
 import { connectEsme } from '../../test/helpers/esme.js';
-import { percentile, round, waitUntil } from '../lib.js';
+import { benchConfig, percentile, round, waitUntil } from '../lib.js';
 
 export interface SmppServerScenarioOptions {
   databaseUrl: string;
@@ -23,10 +22,7 @@ export interface SmppServerScenarioOptions {
 }
 
 export async function runSmppServerScenario(options: SmppServerScenarioOptions): Promise<{ submits_per_second: number; receipts_per_second: number; [key: string]: unknown }> {
-  const config = loadConfig({
-    DATABASE_URL: options.databaseUrl, PORT: '0', SMPP_SERVER_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', EMAIL_INTERFACE_PORT: '0', ALLOWED_DESTINATION_NETWORKS: '127.0.0.0/8,::1/128',
-    SIMULATOR_TIME_SCALE: '0.001', SMPP_SERVER_WINDOW: '100', ...options.env,
-  });
+  const config = benchConfig(options.databaseUrl, { SIMULATOR_TIME_SCALE: '0.001', SMPP_SERVER_WINDOW: '100', ...options.env });
   const relay = await createRelay(config);
   await relay.start();
   const address = await relay.smppServer.listenOn(0);

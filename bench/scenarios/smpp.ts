@@ -7,11 +7,10 @@
  * The SMSC runs in this process (it shares the CPU with the relay, as the simulator does).
  */
 import { performance } from 'node:perf_hooks';
-import { loadConfig } from '../../src/config.js';
 import { createRelay } from '../../src/relay.js';
 import { createAccount } from '../../src/intake/accounts.js';
 import { deliveredReceipt, startSmsc } from '../../test/helpers/smsc.js';
-import { waitUntil } from '../lib.js';
+import { benchConfig, waitUntil } from '../lib.js';
 import { benchMessage } from './http-callbacks.js';
 
 export interface SmppScenarioOptions {
@@ -26,10 +25,7 @@ export interface SmppScenarioOptions {
 
 export async function runSmppScenario(options: SmppScenarioOptions): Promise<object> {
   const smsc = await startSmsc({ receipt: deliveredReceipt });
-  const config = loadConfig({
-    DATABASE_URL: options.databaseUrl, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', EMAIL_INTERFACE_PORT: '0', SMPP_SERVER_PORT: '0', ALLOWED_DESTINATION_NETWORKS: '127.0.0.0/8,::1/128',
-    SMSC_URL: smsc.url, SMSC_WINDOW: String(options.window ?? 100), ...options.env,
-  });
+  const config = benchConfig(options.databaseUrl, { SMSC_URL: smsc.url, SMSC_WINDOW: String(options.window ?? 100), ...options.env });
   const relay = await createRelay(config);
   try {
     await relay.start();

@@ -7,10 +7,9 @@
  * (the receiver answers so on its /websms path, and the relay reads that answer).
  */
 import path from 'node:path';
-import { loadConfig } from '../../src/config.js';
 import { createRelay } from '../../src/relay.js';
 import { createAccount } from '../../src/intake/accounts.js';
-import { round, waitUntil, wallClock, type ReceiverProcess } from '../lib.js';
+import { benchConfig, round, waitUntil, wallClock, type ReceiverProcess } from '../lib.js';
 
 export interface WebsmsScenarioOptions {
   receiver: ReceiverProcess;
@@ -23,20 +22,8 @@ export interface WebsmsScenarioOptions {
 type Path = 'messages_api' | 'websms';
 
 async function runPath(which: Path, options: WebsmsScenarioOptions, label: string = which) {
-  const config = loadConfig({
-    DATABASE_URL: `file:${path.join(options.dataDir, `${label}.db`)}`,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    SMPP_SERVER_PORT: '0',
-    EMAIL_INTERFACE_PORT: '0',
-    ALLOWED_DESTINATION_NETWORKS: '127.0.0.0/8,::1/128',
-    // The bench posts far faster than one account may by default.
-    API_RATE_LIMIT: '1000000',
-    // The simulator stays silent: the bench records the reports itself.
-    SIMULATOR_TIME_SCALE: '1000',
-    ...options.env,
-  });
+  // The simulator stays silent: the bench records the reports itself.
+  const config = benchConfig(`file:${path.join(options.dataDir, `${label}.db`)}`, { SIMULATOR_TIME_SCALE: '1000', ...options.env });
   const relay = await createRelay(config);
   const baseUrl = await relay.start();
   const account = await createAccount(relay.store, 'bench', Date.now());
