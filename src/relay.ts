@@ -24,6 +24,7 @@ import { buildApi } from './intake/api/server.js';
 import { websmsRoutes } from './intake/websms/routes.js';
 import { tokenRoutes } from './intake/websms/tokens.js';
 import { legacyXmlRoutes } from './intake/legacy-xml/routes.js';
+import { suiteRoutes } from './intake/suite/server.js';
 import { createConnectors } from './carriage/connectors.js';
 import { createRefusals } from './carriage/refusals.js';
 import { systemClock, type Clock } from './model/clock.js';
@@ -142,7 +143,19 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
     addressPolicy,
     ...(config.sqs.endpoint ? { sqsEndpoint: config.sqs.endpoint } : {}),
     providerWebhooks: connectors.webhooks,
-    customerInterfaces: [websmsRoutes(websms), tokenRoutes(websms), legacyXmlRoutes(websms)],
+    customerInterfaces: [
+      websmsRoutes(websms),
+      tokenRoutes(websms),
+      legacyXmlRoutes(websms),
+      suiteRoutes({
+        store,
+        acceptMany,
+        now,
+        wakeDispatch: () => dispatcher.wake(),
+        addressPolicy,
+        ...(config.sqs.endpoint ? { sqsEndpoint: config.sqs.endpoint } : {}),
+      }),
+    ],
   });
 
   let ttlTimer: NodeJS.Timeout | undefined;

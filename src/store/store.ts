@@ -7,8 +7,10 @@ import type { Message, StatusEvent } from '../model/types.js';
 import type { BodyFormatName, Delivery, Destination } from '../model/destination.js';
 import type { Status } from '../model/vocabulary.js';
 import type { SmppStore } from './smpp.js';
+import type { SuiteStore } from './suite.js';
 
 export type { SmppCredential, SmppStore } from './smpp.js';
+export type { MessageCursor, MessageFilter, StatusTime, SuiteSession, SuiteStore, SuiteUser } from './suite.js';
 
 export interface Account {
   id: string;
@@ -187,7 +189,7 @@ export interface ClaimRestriction {
   keys: string[];
 }
 
-export interface Store extends SmppStore {
+export interface Store extends SmppStore, SuiteStore {
   readonly kind: 'sqlite' | 'postgres';
   migrate(): Promise<void>;
   close(): Promise<void>;
@@ -242,6 +244,8 @@ export interface Store extends SmppStore {
   recordAttempts(results: AttemptResult[]): Promise<void>;
   /** Makes a finished callback due again now (same id, so the same `webhook-id`). */
   replayCallback(id: string, accountId: string, now: number): Promise<boolean>;
+  /** The account's dead-lettered callbacks, newest first (the suite's dead letters page). */
+  listDeadLetters(accountId: string, limit: number): Promise<Callback[]>;
   /** Replays every dead-lettered callback of the account created since `since`. */
   replayDeadLetters(accountId: string, since: number, now: number): Promise<number>;
   /**

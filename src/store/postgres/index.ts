@@ -8,6 +8,7 @@ import { providerPartQueries } from './provider-parts.js';
 import { accessTokenQueries } from './access-tokens.js';
 import { outboxNotifications } from './notify.js';
 import { smppQueries } from './smpp.js';
+import { suiteQueries } from './suite.js';
 
 export interface PostgresStoreOptions {
   /** Pooled connections of this process (the LISTEN connection comes on top). */
@@ -35,6 +36,7 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
     ...providerPartQueries(pool),
     ...accessTokenQueries(pool),
     ...smppQueries(pool),
+    ...suiteQueries(pool),
     transition: transitionQuery(pool),
     onOutboxChange: (listener) => notifications.subscribe(listener),
   };

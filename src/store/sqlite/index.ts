@@ -7,6 +7,7 @@ import { transitionQuery } from './transition.js';
 import { providerPartQueries } from './provider-parts.js';
 import { accessTokenQueries } from './access-tokens.js';
 import { smppQueries } from './smpp.js';
+import { suiteQueries } from './suite.js';
 
 /**
  * The embedded store. better-sqlite3 is synchronous, so every method finishes its
@@ -22,6 +23,7 @@ export function openSqliteStore(file: string): Store {
     ...providerPartQueries(db),
     ...accessTokenQueries(db),
     ...smppQueries(db),
+    ...suiteQueries(db),
     transition: transitionQuery(db),
   });
   // Statements can only be prepared once the tables exist, so queries are built after migrate().
@@ -72,5 +74,15 @@ export function openSqliteStore(file: string): Store {
     findSmppCredential: async (systemId) => q().findSmppCredential(systemId),
     getSmppCredentialOfAccount: async (accountId) => q().getSmppCredentialOfAccount(accountId),
     hurryDestination: async (key, now) => q().hurryDestination(key, now),
+    createSuiteUser: async (user) => q().createSuiteUser(user),
+    findSuiteUserByEmail: async (email) => q().findSuiteUserByEmail(email),
+    setSuiteUserPassword: async (userId, hash, mustChange, now, keepSession) => q().setSuiteUserPassword(userId, hash, mustChange, now, keepSession),
+    createSuiteSession: async (session) => q().createSuiteSession(session),
+    findSuiteSession: async (tokenHash, now) => q().findSuiteSession(tokenHash, now),
+    deleteSuiteSession: async (tokenHash) => q().deleteSuiteSession(tokenHash),
+    listAccountMessages: async (accountId, filter, limit) => q().listAccountMessages(accountId, filter, limit),
+    listMessagesChangedSince: async (accountId, since, limit) => q().listMessagesChangedSince(accountId, since, limit),
+    listStatusTimes: async (uuids) => q().listStatusTimes(uuids),
+    listDeadLetters: async (accountId, limit) => q().listDeadLetters(accountId, limit),
   };
 }

@@ -1,0 +1,132 @@
+/**
+ * What the store keeps for the Messaging Suite (migration 8): its users and their sessions, and
+ * the queries its pages read (an account's messages newest first, when each reached each status).
+ */
+import type { Message } from '../model/types.js';
+import type { Channel, InterfaceName, MessageState, Status } from '../model/vocabulary.js';
+
+export interface SuiteUser {
+  id: string;
+  account_id: string;
+  /** Lower case; unique over all accounts. */
+  email: string;
+  /** scrypt with a random salt (intake/passwords.ts). */
+  password_hash: string;
+  /** Set for a password the CLI generated: the user must choose their own after signing in. */
+  must_change_password: boolean;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SuiteSession {
+  /** Hex SHA-256 of the cookie's token: a leaked table holds no usable session. */
+  token_hash: string;
+  user_id: string;
+  /** Sent with every state-changing request of the session. */
+  csrf_token: string;
+  created_at: number;
+  expires_at: number;
+}
+
+/** Where the next page of a newest-first listing starts: after this message. */
+export interface MessageCursor {
+  created_at: number;
+  uuid: string;
+}
+
+export interface MessageFilter {
+  state?: MessageState;
+  channel?: Channel;
+  interface?: InterfaceName;
+  /** Created at or after (epoch ms). */
+  from?: number;
+  /** Created before (epoch ms). */
+  until?: number;
+  /** Exactly this recipient number. */
+  to?: string;
+  client_ref?: string;
+  uuid?: string;
+  /** Keyset paging: only messages older than this one. */
+  before?: MessageCursor;
+}
+
+export interface StatusTime {
+  message_uuid: string;
+  status: Status;
+  occurred_at: number;
+}
+
+export interface SuiteStore {
+  createSuiteUser(user: SuiteUser): Promise<void>;
+  findSuiteUserByEmail(email: string): Promise<SuiteUser | undefined>;
+  /** Sets a new password hash and ends every session of the user but `keepSession` (hash). */
+  setSuiteUserPassword(userId: string, passwordHash: string, mustChange: boolean, now: number, keepSession?: string): Promise<void>;
+  createSuiteSession(session: SuiteSession): Promise<void>;
+  /** The session and its user, if the session exists and has not expired by `now`. */
+  findSuiteSession(tokenHash: string, now: number): Promise<{ session: SuiteSession; user: SuiteUser } | undefined>;
+  deleteSuiteSession(tokenHash: string): Promise<void>;
+  /** The account's messages, newest first (created_at, uuid), filtered; keyset paged by `filter.before`. */
+  listAccountMessages(accountId: string, filter: MessageFilter, limit: number): Promise<Message[]>;
+  /** The account's messages changed after `since` (updated_at), oldest change first. */
+  listMessagesChangedSince(accountId: string, since: number, limit: number): Promise<Message[]>;
+  /** When each of these messages reached each status it has (the latest time per status). */
+  listStatusTimes(uuids: string[]): Promise<StatusTime[]>;
+}
+
+type Row = Record<string, unknown>;
+
+export function suiteUserFromRow(row: Row): SuiteUser {
+  return {
+    id: row.id as string,
+    account_id: row.account_id as string,
+    email: row.email as string,
+    password_hash: row.password_hash as string,
+    must_change_password: Boolean(row.must_change_password),
+    created_at: Number(row.created_at),
+    updated_at: Number(row.updated_at),
+  };
+}
+
+export function suiteSessionFromRow(row: Row): SuiteSession {
+  return {
+    token_hash: row.token_hash as string,
+    user_id: row.user_id as string,
+    csrf_token: row.csrf_token as string,
+    created_at: Number(row.created_at),
+    expires_at: Number(row.expires_at),
+  };
+}
+
+/** How a store spells a field of the message JSON and the n-th (0-based) parameter. */
+export interface SqlDialect {
+  jsonField(name: 'to' | 'client_ref' | 'channel' | 'interface'): string;
+  param(index: number): string;
+}
+
+/**
+ * The WHERE clause and parameters of listAccountMessages, for either store. The account and
+ * the keyset come first so the (account_id, created_at, uuid) index serves the order.
+ */
+export function messageListSql(dialect: SqlDialect, accountId: string, filter: MessageFilter, limit: number): { sql: string; params: unknown[] } {
+  const params: unknown[] = [];
+  const p = (value: unknown) => {
+    params.push(value);
+    return dialect.param(params.length - 1);
+  };
+  const where = [`account_id = ${p(accountId)}`];
+  if (filter.before) where.push(`(created_at, uuid) < (${p(filter.before.created_at)}, ${p(filter.before.uuid)})`);
+  if (filter.state) where.push(`state = ${p(filter.state)}`);
+  if (filter.channel) where.push(`${dialect.jsonField('channel')} = ${p(filter.channel)}`);
+  if (filter.interface) where.push(`${dialect.jsonField('interface')} = ${p(filter.interface)}`);
+  if (filter.from !== undefined) where.push(`created_at >= ${p(filter.from)}`);
+  if (filter.until !== undefined) where.push(`created_at < ${p(filter.until)}`);
+  if (filter.to) where.push(`${dialect.jsonField('to')} = ${p(filter.to)}`);
+  if (filter.client_ref) where.push(`${dialect.jsonField('client_ref')} = ${p(filter.client_ref)}`);
+  if (filter.uuid) where.push(`uuid = ${p(filter.uuid)}`);
+  const sql = `SELECT * FROM messages WHERE ${where.join(' AND ')} ORDER BY created_at DESC, uuid DESC LIMIT ${p(limit)}`;
+  return { sql, params };
+}
+
+export function statusTimeFromRow(row: Row): StatusTime {
+  return { message_uuid: row.message_uuid as string, status: row.status as Status, occurred_at: Number(row.occurred_at) };
+}

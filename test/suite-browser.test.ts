@@ -1,0 +1,157 @@
+/**
+ * The Messaging Suite in a real Chromium (Debian's /usr/bin/chromium, driven by playwright-core)
+ * against a real relay with the simulator: sign-in, compose, Sent with live statuses, German,
+ * account isolation, and an axe-core scan of every page. Each test saves a screenshot.
+ */
+import './helpers/leak-guard.js';
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { startRelay, type RunningRelay } from './helpers/relay.js';
+import { addSuiteUser, launchChromium, openSuite, screenshot, seriousViolations, signIn, type SuiteUserLogin } from './helpers/suite.js';
+
+describe('Messaging Suite in Chromium', () => {
+  let running: RunningRelay;
+  let browser: Browser;
+  let user: SuiteUserLogin;
+  let page: Page;
+
+  before(async () => {
+    // Real-time simulator: a message takes about a second or more to be delivered, so the
+    // browser sees it change on the open page.
+    running = await startRelay({ SIMULATOR_TIME_SCALE: '1' });
+    user = await addSuiteUser(running, 'ops@acme.example');
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await running?.stop();
+  });
+  afterEach(async (t) => {
+    if (page && !page.isClosed()) {
+      await screenshot(page, t.name);
+      await page.context().close();
+    }
+  });
+
+  it('signs in with the right password and not with a wrong one, and signs out', async () => {
+    page = await openSuite(browser, running.baseUrl);
+    await signIn(page, { email: user.email, password: 'wrong password!' });
+    await page.getByRole('alert').filter({ hasText: 'Wrong email or password.' }).waitFor();
+    assert.equal(new URL(page.url()).pathname, '/suite/sign-in');
+    await signIn(page, user);
+    await page.getByRole('heading', { name: 'Sent' }).waitFor();
+    for (const name of ['Compose', 'Sent', 'Forwarding', 'Dead letters', 'Overview', 'Account']) {
+      assert.ok(await page.getByRole('navigation').getByRole('link', { name, exact: true }).isVisible(), name);
+    }
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('status').filter({ hasText: 'You are signed out.' }).waitFor();
+    await page.goto('/suite/sent');
+    assert.equal(new URL(page.url()).pathname, '/suite/sign-in');
+  });
+
+  it('composes an SMS and shows it reach its final status in Sent without reloading', async () => {
+    page = await openSuite(browser, running.baseUrl);
+    await signIn(page, user);
+    await page.getByRole('link', { name: 'Compose', exact: true }).click();
+    await page.getByLabel('Channel').selectOption('sms');
+    await page.getByLabel('To').fill('436641234567, 436641234568');
+    await page.getByLabel('From').fill('ACME');
+    await page.getByLabel('Text').fill('Grüße aus Wien');
+    await page.getByText('14 characters, 1 SMS part (GSM 7-bit)').waitFor();
+    await page.getByLabel('Text').fill('Grüße aus Wien 😀');
+    await page.getByText('16 characters, 1 SMS part (UCS-2)').waitFor();
+    assert.equal(await page.getByRole('switch', { name: 'Request delivery receipt' }).isChecked(), true);
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByRole('status').filter({ hasText: '2 messages were sent.' }).waitFor();
+    // A marker on the window: gone if the page were reloaded.
+    await page.evaluate(() => ((globalThis as unknown as { loadedOnce: boolean }).loadedOnce = true));
+    const rows = page.getByRole('row').filter({ hasText: 'Suite' });
+    assert.equal(await rows.count(), 2);
+    const final = /delivered|rejected|undeliverable/;
+    for (const row of await rows.all()) await row.getByRole('cell').nth(5).filter({ hasText: final }).waitFor({ timeout: 20_000 });
+    assert.equal(await page.evaluate(() => (globalThis as unknown as { loadedOnce?: boolean }).loadedOnce), true, 'the page was not reloaded');
+    // What the page shows is what the API reports.
+    for (const row of await rows.all()) {
+      const href = await row.getByRole('link').getAttribute('href');
+      const { body } = await running.api('GET', `/v1/messages/${href!.split('/').pop()}`);
+      assert.equal(await row.getByRole('cell').nth(5).innerText(), body.status);
+      assert.match(await row.getByRole('cell').nth(6).innerText(), /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/);
+    }
+  });
+
+  it('shows an invalid recipient next to the To field with the API reason', async () => {
+    page = await openSuite(browser, running.baseUrl);
+    await signIn(page, user);
+    await page.goto('/suite/compose');
+    await page.getByLabel('To').fill('+436641234567');
+    await page.getByLabel('From').fill('ACME');
+    await page.getByLabel('Text').fill('Hi');
+    await page.getByRole('button', { name: 'Send' }).click();
+    const to = page.getByLabel('To');
+    assert.equal(await to.getAttribute('aria-invalid'), 'true');
+    assert.match(await page.locator('#to-error').innerText(), /E\.164 format without a leading '\+'/);
+    assert.equal(await to.inputValue(), '+436641234567', 'the form keeps what was typed');
+  });
+
+  it('filters Sent by channel and finds a message by client_ref sent through the API', async () => {
+    const sent = await running.api('POST', '/v1/messages', { channel: 'whatsapp', message_type: 'text', to: '436641234599', from: '447700900000', text: 'Hi', client_ref: 'order-4711' });
+    assert.equal(sent.status, 202);
+    page = await openSuite(browser, running.baseUrl);
+    await signIn(page, user);
+    await page.goto('/suite/sent');
+    await page.getByLabel('Search').fill('order-4711');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    const rows = page.getByRole('row').filter({ hasText: 'order-4711' });
+    await rows.first().waitFor();
+    assert.equal(await page.locator('tbody tr').count(), 1);
+    assert.match(await rows.first().innerText(), /REST API/);
+    await page.getByLabel('Channel').selectOption('sms');
+    await page.getByLabel('Search').fill('');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.waitForURL(/channel=sms/);
+    assert.equal(await page.getByRole('row').filter({ hasText: 'WhatsApp' }).count(), 0);
+  });
+
+  it('switches to German and back', async () => {
+    page = await openSuite(browser, running.baseUrl, 'de-AT');
+    await signIn(page, user).catch(() => {});
+    // The browser asks for German: the sign-in page is German already.
+    await page.goto('/suite/sign-in');
+    await page.getByLabel('E-Mail').fill(user.email);
+    await page.getByLabel('Passwort').fill(user.password);
+    await page.getByRole('button', { name: 'Anmelden' }).click();
+    await page.getByRole('heading', { name: 'Gesendet' }).waitFor();
+    assert.equal(await page.locator('html').getAttribute('lang'), 'de');
+    await page.getByRole('link', { name: 'English' }).click();
+    await page.getByRole('heading', { name: 'Sent' }).waitFor();
+    await page.getByRole('link', { name: 'Deutsch' }).click();
+    await page.getByRole('link', { name: 'Verfassen' }).click();
+    await page.getByRole('heading', { name: 'Verfassen' }).waitFor();
+  });
+
+  it("a second account's user sees none of the first account's messages", async () => {
+    const other = await addSuiteUser(running, 'ops@other.example', false);
+    page = await openSuite(browser, running.baseUrl);
+    await signIn(page, other);
+    await page.getByRole('heading', { name: 'Sent' }).waitFor();
+    assert.equal(await page.getByText('No messages match.').isVisible(), true);
+    const { body } = await running.api('POST', '/v1/messages', { channel: 'sms', message_type: 'text', to: '436641234500', from: 'ACME', text: 'Hi' });
+    const response = await page.goto(`/suite/messages/${body.message_uuid}`);
+    assert.equal(response?.status(), 404);
+  });
+
+  it('has no serious accessibility violations on any page (axe-core)', async () => {
+    page = await openSuite(browser, running.baseUrl);
+    await page.goto('/suite/sign-in');
+    const found: string[] = [];
+    const scan = async (path: string) => {
+      if (path !== '/suite/sign-in') await page.goto(path);
+      for (const violation of await seriousViolations(page)) found.push(`${path}: ${violation.id} (${violation.help}) at ${violation.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    };
+    await scan('/suite/sign-in');
+    await signIn(page, user);
+    for (const path of ['/suite/compose', '/suite/sent']) await scan(path);
+    assert.deepEqual(found, []);
+  });
+});
