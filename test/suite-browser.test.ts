@@ -7,7 +7,7 @@ import './helpers/leak-guard.js';
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { startRelay, type RunningRelay } from './helpers/relay.js';
+import { startReceiver, startRelay, waitFor, type Receiver, type RunningRelay } from './helpers/relay.js';
 import { addSuiteUser, launchChromium, openSuite, screenshot, seriousViolations, signIn, type SuiteUserLogin } from './helpers/suite.js';
 
 describe('Messaging Suite in Chromium', () => {
@@ -15,8 +15,12 @@ describe('Messaging Suite in Chromium', () => {
   let browser: Browser;
   let user: SuiteUserLogin;
   let page: Page;
+  let receiver: Receiver;
+  /** What the receiver answers; a test that wants dead letters sets 503. */
+  let answer = 200;
 
   before(async () => {
+    receiver = await startReceiver({ answer: () => answer });
     // Real-time simulator: a message takes about a second or more to be delivered, so the
     // browser sees it change on the open page.
     running = await startRelay({ SIMULATOR_TIME_SCALE: '1' });
@@ -26,6 +30,7 @@ describe('Messaging Suite in Chromium', () => {
   after(async () => {
     await browser?.close();
     await running?.stop();
+    await receiver?.close();
   });
   afterEach(async (t) => {
     if (page && !page.isClosed()) {
@@ -130,6 +135,96 @@ describe('Messaging Suite in Chromium', () => {
     await page.getByRole('heading', { name: 'Verfassen' }).waitFor();
   });
 
+  it('shows an invalid forwarding URL next to its field and saves nothing', async () => {
+    page = await openSuite(browser, running.baseUrl);
+    await signIn(page, user);
+    await page.getByRole('link', { name: 'Forwarding', exact: true }).click();
+    await page.getByLabel('Destination for Suite').first().selectOption('url');
+    await page.locator('#sms-suite-url').fill('ftp://example.com/receipts');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('alert').waitFor();
+    assert.equal(await page.locator('#sms-suite-url').getAttribute('aria-invalid'), 'true');
+    assert.match(await page.locator('#sms-suite-url-error').innerText(), /url must be an absolute http or https URL|http or https/);
+    const { body } = await running.api('GET', '/v1/forwarding');
+    assert.deepEqual(body.sms.suite, { type: 'none' });
+  });
+
+  it('changes and saves forwarding, and the API reads the same document', async () => {
+    page = await openSuite(browser, running.baseUrl);
+    await signIn(page, user);
+    await page.goto('/suite/forwarding');
+    const enabled = page.getByRole('switch', { name: 'Forward status changes' });
+    assert.equal(await enabled.isChecked(), true);
+    await page.locator('#sms-suite-type').selectOption('url');
+    await page.locator('#sms-suite-url').fill(receiver.url);
+    await page.locator('#sms-suite-format').selectOption('xml');
+    await page.getByLabel('read', { exact: true }).uncheck();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('status').filter({ hasText: 'The forwarding rules are saved.' }).waitFor();
+    const { body } = await running.api('GET', '/v1/forwarding');
+    assert.deepEqual(body.sms.suite, { type: 'url', url: receiver.url, format: 'xml' });
+    assert.deepEqual(body.ott.statuses, ['submitted', 'delivered', 'rejected', 'undeliverable']);
+    assert.equal(body.enabled, true);
+    // Back to JSON for the tests after this one.
+    await page.locator('#sms-suite-format').selectOption('json');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('status').waitFor();
+  });
+
+  it("opens a message's timeline with its callbacks and attempts, and replays one", async () => {
+    page = await openSuite(browser, running.baseUrl);
+    await signIn(page, user);
+    await page.goto('/suite/compose');
+    await page.getByLabel('To').fill('436641234570');
+    await page.getByLabel('From').fill('ACME');
+    await page.getByLabel('Text').fill('Timeline please');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByRole('status').filter({ hasText: 'The message was sent.' }).waitFor();
+    const uuid = (await page.getByRole('row').filter({ hasText: '436641234570' }).getByRole('link').getAttribute('href'))!.split('/').pop()!;
+    const mine = () => receiver.received.filter((callback) => callback.json?.message_uuid === uuid);
+    // The SMS asked for a delivery receipt: delivered (and failures) are forwarded, submitted is not.
+    await waitFor(() => mine().length > 0, 20_000, 'the receipt');
+    // Delivered, or rejected for the few in a hundred the simulator refuses: one receipt either way.
+    const receipt = mine()[0]!.json.status as string;
+    await page.getByRole('row').filter({ hasText: '436641234570' }).getByRole('link').click();
+    await page.getByRole('heading', { name: 'Timeline', exact: true }).waitFor();
+    const timeline = page.locator('table').first();
+    assert.match(await timeline.innerText(), new RegExp(`submitted[^]*${receipt}`));
+    assert.match(await timeline.innerText(), /0\.0333 EUR/);
+    await page.getByRole('heading', { name: 'Callbacks', exact: true }).waitFor();
+    assert.match(await page.getByRole('table', { name: 'Attempts' }).first().innerText(), /delivered · HTTP 200/);
+    const before = mine().length;
+    await page.getByRole('button', { name: `Replay the ${receipt} callback to ${receiver.url}` }).click();
+    await page.getByRole('status').filter({ hasText: 'The callback is queued again.' }).waitFor();
+    await waitFor(() => mine().length > before, 10_000, 'the replayed callback');
+    const sent = mine().filter((callback) => callback.json.status === receipt);
+    assert.ok(sent.length >= 2);
+    assert.equal(new Set(sent.map((callback) => callback.headers['webhook-id'])).size, 1, 'a replay keeps its webhook-id');
+  });
+
+  it('lists a dead letter under its destination and replays it', async () => {
+    answer = 503;
+    page = await openSuite(browser, running.baseUrl);
+    await signIn(page, user);
+    await page.goto('/suite/compose');
+    await page.getByLabel('To').fill('436641234571');
+    await page.getByLabel('From').fill('ACME');
+    await page.getByLabel('Text').fill('Nobody listens');
+    await page.getByRole('button', { name: 'Send' }).click();
+    const uuid = (await page.getByRole('row').filter({ hasText: '436641234571' }).getByRole('link').getAttribute('href'))!.split('/').pop()!;
+    const dead = async () => (await running.relay.store.listCallbacks(uuid)).filter((callback) => callback.state === 'dead');
+    await waitFor(async () => (await dead()).length > 0, 20_000, 'a dead letter');
+    answer = 200;
+    await page.getByRole('link', { name: 'Dead letters', exact: true }).click();
+    const group = page.getByRole('region', { name: receiver.url });
+    assert.match(await group.innerText(), /HTTP 503/);
+    const mine = () => receiver.received.filter((callback) => callback.json?.message_uuid === uuid && callback.headers['webhook-id'] !== undefined);
+    const before = mine().length;
+    await group.getByRole('row').filter({ hasText: uuid }).first().getByRole('button', { name: /^Replay/ }).click();
+    await page.getByRole('status').filter({ hasText: 'queued again' }).waitFor();
+    await waitFor(() => mine().length > before, 10_000, 'the replayed dead letter');
+  });
+
   it("a second account's user sees none of the first account's messages", async () => {
     const other = await addSuiteUser(running, 'ops@other.example', false);
     page = await openSuite(browser, running.baseUrl);
@@ -151,7 +246,8 @@ describe('Messaging Suite in Chromium', () => {
     };
     await scan('/suite/sign-in');
     await signIn(page, user);
-    for (const path of ['/suite/compose', '/suite/sent']) await scan(path);
+    const { body } = await running.api('GET', '/v1/messages/' + (await running.relay.store.listAccountMessages(user.accountId, {}, 1))[0]!.uuid);
+    for (const path of ['/suite/compose', '/suite/sent', `/suite/messages/${body.message_uuid}`, '/suite/forwarding', '/suite/dead-letters']) await scan(path);
     assert.deepEqual(found, []);
   });
 });

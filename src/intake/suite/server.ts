@@ -18,6 +18,9 @@ import { tokenHash } from './users.js';
 import { signInRoutes } from './pages/sign-in.js';
 import { composeRoutes } from './pages/compose.js';
 import { sentRoutes } from './pages/sent.js';
+import { messageRoutes } from './pages/message.js';
+import { forwardingRoutes } from './pages/forwarding.js';
+import { deadLetterRoutes } from './pages/dead-letters.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -103,6 +106,9 @@ function suite(deps: SuiteDeps) {
     app.register(signInRoutes(kit));
     app.register(composeRoutes(kit));
     app.register(sentRoutes(kit));
+    app.register(messageRoutes(kit));
+    app.register(forwardingRoutes(kit));
+    app.register(deadLetterRoutes(kit));
   };
 }
 
