@@ -151,6 +151,7 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
         store,
         acceptMany,
         now,
+        newId,
         wakeDispatch: () => dispatcher.wake(),
         addressPolicy,
         ...(config.sqs.endpoint ? { sqsEndpoint: config.sqs.endpoint } : {}),

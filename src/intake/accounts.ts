@@ -23,12 +23,14 @@ function hashSecret(apiKey: string, secret: string): string {
   return createHash('sha256').update(`${apiKey}:${secret}`).digest('hex');
 }
 
+const newApiSecret = () => randomBytes(24).toString('base64url');
+
 export async function createAccount(store: Store, name: string, now: number): Promise<Credentials> {
   const credentials: Omit<Credentials, 'smpp_system_id' | 'smpp_password'> = {
     account_id: randomUUID(),
     name,
     api_key: randomBytes(8).toString('hex'),
-    api_secret: randomBytes(24).toString('base64url'),
+    api_secret: newApiSecret(),
     signature_secret: newSignatureSecret(),
   };
   await store.createAccount({
@@ -40,6 +42,13 @@ export async function createAccount(store: Store, name: string, now: number): Pr
     created_at: now,
   });
   return { ...credentials, ...(await issueSmppCredentials(store, credentials.account_id, now)) };
+}
+
+/** A new API secret for the account (returned once; only its hash is kept). */
+export async function rotateApiSecret(store: Store, account: Pick<Account, 'id' | 'api_key'>): Promise<string> {
+  const secret = newApiSecret();
+  await store.setApiSecretHash(account.id, hashSecret(account.api_key, secret));
+  return secret;
 }
 
 /** Compared against when the api_key is unknown; matches nothing. */

@@ -201,6 +201,9 @@ export interface Store extends SmppStore, SuiteStore {
   listEmailSenderAccounts(): Promise<Account[]>;
   updateAccount(id: string, patch: { status_url?: string | null; forwarding?: unknown; email_senders?: string[] }): Promise<void>;
 
+  /** Replaces the account's API secret (its hash): the old secret stops working at once. */
+  setApiSecretHash(id: string, apiSecretHash: string): Promise<void>;
+
   createAccessToken(token: AccessToken): Promise<void>;
   /** The account of an access token that is not revoked. */
   findAccountByAccessToken(tokenHash: string): Promise<Account | undefined>;

@@ -8,6 +8,7 @@ export interface SuiteDeps {
   /** Stores the recipients of one send together (intake/accept.ts). */
   acceptMany: AcceptManyPort;
   now: () => number;
+  newId: () => string;
   /** Wakes dispatch after a replay made callbacks due. */
   wakeDispatch: () => void;
   /** The destination guard, as for the REST API. */

@@ -21,6 +21,7 @@ import { sentRoutes } from './pages/sent.js';
 import { messageRoutes } from './pages/message.js';
 import { forwardingRoutes } from './pages/forwarding.js';
 import { deadLetterRoutes } from './pages/dead-letters.js';
+import { accountRoutes } from './pages/account.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -109,6 +110,7 @@ function suite(deps: SuiteDeps) {
     app.register(messageRoutes(kit));
     app.register(forwardingRoutes(kit));
     app.register(deadLetterRoutes(kit));
+    app.register(accountRoutes(kit));
   };
 }
 

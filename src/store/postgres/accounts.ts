@@ -31,6 +31,9 @@ export function accountQueries(pool: Pool) {
     },
     findAccountByApiKey: (apiKey: string) => one('SELECT * FROM accounts WHERE api_key = $1', apiKey),
     getAccount: (id: string) => one('SELECT * FROM accounts WHERE id = $1', id),
+    async setApiSecretHash(id: string, hash: string): Promise<void> {
+      await pool.query('UPDATE accounts SET api_secret_hash = $1 WHERE id = $2', [hash, id]);
+    },
     async listEmailSenderAccounts() {
       const { rows } = await pool.query<Row>("SELECT * FROM accounts WHERE email_senders IS NOT NULL AND email_senders <> '[]'::jsonb");
       return rows.map((row) => accountFromRow(row)!);

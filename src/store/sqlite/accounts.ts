@@ -12,6 +12,7 @@ export function accountQueries(db: Db) {
   const setForwarding = db.prepare('UPDATE accounts SET forwarding = ? WHERE id = ?');
   const withSenders = db.prepare("SELECT * FROM accounts WHERE email_senders IS NOT NULL AND email_senders != '[]'");
   const setEmailSenders = db.prepare('UPDATE accounts SET email_senders = ? WHERE id = ?');
+  const setSecretHash = db.prepare('UPDATE accounts SET api_secret_hash = ? WHERE id = ?');
 
   return {
     createAccount(account: Account): void {
@@ -24,6 +25,9 @@ export function accountQueries(db: Db) {
     },
     findAccountByApiKey: (apiKey: string) => accountFromRow(byApiKey.get(apiKey) as Row | undefined),
     getAccount: (id: string) => accountFromRow(byId.get(id) as Row | undefined),
+    setApiSecretHash(id: string, hash: string): void {
+      setSecretHash.run(hash, id);
+    },
     listEmailSenderAccounts: () => (withSenders.all() as Row[]).map((row) => accountFromRow(row)!),
     updateAccount: db.transaction((id: string, patch: { status_url?: string | null; forwarding?: unknown; email_senders?: string[] }) => {
       if (patch.status_url !== undefined) setStatusUrl.run(patch.status_url, id);

@@ -43,6 +43,7 @@ export function openSqliteStore(file: string): Store {
     getAccount: async (id) => q().getAccount(id),
     updateAccount: async (id, patch) => q().updateAccount(id, patch),
     listEmailSenderAccounts: async () => q().listEmailSenderAccounts(),
+    setApiSecretHash: async (id, hash) => q().setApiSecretHash(id, hash),
     createAccessToken: async (token) => q().createAccessToken(token),
     findAccountByAccessToken: async (hash) => q().findAccountByAccessToken(hash),
     listAccessTokens: async (accountId) => q().listAccessTokens(accountId),
