@@ -225,6 +225,21 @@ describe('Messaging Suite in Chromium', () => {
     await waitFor(() => mine().length > before, 10_000, 'the replayed dead letter');
   });
 
+  it("draws the overview charts from the account's messages", async () => {
+    page = await openSuite(browser, running.baseUrl);
+    await signIn(page, user);
+    await page.getByRole('link', { name: 'Overview', exact: true }).click();
+    await page.getByRole('heading', { name: 'Messages per day and status' }).waitFor();
+    // uPlot drew both charts (one canvas each) from the page's own data.
+    await page.locator('#chart-messages canvas').waitFor();
+    await page.locator('#chart-callbacks canvas').waitFor();
+    const rates = page.locator('table', { has: page.getByRole('columnheader', { name: 'Rate', exact: true }) });
+    assert.match(await rates.getByRole('row', { name: /^SMS/ }).innerText(), /SMS\s+\d+\s+\d+\s+\d+\.\d %/);
+    const today = new Date().toISOString().slice(0, 10);
+    const messagesToday = page.getByRole('table', { name: 'Messages per day and status' }).getByRole('row', { name: new RegExp(today) });
+    assert.match(await messagesToday.innerText(), /[1-9]/);
+  });
+
   it("a second account's user sees none of the first account's messages", async () => {
     const other = await addSuiteUser(running, 'ops@other.example', false);
     page = await openSuite(browser, running.baseUrl);
@@ -247,7 +262,7 @@ describe('Messaging Suite in Chromium', () => {
     await scan('/suite/sign-in');
     await signIn(page, user);
     const { body } = await running.api('GET', '/v1/messages/' + (await running.relay.store.listAccountMessages(user.accountId, {}, 1))[0]!.uuid);
-    for (const path of ['/suite/compose', '/suite/sent', `/suite/messages/${body.message_uuid}`, '/suite/forwarding', '/suite/dead-letters']) await scan(path);
+    for (const path of ['/suite/compose', '/suite/sent', `/suite/messages/${body.message_uuid}`, '/suite/forwarding', '/suite/dead-letters', '/suite/overview', '/suite/account']) await scan(path);
     assert.deepEqual(found, []);
   });
 });

@@ -10,7 +10,7 @@ import type { SmppStore } from './smpp.js';
 import type { SuiteStore } from './suite.js';
 
 export type { SmppCredential, SmppStore } from './smpp.js';
-export type { MessageCursor, MessageFilter, StatusTime, SuiteSession, SuiteStore, SuiteUser } from './suite.js';
+export type { AccountStats, MessageCursor, MessageFilter, StatusTime, SuiteSession, SuiteStore, SuiteUser } from './suite.js';
 
 export interface Account {
   id: string;

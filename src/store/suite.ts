@@ -56,6 +56,46 @@ export interface StatusTime {
   occurred_at: number;
 }
 
+/** What the suite's overview charts are drawn from: the account's messages created since a time. */
+export interface AccountStats {
+  /** Messages per UTC day (epoch day number), current state and channel. */
+  messages: Array<{ day: number; state: MessageState; channel: Channel; count: number }>;
+  /** Their callbacks per UTC day of the message and state. */
+  callbacks: Array<{ day: number; state: string; count: number }>;
+  /** Milliseconds from accepted to delivered, for up to STATS_SAMPLE delivered messages. */
+  toDelivered: number[];
+  /** Destinations with failed or dead callbacks, most failures first. */
+  failing: Array<{ destination_key: string; failures: number; latest: number }>;
+}
+
+export const STATS_SAMPLE = 10_000;
+const DAY_MS = 86_400_000;
+
+/** The four statements of accountStats; each takes (account_id, since) as its two parameters. */
+export function statsSql(dialect: SqlDialect): Record<keyof AccountStats, string> {
+  const [account, since] = [dialect.param(0), dialect.param(1)];
+  // Callbacks are reached through the account's messages, so no index beyond the message ones is needed.
+  const ofMessages = `FROM messages m JOIN callbacks c ON c.message_uuid = m.uuid WHERE m.account_id = ${account} AND m.created_at >= ${since}`;
+  return {
+    messages: `SELECT created_at / ${DAY_MS} AS day, state, ${dialect.jsonField('channel')} AS channel, count(*) AS count
+      FROM messages WHERE account_id = ${account} AND created_at >= ${since} GROUP BY 1, 2, 3 ORDER BY 1`,
+    callbacks: `SELECT m.created_at / ${DAY_MS} AS day, c.state AS state, count(*) AS count ${ofMessages} GROUP BY 1, 2 ORDER BY 1`,
+    toDelivered: `SELECT e.occurred_at - m.created_at AS ms FROM messages m JOIN status_events e ON e.message_uuid = m.uuid AND e.status = 'delivered'
+      WHERE m.account_id = ${account} AND m.created_at >= ${since} LIMIT ${STATS_SAMPLE}`,
+    failing: `SELECT c.destination_key AS destination_key, count(*) AS failures, max(c.created_at) AS latest ${ofMessages}
+      AND c.state IN ('failed', 'dead') GROUP BY 1 ORDER BY 2 DESC LIMIT 10`,
+  };
+}
+
+export function statsFromRows(rows: Record<keyof AccountStats, Row[]>): AccountStats {
+  return {
+    messages: rows.messages.map((row) => ({ day: Number(row.day), state: row.state as MessageState, channel: row.channel as Channel, count: Number(row.count) })),
+    callbacks: rows.callbacks.map((row) => ({ day: Number(row.day), state: row.state as string, count: Number(row.count) })),
+    toDelivered: rows.toDelivered.map((row) => Number(row.ms)),
+    failing: rows.failing.map((row) => ({ destination_key: row.destination_key as string, failures: Number(row.failures), latest: Number(row.latest) })),
+  };
+}
+
 export interface SuiteStore {
   createSuiteUser(user: SuiteUser): Promise<void>;
   findSuiteUserByEmail(email: string): Promise<SuiteUser | undefined>;
@@ -71,6 +111,8 @@ export interface SuiteStore {
   listMessagesChangedSince(accountId: string, since: number, limit: number): Promise<Message[]>;
   /** When each of these messages reached each status it has (the latest time per status). */
   listStatusTimes(uuids: string[]): Promise<StatusTime[]>;
+  /** The overview's numbers for the account's messages created since `since`. */
+  accountStats(accountId: string, since: number): Promise<AccountStats>;
 }
 
 type Row = Record<string, unknown>;

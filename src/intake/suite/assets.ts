@@ -1,6 +1,6 @@
 /**
  * The suite's static files, served by the app itself (no CDN, no network at run time): htmx and
- * its SSE extension, uPlot for the overview charts, and the style sheet. Read once at start;
+ * its SSE extension, uPlot and the script that draws the overview charts, and the style sheet. Read once at start;
  * their URLs carry a content hash so browsers may cache them for good.
  */
 import { createHash } from 'node:crypto';
@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { FastifyInstance } from 'fastify';
 import { SUITE_CSS } from './styles.js';
+import { OVERVIEW_JS } from './overview-script.js';
 
 const require = createRequire(import.meta.url);
 
@@ -27,6 +28,7 @@ const SOURCES: Readonly<Record<string, { body: () => Buffer; type: string }>> = 
   'uPlot.min.js': { body: () => fromPackage('uplot/dist/uPlot.iife.min.js'), type: 'text/javascript; charset=utf-8' },
   'uPlot.min.css': { body: () => fromPackage('uplot/dist/uPlot.min.css'), type: 'text/css; charset=utf-8' },
   'suite.css': { body: () => Buffer.from(SUITE_CSS), type: 'text/css; charset=utf-8' },
+  'overview.js': { body: () => Buffer.from(OVERVIEW_JS), type: 'text/javascript; charset=utf-8' },
 };
 
 export type AssetName = keyof typeof SOURCES;

@@ -22,6 +22,7 @@ import { messageRoutes } from './pages/message.js';
 import { forwardingRoutes } from './pages/forwarding.js';
 import { deadLetterRoutes } from './pages/dead-letters.js';
 import { accountRoutes } from './pages/account.js';
+import { overviewRoutes } from './pages/overview.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -111,6 +112,7 @@ function suite(deps: SuiteDeps) {
     app.register(forwardingRoutes(kit));
     app.register(deadLetterRoutes(kit));
     app.register(accountRoutes(kit));
+    app.register(overviewRoutes(kit));
   };
 }
 

@@ -2,7 +2,7 @@ import type { Pool } from './database.js';
 import { inTransaction } from './database.js';
 import type { SuiteSession, SuiteUser } from '../store.js';
 import { callbackFromRow, messageFromRow, type Row } from '../rows.js';
-import { messageListSql, statusTimeFromRow, suiteSessionFromRow, suiteUserFromRow, type MessageFilter, type SqlDialect } from '../suite.js';
+import { messageListSql, statsFromRows, statsSql, statusTimeFromRow, suiteSessionFromRow, suiteUserFromRow, type MessageFilter, type SqlDialect } from '../suite.js';
 
 const POSTGRES: SqlDialect = { jsonField: (name) => `(data->>'${name}')`, param: (index) => `$${index + 1}` };
 
@@ -62,6 +62,10 @@ export function suiteQueries(pool: Pool) {
         [uuids],
       );
       return result.rows.map(statusTimeFromRow);
+    },
+    async accountStats(accountId: string, since: number) {
+      const entries = await Promise.all(Object.entries(statsSql(POSTGRES)).map(async ([key, sql]) => [key, (await pool.query<Row>(sql, [accountId, since])).rows] as const));
+      return statsFromRows(Object.fromEntries(entries) as Parameters<typeof statsFromRows>[0]);
     },
     async listDeadLetters(accountId: string, limit: number) {
       const result = await pool.query<Row>("SELECT * FROM callbacks WHERE account_id = $1 AND state = 'dead' ORDER BY created_at DESC LIMIT $2", [accountId, limit]);

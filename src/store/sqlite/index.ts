@@ -84,6 +84,7 @@ export function openSqliteStore(file: string): Store {
     listAccountMessages: async (accountId, filter, limit) => q().listAccountMessages(accountId, filter, limit),
     listMessagesChangedSince: async (accountId, since, limit) => q().listMessagesChangedSince(accountId, since, limit),
     listStatusTimes: async (uuids) => q().listStatusTimes(uuids),
+    accountStats: async (accountId, since) => q().accountStats(accountId, since),
     listDeadLetters: async (accountId, limit) => q().listDeadLetters(accountId, limit),
   };
 }

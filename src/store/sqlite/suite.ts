@@ -1,7 +1,7 @@
 import type { Db } from './database.js';
 import type { SuiteSession, SuiteUser } from '../store.js';
 import { callbackFromRow, messageFromRow, type Row } from '../rows.js';
-import { messageListSql, statusTimeFromRow, suiteSessionFromRow, suiteUserFromRow, type MessageFilter, type SqlDialect } from '../suite.js';
+import { messageListSql, statsFromRows, statsSql, statusTimeFromRow, suiteSessionFromRow, suiteUserFromRow, type MessageFilter, type SqlDialect } from '../suite.js';
 
 const SQLITE: SqlDialect = { jsonField: (name) => `json_extract(data, '$.${name}')`, param: () => '?' };
 
@@ -19,6 +19,7 @@ export function suiteQueries(db: Db) {
   const changed = db.prepare('SELECT * FROM messages WHERE account_id = ? AND updated_at > ? ORDER BY updated_at LIMIT ?');
   const statusTimes = db.prepare(`SELECT message_uuid, status, max(occurred_at) AS occurred_at FROM status_events
     WHERE message_uuid IN (SELECT value FROM json_each(?)) GROUP BY message_uuid, status`);
+  const stats = Object.entries(statsSql(SQLITE)).map(([key, sql]) => [key, db.prepare(sql)] as const);
   const dead = db.prepare("SELECT * FROM callbacks WHERE account_id = ? AND state = 'dead' ORDER BY created_at DESC LIMIT ?");
 
   return {
@@ -50,6 +51,8 @@ export function suiteQueries(db: Db) {
     },
     listMessagesChangedSince: (accountId: string, since: number, limit: number) => (changed.all(accountId, since, limit) as Row[]).map(messageFromRow),
     listStatusTimes: (uuids: string[]) => (statusTimes.all(JSON.stringify(uuids)) as Row[]).map(statusTimeFromRow),
+    accountStats: (accountId: string, since: number) =>
+      statsFromRows(Object.fromEntries(stats.map(([key, statement]) => [key, statement.all(accountId, since) as Row[]])) as Parameters<typeof statsFromRows>[0]),
     listDeadLetters: (accountId: string, limit: number) => (dead.all(accountId, limit) as Row[]).map(callbackFromRow),
   };
 }

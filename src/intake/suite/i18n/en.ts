@@ -160,7 +160,24 @@ export const en = {
     smpp: 'SMPP',
     email: 'E-mail interface',
   },
-  overview: { title: 'Overview' },
+  overview: {
+    title: 'Overview',
+    period: (days: number) => `The messages of the last ${days} days (UTC), by any interface.`,
+    messagesPerDay: 'Messages per day and status',
+    callbacksPerDay: 'Callbacks per day and state',
+    day: 'Day',
+    deliveryRate: 'Delivery rate per channel',
+    messages: 'Messages',
+    delivered: 'Delivered or read',
+    rate: 'Rate',
+    medianToDelivered: 'Median time to delivered',
+    noDeliveries: 'no deliveries yet',
+    failing: 'Failing destinations',
+    failures: 'Failed or dead callbacks',
+    latest: 'Latest (UTC)',
+    noFailing: 'No failing destinations.',
+    callbackStates: { pending: 'pending', inflight: 'in flight', delivered: 'delivered', failed: 'failed', dead: 'dead' } as Record<string, string>,
+  },
 };
 
 export type Strings = typeof en;
