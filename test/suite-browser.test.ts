@@ -10,6 +10,21 @@ import type { Browser, Page } from 'playwright-core';
 import { startReceiver, startRelay, waitFor, type Receiver, type RunningRelay } from './helpers/relay.js';
 import { addSuiteUser, launchChromium, openSuite, screenshot, seriousViolations, signIn, type SuiteUserLogin } from './helpers/suite.js';
 
+/** Signs in on a fresh page and sends an SMS from Compose; the page ends where Send led. */
+async function composeSms(page: Page, login: SuiteUserLogin, to: string, text: string): Promise<void> {
+  await signIn(page, login);
+  await page.goto('/suite/compose');
+  await page.getByLabel('To').fill(to);
+  await page.getByLabel('From').fill('ACME');
+  await page.getByLabel('Text').fill(text);
+  await page.getByRole('button', { name: 'Send' }).click();
+}
+
+/** The message id of the row in Sent that shows this recipient. */
+async function uuidInSent(page: Page, to: string): Promise<string> {
+  return (await page.getByRole('row').filter({ hasText: to }).getByRole('link').getAttribute('href'))!.split('/').pop()!;
+}
+
 describe('Messaging Suite in Chromium', () => {
   let running: RunningRelay;
   let browser: Browser;
@@ -74,6 +89,9 @@ describe('Messaging Suite in Chromium', () => {
     const rows = page.getByRole('row').filter({ hasText: 'Suite' });
     assert.equal(await rows.count(), 2);
     const final = /delivered|rejected|undeliverable/;
+    // The simulator settles a message 0.8 s or more after it was accepted: the page showed it before.
+    const firstShown = await Promise.all((await rows.all()).map((row) => row.getByRole('cell').nth(5).innerText()));
+    assert.ok(firstShown.some((status) => !final.test(status)), `already final when the page was drawn: ${firstShown}`);
     for (const row of await rows.all()) await row.getByRole('cell').nth(5).filter({ hasText: final }).waitFor({ timeout: 20_000 });
     assert.equal(await page.evaluate(() => (globalThis as unknown as { loadedOnce?: boolean }).loadedOnce), true, 'the page was not reloaded');
     // What the page shows is what the API reports.
@@ -87,12 +105,7 @@ describe('Messaging Suite in Chromium', () => {
 
   it('shows an invalid recipient next to the To field with the API reason', async () => {
     page = await openSuite(browser, running.baseUrl);
-    await signIn(page, user);
-    await page.goto('/suite/compose');
-    await page.getByLabel('To').fill('+436641234567');
-    await page.getByLabel('From').fill('ACME');
-    await page.getByLabel('Text').fill('Hi');
-    await page.getByRole('button', { name: 'Send' }).click();
+    await composeSms(page, user, '+436641234567', 'Hi');
     const to = page.getByLabel('To');
     assert.equal(await to.getAttribute('aria-invalid'), 'true');
     assert.match(await page.locator('#to-error').innerText(), /E\.164 format without a leading '\+'/);
@@ -173,14 +186,9 @@ describe('Messaging Suite in Chromium', () => {
 
   it("opens a message's timeline with its callbacks and attempts, and replays one", async () => {
     page = await openSuite(browser, running.baseUrl);
-    await signIn(page, user);
-    await page.goto('/suite/compose');
-    await page.getByLabel('To').fill('436641234570');
-    await page.getByLabel('From').fill('ACME');
-    await page.getByLabel('Text').fill('Timeline please');
-    await page.getByRole('button', { name: 'Send' }).click();
+    await composeSms(page, user, '436641234570', 'Timeline please');
     await page.getByRole('status').filter({ hasText: 'The message was sent.' }).waitFor();
-    const uuid = (await page.getByRole('row').filter({ hasText: '436641234570' }).getByRole('link').getAttribute('href'))!.split('/').pop()!;
+    const uuid = await uuidInSent(page, '436641234570');
     const mine = () => receiver.received.filter((callback) => callback.json?.message_uuid === uuid);
     // The SMS asked for a delivery receipt: delivered (and failures) are forwarded, submitted is not.
     await waitFor(() => mine().length > 0, 20_000, 'the receipt');
@@ -205,13 +213,8 @@ describe('Messaging Suite in Chromium', () => {
   it('lists a dead letter under its destination and replays it', async () => {
     answer = 503;
     page = await openSuite(browser, running.baseUrl);
-    await signIn(page, user);
-    await page.goto('/suite/compose');
-    await page.getByLabel('To').fill('436641234571');
-    await page.getByLabel('From').fill('ACME');
-    await page.getByLabel('Text').fill('Nobody listens');
-    await page.getByRole('button', { name: 'Send' }).click();
-    const uuid = (await page.getByRole('row').filter({ hasText: '436641234571' }).getByRole('link').getAttribute('href'))!.split('/').pop()!;
+    await composeSms(page, user, '436641234571', 'Nobody listens');
+    const uuid = await uuidInSent(page, '436641234571');
     const dead = async () => (await running.relay.store.listCallbacks(uuid)).filter((callback) => callback.state === 'dead');
     await waitFor(async () => (await dead()).length > 0, 20_000, 'a dead letter');
     answer = 200;

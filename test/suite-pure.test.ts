@@ -6,7 +6,7 @@ import { pickLanguage } from '../src/intake/suite/i18n/index.js';
 import { signInWaitMs } from '../src/intake/suite/slow-down.js';
 import { receiptChoice } from '../src/intake/suite/receipts.js';
 import { smsSplit } from '../src/model/gsm.js';
-import { filterOf } from '../src/intake/suite/pages/sent.js';
+import { filterOf, liveRowsOf } from '../src/intake/suite/pages/sent.js';
 import { splitRecipients } from '../src/intake/suite/pages/compose.js';
 import { fieldIdOf, documentOf } from '../src/intake/suite/pages/forwarding.js';
 import { groupByDestination } from '../src/intake/suite/pages/dead-letters.js';
@@ -83,6 +83,12 @@ describe('suite rules', () => {
     ];
     for (const [query, filter] of cases) assert.deepEqual(filterOf(query), filter, JSON.stringify(query));
     assert.equal(parseUtcInput('2026-02-30T10:00'), undefined);
+  });
+
+  it('reads the rows a live stream follows, dropping what is not a row', () => {
+    const uuid = '01a2351b-f1d6-7588-9070-1eeeeaca26a5';
+    assert.deepEqual([...liveRowsOf(`${uuid.toUpperCase()}.1700000000000,garbage,${uuid}x.1,`)], [[uuid, 1_700_000_000_000]]);
+    assert.equal(liveRowsOf(Array.from({ length: 80 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}.1`).join(',')).size, 50);
   });
 
   it('splits recipients on commas, semicolons, spaces and lines', () => {

@@ -1,6 +1,7 @@
 /**
  * What the store keeps for the Messaging Suite (migration 8): its users and their sessions, and
- * the queries its pages read (an account's messages newest first, when each reached each status).
+ * the queries its pages read (an account's messages newest first, when each reached each status,
+ * the overview's numbers).
  */
 import type { Message } from '../model/types.js';
 import type { Channel, InterfaceName, MessageState, Status } from '../model/vocabulary.js';
@@ -107,8 +108,8 @@ export interface SuiteStore {
   deleteSuiteSession(tokenHash: string): Promise<void>;
   /** The account's messages, newest first (created_at, uuid), filtered; keyset paged by `filter.before`. */
   listAccountMessages(accountId: string, filter: MessageFilter, limit: number): Promise<Message[]>;
-  /** The account's messages changed after `since` (updated_at), oldest change first. */
-  listMessagesChangedSince(accountId: string, since: number, limit: number): Promise<Message[]>;
+  /** Those of these messages that belong to the account (by primary key: no index of its own). */
+  listAccountMessagesByUuid(accountId: string, uuids: string[]): Promise<Message[]>;
   /** When each of these messages reached each status it has (the latest time per status). */
   listStatusTimes(uuids: string[]): Promise<StatusTime[]>;
   /** The overview's numbers for the account's messages created since `since`. */

@@ -52,8 +52,8 @@ export function suiteQueries(pool: Pool) {
       const { sql, params } = messageListSql(POSTGRES, accountId, filter, limit);
       return (await pool.query<Row>(sql, params)).rows.map(messageFromRow);
     },
-    async listMessagesChangedSince(accountId: string, since: number, limit: number) {
-      const result = await pool.query<Row>('SELECT * FROM messages WHERE account_id = $1 AND updated_at > $2 ORDER BY updated_at LIMIT $3', [accountId, since, limit]);
+    async listAccountMessagesByUuid(accountId: string, uuids: string[]) {
+      const result = await pool.query<Row>('SELECT * FROM messages WHERE uuid = ANY($1::text[]) AND account_id = $2', [uuids, accountId]);
       return result.rows.map(messageFromRow);
     },
     async listStatusTimes(uuids: string[]) {

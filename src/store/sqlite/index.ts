@@ -82,7 +82,7 @@ export function openSqliteStore(file: string): Store {
     findSuiteSession: async (tokenHash, now) => q().findSuiteSession(tokenHash, now),
     deleteSuiteSession: async (tokenHash) => q().deleteSuiteSession(tokenHash),
     listAccountMessages: async (accountId, filter, limit) => q().listAccountMessages(accountId, filter, limit),
-    listMessagesChangedSince: async (accountId, since, limit) => q().listMessagesChangedSince(accountId, since, limit),
+    listAccountMessagesByUuid: async (accountId, uuids) => q().listAccountMessagesByUuid(accountId, uuids),
     listStatusTimes: async (uuids) => q().listStatusTimes(uuids),
     accountStats: async (accountId, since) => q().accountStats(accountId, since),
     listDeadLetters: async (accountId, limit) => q().listDeadLetters(accountId, limit),

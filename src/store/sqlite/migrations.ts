@@ -181,11 +181,10 @@ CREATE TABLE suite_sessions (
 );
 CREATE INDEX suite_sessions_user ON suite_sessions(user_id);
 -- The suite's "Sent" list: an account's messages newest first (keyset paging), searched by
--- number or client_ref, and the changes its live view polls for.
+-- number or client_ref (uuid last, so these serve the list's order too).
 CREATE INDEX messages_account_time ON messages(account_id, created_at, uuid);
-CREATE INDEX messages_account_to ON messages(account_id, json_extract(data, '$.to'), created_at);
-CREATE INDEX messages_account_client_ref ON messages(account_id, json_extract(data, '$.client_ref'), created_at);
-CREATE INDEX messages_account_changed ON messages(account_id, updated_at);
+CREATE INDEX messages_account_to ON messages(account_id, json_extract(data, '$.to'), created_at, uuid);
+CREATE INDEX messages_account_client_ref ON messages(account_id, json_extract(data, '$.client_ref'), created_at, uuid);
 `,
   },
 ];

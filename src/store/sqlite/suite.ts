@@ -16,7 +16,7 @@ export function suiteQueries(db: Db) {
   const sessionByHash = db.prepare(`SELECT s.token_hash, s.user_id, s.csrf_token, s.created_at AS session_created_at, s.expires_at, u.*
     FROM suite_sessions s JOIN suite_users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ?`);
   const deleteSession = db.prepare('DELETE FROM suite_sessions WHERE token_hash = ?');
-  const changed = db.prepare('SELECT * FROM messages WHERE account_id = ? AND updated_at > ? ORDER BY updated_at LIMIT ?');
+  const byUuids = db.prepare('SELECT * FROM messages WHERE uuid IN (SELECT value FROM json_each(?)) AND account_id = ?');
   const statusTimes = db.prepare(`SELECT message_uuid, status, max(occurred_at) AS occurred_at FROM status_events
     WHERE message_uuid IN (SELECT value FROM json_each(?)) GROUP BY message_uuid, status`);
   const stats = Object.entries(statsSql(SQLITE)).map(([key, sql]) => [key, db.prepare(sql)] as const);
@@ -49,7 +49,7 @@ export function suiteQueries(db: Db) {
       const { sql, params } = messageListSql(SQLITE, accountId, filter, limit);
       return (db.prepare(sql).all(...params) as Row[]).map(messageFromRow);
     },
-    listMessagesChangedSince: (accountId: string, since: number, limit: number) => (changed.all(accountId, since, limit) as Row[]).map(messageFromRow),
+    listAccountMessagesByUuid: (accountId: string, uuids: string[]) => (byUuids.all(JSON.stringify(uuids), accountId) as Row[]).map(messageFromRow),
     listStatusTimes: (uuids: string[]) => (statusTimes.all(JSON.stringify(uuids)) as Row[]).map(statusTimeFromRow),
     accountStats: (accountId: string, since: number) =>
       statsFromRows(Object.fromEntries(stats.map(([key, statement]) => [key, statement.all(accountId, since) as Row[]])) as Parameters<typeof statsFromRows>[0]),

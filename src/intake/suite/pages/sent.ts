@@ -1,8 +1,8 @@
 /**
  * Sent: every message of the account, by any interface, newest first; filters, search and keyset
  * paging on (account_id, created_at, uuid). New statuses arrive by server-sent events: the
- * stream polls the store for the account's changed messages (so it sees changes recorded by any
- * node) and htmx swaps each row's status and time cells.
+ * stream polls the store for the rows on the page, by primary key (so it sees changes recorded by
+ * any node, and needs no index of its own), and htmx swaps each changed row's status and time cells.
  */
 import type { FastifyInstance } from 'fastify';
 import { html, type Html } from '../html.js';
@@ -17,8 +17,17 @@ import type { MessageFilter, StatusTime } from '../../../store/store.js';
 export const PAGE_SIZE = 50;
 const STATES: readonly MessageState[] = ['accepted', ...STATUSES];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** Changes are looked for again this far back, so a change committed late (or by a node whose clock lags) is not missed. */
-const LIVE_OVERLAP_MS = 2_000;
+const LIVE_ROW = /^([0-9a-f-]{36})\.(\d{1,15})$/i;
+
+/** The rows a live stream follows, as the page saw them: `uuid.updated_at`, comma-separated. */
+export function liveRowsOf(value: string): Map<string, number> {
+  const rows = new Map<string, number>();
+  for (const entry of value.split(',').slice(0, PAGE_SIZE)) {
+    const match = LIVE_ROW.exec(entry);
+    if (match) rows.set(match[1]!.toLowerCase(), Number(match[2]));
+  }
+  return rows;
+}
 
 /** The filter a query string asks for; unknown values are ignored rather than refused. */
 export function filterOf(query: Form): MessageFilter {
@@ -88,7 +97,7 @@ ${field({ id: 'f-q', label: s.search, control: () => html`<input type="search" i
 }
 
 export function sentRoutes(kit: PageKit) {
-  const { store, now } = kit.deps;
+  const { store } = kit.deps;
   const streams = new Set<() => void>();
 
   return async function routes(app: FastifyInstance) {
@@ -101,7 +110,6 @@ export function sentRoutes(kit: PageKit) {
       const ctx = signedIn(request);
       const { t } = ctx;
       const query = request.query as Form;
-      const renderedAt = now();
       const found = await store.listAccountMessages(ctx.account.id, filterOf(query), PAGE_SIZE + 1);
       const messages = found.slice(0, PAGE_SIZE);
       const times = messages.length > 0 ? await store.listStatusTimes(messages.map((m) => m.uuid)) : [];
@@ -112,7 +120,7 @@ export function sentRoutes(kit: PageKit) {
       const body = html`${Number.isInteger(sentCount) && sentCount > 0 ? html`<p class="notice" role="status">${t.compose.sent(sentCount)}</p>` : ''}
 ${filters(ctx, query)}
 <p class="hint">${t.sent.live}</p>
-<table hx-ext="sse" sse-connect="${PREFIX}/sent/events?since=${renderedAt}">
+<table hx-ext="sse" sse-connect="${PREFIX}/sent/events?rows=${messages.map((message) => `${message.uuid}.${message.updated_at}`).join(',')}">
 <caption class="hint">${t.sent.title}</caption>
 <thead><tr><th scope="col">${t.sent.time}</th><th scope="col">${t.sent.channel}</th><th scope="col">${t.sent.to}</th><th scope="col">${t.sent.sender}</th><th scope="col">${t.sent.interface}</th><th scope="col">${t.sent.status}</th><th scope="col">${t.sent.reachedAt}</th><th scope="col">${t.sent.clientRef}</th></tr></thead>
 <tbody>${messages.length > 0 ? messages.map((message) => row(message, times, t)) : html`<tr><td colspan="8">${t.sent.none}</td></tr>`}</tbody>
@@ -123,14 +131,13 @@ ${filters(ctx, query)}
 
     app.get('/sent/events', async (request, reply) => {
       const ctx = signedIn(request);
-      let since = Number(formValue(request.query as Form, 'since')) || now();
+      /** Each followed row's updated_at as last shown: a row is sent again only when it changed. */
+      const shown = liveRowsOf(formValue(request.query as Form, 'rows'));
       reply.hijack();
       const raw = reply.raw;
       raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive' });
       raw.write(': live\n\n');
       let timer: NodeJS.Timeout | undefined;
-      /** What each message looked like when last sent, within the overlap window: sent once per change. */
-      const sent = new Map<string, number>();
       const end = () => {
         clearTimeout(timer);
         streams.delete(end);
@@ -139,17 +146,15 @@ ${filters(ctx, query)}
       streams.add(end);
       raw.on('close', end);
       const poll = async () => {
-        const found = await store.listMessagesChangedSince(ctx.account.id, since - LIVE_OVERLAP_MS, 500);
-        const changed = found.filter((message) => sent.get(message.uuid) !== message.updated_at);
-        for (const [uuid, updatedAt] of sent) if (updatedAt <= since - LIVE_OVERLAP_MS) sent.delete(uuid);
-        if (changed.length > 0) {
-          const times = await store.listStatusTimes(changed.map((m) => m.uuid));
-          for (const message of changed) {
-            raw.write(`event: status-${message.uuid}\ndata: ${statusCell(message, ctx.t).text}\n\n`);
-            raw.write(`event: reached-${message.uuid}\ndata: ${reachedCell(message, times, ctx.t).text}\n\n`);
-            sent.set(message.uuid, message.updated_at);
-            since = Math.max(since, message.updated_at);
-          }
+        if (shown.size === 0) return;
+        const found = await store.listAccountMessagesByUuid(ctx.account.id, [...shown.keys()]);
+        const changed = found.filter((message) => shown.get(message.uuid) !== message.updated_at);
+        if (changed.length === 0) return;
+        const times = await store.listStatusTimes(changed.map((message) => message.uuid));
+        for (const message of changed) {
+          raw.write(`event: status-${message.uuid}\ndata: ${statusCell(message, ctx.t).text}\n\n`);
+          raw.write(`event: reached-${message.uuid}\ndata: ${reachedCell(message, times, ctx.t).text}\n\n`);
+          shown.set(message.uuid, message.updated_at);
         }
       };
       const loop = () => {
