@@ -15,8 +15,12 @@ export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 export const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
 export const newToken = () => randomBytes(32).toString('base64url');
 
-/** Compared against when the e-mail is unknown, so an unknown address costs as much as a wrong password. */
-const UNKNOWN_USER_HASH = await hashPassword(randomBytes(16).toString('hex'));
+/**
+ * Compared against when the e-mail is unknown, so an unknown address costs as much as a wrong
+ * password. Made at the first sign-in, not at import: a top-level await would make every module
+ * that imports this one load asynchronously.
+ */
+let unknownUserHash: Promise<string> | undefined;
 
 export class UserError extends Error {}
 
@@ -53,7 +57,7 @@ export async function createUser(
 /** The user with this e-mail address, if the password matches. */
 export async function checkPassword(store: Store, email: string, password: string): Promise<SuiteUser | undefined> {
   const user = await store.findSuiteUserByEmail(normalizeEmail(email));
-  const matches = await verifyPassword(password, user?.password_hash ?? UNKNOWN_USER_HASH);
+  const matches = await verifyPassword(password, user?.password_hash ?? (await (unknownUserHash ??= hashPassword(randomBytes(16).toString('hex')))));
   return matches && user ? user : undefined;
 }
 
