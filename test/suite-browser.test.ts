@@ -178,6 +178,13 @@ describe('Messaging Suite in Chromium', () => {
     assert.deepEqual(body.sms.suite, { type: 'url', url: receiver.url, format: 'xml' });
     assert.deepEqual(body.ott.statuses, ['submitted', 'delivered', 'rejected', 'undeliverable']);
     assert.equal(body.enabled, true);
+    // A test callback to the destination as typed: the receiver's answer is shown, nothing is stored.
+    const before = receiver.received.length;
+    await page.getByRole('button', { name: 'Send a test callback for Suite (SMS and MMS receipts)' }).click();
+    await page.getByRole('status').filter({ hasText: /^Test callback delivered: HTTP 200 in \d+ ms\./ }).waitFor();
+    assert.equal(receiver.received.length, before + 1);
+    assert.match(receiver.received[before]!.body, /<client_ref>statusrelay-test<\/client_ref>/);
+    assert.ok(receiver.received[before]!.headers['webhook-signature']);
     // Back to JSON for the tests after this one.
     await page.locator('#sms-suite-format').selectOption('json');
     await page.getByRole('button', { name: 'Save' }).click();

@@ -2,6 +2,19 @@
 import type { Store } from '../../store/store.js';
 import type { AcceptManyPort } from '../accept.js';
 import type { AddressPolicy } from '../../model/address.js';
+import type { Destination, Format } from '../../model/destination.js';
+import type { Account } from '../../store/store.js';
+
+/** What a receiver made of a sample callback: the attempt's verdict, as dispatch records one. */
+export interface TestCallbackOutcome {
+  verdict: 'delivered' | 'retry' | 'failed';
+  statusCode?: number;
+  error?: string;
+  durationMs: number;
+}
+
+/** Sends one signed sample callback to a destination now, outside the outbox (nothing is stored). */
+export type TestCallbackPort = (account: Account, destination: Destination, format: Format) => Promise<TestCallbackOutcome>;
 
 export interface SuiteDeps {
   store: Store;
@@ -15,6 +28,7 @@ export interface SuiteDeps {
   addressPolicy?: AddressPolicy;
   /** SQS_ENDPOINT, as for the REST API. */
   sqsEndpoint?: string;
+  sendTestCallback: TestCallbackPort;
   /** How often the Sent page's live view looks for status changes (ms). */
   livePollMs?: number;
 }

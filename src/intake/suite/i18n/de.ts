@@ -117,6 +117,11 @@ export const de: Strings = {
     format: 'Format',
     save: 'Speichern',
     saved: 'Die Weiterleitungsregeln sind gespeichert.',
+    testCallback: 'Test-Rückmeldung senden',
+    testCallbackNamed: (name: string, section: string) => `Test-Rückmeldung für ${name} (${section}) senden`,
+    testNothing: 'Diese Regel leitet nirgendwohin weiter: es gibt nichts zu testen.',
+    testAnswer: (verdict: 'delivered' | 'retry' | 'failed', answer: string, ms: number) =>
+      `Test-Rückmeldung ${verdict === 'delivered' ? 'zugestellt' : verdict === 'retry' ? 'nicht zugestellt (würde wiederholt)' : 'abgelehnt'}: ${answer} in ${ms} ms. Nichts wurde gespeichert.`,
   },
   deadLetters: {
     title: 'Unzustellbare Rückmeldungen',

@@ -115,6 +115,11 @@ export const en = {
     format: 'Format',
     save: 'Save',
     saved: 'The forwarding rules are saved.',
+    testCallback: 'Send a test callback',
+    testCallbackNamed: (name: string, section: string) => `Send a test callback for ${name} (${section})`,
+    testNothing: 'This rule forwards nowhere: there is nothing to test.',
+    testAnswer: (verdict: 'delivered' | 'retry' | 'failed', answer: string, ms: number) =>
+      `Test callback ${verdict === 'delivered' ? 'delivered' : verdict === 'retry' ? 'not delivered (would be retried)' : 'refused'}: ${answer} in ${ms} ms. Nothing was saved.`,
   },
   deadLetters: {
     title: 'Dead letters',

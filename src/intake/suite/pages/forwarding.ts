@@ -11,7 +11,7 @@ import { csrfField } from '../layout.js';
 import { PREFIX, type SuiteContext } from '../context.js';
 import { formValue, formValues, signedIn, type Form, type PageKit } from '../kit.js';
 import { saveForwardingRules } from '../../forwarding.js';
-import { RULE_FIELDS, ruleFor, rulesOf } from '../../../model/forwarding-rules.js';
+import { RULE_FIELDS, ruleFor, rulesOf, validateForwardingRules } from '../../../model/forwarding-rules.js';
 import { INTERFACES, interfacesOn } from '../../../model/interfaces.js';
 import { FORMATS, type RuleType } from '../../../model/destination.js';
 import { SECTIONS, STATUSES, type InterfaceName, type Section, type Status } from '../../../model/vocabulary.js';
@@ -71,7 +71,13 @@ function formOfAccount(account: { forwarding?: unknown }): RulesForm {
   return { enabled: stored.enabled, statuses: [...stored.ott.statuses], rules };
 }
 
-function ruleFields(ctx: SuiteContext, section: Section, name: InterfaceName, typed: Record<string, string>, errors: Map<string, string>): Html {
+/** The answer to "send a test callback" for one rule (`section.interface`). */
+interface TestResult {
+  rule: string;
+  text: string;
+}
+
+function ruleFields(ctx: SuiteContext, section: Section, name: InterfaceName, typed: Record<string, string>, errors: Map<string, string>, test?: TestResult): Html {
   const { t } = ctx;
   const f = t.forwarding;
   const key = `${section}.${name}`;
@@ -92,10 +98,14 @@ ${carried.has('url') ? input('url', 'url') : ''}
 ${carried.has('address') ? input('address', 'email') : ''}
 ${carried.has('queue_url') ? input('queue_url', 'url') : ''}
 ${carried.has('format') ? field({ id: `${id}-format`, label: f.format, error: errors.get(`${id}-format`), control: (d, i) => html`<select id="${id}-format" name="${key}.format"${described(d, i)}>${options(FORMATS, (format) => format.toUpperCase(), typed.format || 'json')}</select>` }) : ''}
+${carried.has('url') || carried.has('address') || carried.has('queue_url')
+  ? html`<button class="secondary" type="submit" formaction="${PREFIX}/forwarding/test?rule=${key}" aria-label="${f.testCallbackNamed(t.interfaces[name], section === 'sms' ? f.sms : f.ott)}">${f.testCallback}</button>`
+  : ''}
+${test?.rule === key ? html`<p class="notice" role="status" id="${id}-test">${test.text}</p>` : ''}
 </fieldset>`;
 }
 
-function forwardingPage(ctx: SuiteContext, form: RulesForm, invalid: ReadonlyArray<{ name: string; reason: string }>, saved: boolean): Html {
+function forwardingPage(ctx: SuiteContext, form: RulesForm, invalid: ReadonlyArray<{ name: string; reason: string }>, saved: boolean, test?: TestResult): Html {
   const { t } = ctx;
   const f = t.forwarding;
   const errors = new Map([...errorsByField(invalid)].map(([name, reason]) => [fieldIdOf(name), reason]));
@@ -107,13 +117,13 @@ ${csrfField(ctx)}
 ${switchControl('enabled', 'enabled', f.enabled, form.enabled, 'enabled-hint')}
 <p class="hint" id="enabled-hint">${f.enabledHint}</p>
 <h2>${f.sms}</h2>
-${interfacesOn('sms').map((name) => ruleFields(ctx, 'sms', name, form.rules.get(`sms.${name}`) ?? {}, errors))}
+${interfacesOn('sms').map((name) => ruleFields(ctx, 'sms', name, form.rules.get(`sms.${name}`) ?? {}, errors, test))}
 <h2>${f.ott}</h2>
 <fieldset id="ott-statuses"${statusesError ? html` aria-describedby="ott-statuses-error"` : ''}><legend>${f.statuses}</legend>
 ${statusesError ? html`<p class="error" id="ott-statuses-error">${statusesError}</p>` : ''}
 ${STATUSES.map((status: Status) => html`<div class="switch"><input type="checkbox" id="ott-status-${status}" name="ott.statuses" value="${status}"${form.statuses.includes(status) ? html` checked` : ''}><label for="ott-status-${status}">${t.states[status]}</label></div>`)}
 </fieldset>
-${interfacesOn('ott').map((name) => ruleFields(ctx, 'ott', name, form.rules.get(`ott.${name}`) ?? {}, errors))}
+${interfacesOn('ott').map((name) => ruleFields(ctx, 'ott', name, form.rules.get(`ott.${name}`) ?? {}, errors, test))}
 <button type="submit">${f.save}</button>
 </form>`;
 }
@@ -134,6 +144,29 @@ export function forwardingRoutes(kit: PageKit) {
         return kit.page(request, reply, { title: ctx.t.forwarding.title, section: 'forwarding', body: forwardingPage(ctx, form, result.invalid, false) }, 422);
       }
       return reply.redirect(`${PREFIX}/forwarding?saved=1`, 303);
+    });
+
+    // One rule's destination, as typed (not saved), gets a signed sample callback; the page shows the answer.
+    app.post('/forwarding/test', async (request, reply) => {
+      const ctx = signedIn(request);
+      const f = ctx.t.forwarding;
+      const form = formOfBody(request.body as Form);
+      const rule = formValue(request.query as Form, 'rule');
+      const [section, name] = rule.split('.') as [Section, InterfaceName];
+      const typed = form.rules.get(rule);
+      if (!typed) return reply.callNotFound();
+      const show = (invalid: ReadonlyArray<{ name: string; reason: string }>, text?: string) =>
+        kit.page(request, reply, { title: f.title, section: 'forwarding', body: forwardingPage(ctx, form, invalid, false, text ? { rule, text } : undefined) }, invalid.length > 0 ? 422 : 200);
+      // Only this rule is checked, so a problem elsewhere in the form does not stop the test.
+      const only = documentOf({ ...form, rules: new Map([[rule, typed]]) }) as Record<Section, Record<string, unknown>>;
+      const checked = validateForwardingRules({ [section]: { [name]: only[section][name] } }, kit.deps.addressPolicy, { ...(kit.deps.sqsEndpoint ? { sqsEndpoint: kit.deps.sqsEndpoint } : {}) });
+      if (!checked.ok) return show(checked.invalid);
+      const destination = checked.value[section][name]!;
+      if (destination.type !== 'url' && destination.type !== 'email' && destination.type !== 'sqs') return show([], f.testNothing);
+      const { format, ...target } = destination;
+      const outcome = await kit.deps.sendTestCallback(ctx.account, target, format);
+      const answer = [outcome.statusCode !== undefined ? `HTTP ${outcome.statusCode}` : '', outcome.error ?? ''].filter(Boolean).join(', ') || outcome.verdict;
+      return show([], f.testAnswer(outcome.verdict, answer, Math.round(outcome.durationMs)));
     });
   };
 }
