@@ -8,6 +8,9 @@
  * `statusrelay secrets rotate-key` seals every stored secret again under a new key (README,
  * "Secrets at rest"). `statusrelay account limits --account <account_id> --api-rate <n|default>`
  * sets the account's REST API requests per second.
+ * `statusrelay user create --account <account_id> --email <e-mail>` adds a Messaging Suite user:
+ * the password is read from standard input when one is piped in, else a one-time password is
+ * printed (the user must replace it at the first sign-in).
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from './config.js';
@@ -17,11 +20,13 @@ import type { Store } from './store/store.js';
 import { addKeyToFile } from './store/secret-keys.js';
 import { createAccount, setAccountDisabled } from './intake/accounts.js';
 import { resetSmppPassword } from './intake/smpp/credentials.js';
+import { createUser, UserError } from './intake/suite/users.js';
 
 const USAGE = [
   'usage: statusrelay account create --name <name>',
   '       statusrelay account disable|enable --account <account_id>',
   '       statusrelay account limits --account <account_id> --api-rate <requests per second|default>',
+  '       statusrelay user create --account <account_id> --email <e-mail> [< password]',
   '       statusrelay parked [--limit <n>]',
   '       statusrelay smpp-password reset --account <account_id>',
   '       statusrelay secrets rotate-key',
@@ -31,13 +36,18 @@ async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { name: { type: 'string' }, limit: { type: 'string' }, account: { type: 'string' }, 'api-rate': { type: 'string' } },
+    options: { name: { type: 'string' }, limit: { type: 'string' }, account: { type: 'string' }, 'api-rate': { type: 'string' }, email: { type: 'string' } },
   });
   const command = positionals.join(' ');
   const accountId = values.account?.trim();
   const name = values.name?.trim();
+  const email = values.email?.trim();
   const limit = Number(values.limit ?? 100);
   if (command === 'account create' && name) return withStore((store) => printCreated(store, name));
+  if (command === 'user create' && accountId && email) {
+    const password = await readPipedPassword();
+    return withStore((store) => createSuiteUser(store, accountId, email, password));
+  }
   if (command === 'parked' && Number.isInteger(limit) && limit >= 1) return withStore((store) => listParked(store, limit));
   if (command === 'smpp-password reset' && accountId) return withStore((store) => resetPassword(store, accountId));
   if ((command === 'account disable' || command === 'account enable') && accountId) {
@@ -91,6 +101,25 @@ async function setLimits(store: Store, accountId: string, apiRate: number | null
 
 async function disable(store: Store, accountId: string, disabled: boolean): Promise<number> {
   return (await setAccountDisabled(store, accountId, disabled, Date.now())) ? print({ account_id: accountId, disabled }) : noAccount(accountId);
+}
+
+async function createSuiteUser(store: Store, accountId: string, email: string, password: string | undefined): Promise<number> {
+  try {
+    return print(await createUser(store, { accountId, email, ...(password ? { password } : {}) }, Date.now()));
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    process.stderr.write(`statusrelay: ${error.message}\n`);
+    return 1;
+  }
+}
+
+/** The first line piped to standard input, if any (a terminal is never read: it would wait). */
+async function readPipedPassword(): Promise<string | undefined> {
+  if (process.stdin.isTTY) return undefined;
+  let text = '';
+  for await (const chunk of process.stdin) text += chunk;
+  const line = text.split(/\r?\n/)[0] ?? '';
+  return line === '' ? undefined : line;
 }
 
 /**

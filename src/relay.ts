@@ -7,6 +7,7 @@ import pino, { type Logger } from 'pino';
 import type { Config } from './config.js';
 import type { AddressInfo } from 'node:net';
 import type { Message, ProviderReport } from './model/types.js';
+import type { TestCallbackPort } from './intake/suite/deps.js';
 import { openStore } from './store/open.js';
 import { startRetention } from './store/retention.js';
 import { createMetrics } from './ops/metrics.js';
@@ -27,10 +28,12 @@ import { metricsServer } from './intake/api/metrics.js';
 import { websmsRoutes } from './intake/websms/routes.js';
 import { tokenRoutes } from './intake/websms/tokens.js';
 import { legacyXmlRoutes } from './intake/legacy-xml/routes.js';
+import { suiteRoutes } from './intake/suite/server.js';
 import { createConnectors } from './carriage/connectors.js';
 import { createRefusals } from './carriage/refusals.js';
 import { systemClock, type Clock } from './model/clock.js';
 import { destinationKey } from './model/destination.js';
+import { CUSTOMER_TEST_NUMBER } from './model/message.js';
 import { createSmppServer } from './intake/smpp/server.js';
 import { createSmppSender } from './intake/smpp/sender.js';
 import { createAddressPolicy } from './model/address.js';
@@ -127,6 +130,24 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
   const connectors = createConnectors(config.providers, simulator, connectorDeps);
   const carriage = createCarriage(connectors.byChannel);
 
+  // The suite's "send a test callback": one attempt through the real sender, signed like any callback.
+  const sendTestCallback: TestCallbackPort = async (account, destination, format) => {
+    const id = newId();
+    const payload = { message_uuid: newId(), to: CUSTOMER_TEST_NUMBER, from: 'statusrelay', timestamp: new Date(now()).toISOString(), status: 'delivered' as const, channel: 'sms' as const, client_ref: 'statusrelay-test' };
+    const { body, contentType } = renderBody(payload, format);
+    const sender = senders[destination.type];
+    const outcome = await sender.send(
+      {
+        id, account_id: account.id, message_uuid: payload.message_uuid, event_seq: 0, status: 'delivered', destination,
+        destination_key: destinationKey(destination), format, content_type: contentType, body,
+        headline: { channel: 'sms', to: payload.to }, state: 'inflight', attempts: 1, created_at: now(), lease_token: id,
+        signing: { signature_secret: account.signature_secret, api_key: account.api_key, ...(account.application_id ? { application_id: account.application_id } : {}) },
+      },
+      now(),
+    );
+    return { verdict: outcome.verdict, durationMs: outcome.durationMs, ...(outcome.statusCode !== undefined ? { statusCode: outcome.statusCode } : {}), ...(outcome.error ? { error: outcome.error } : {}) };
+  };
+
   const acceptDeps = { store, metrics, now, newId, onAccepted: (message: Message) => carriage.submit(message) };
   const acceptMany = createAcceptManyPort(acceptDeps);
   const accept = createAcceptPort(acceptMany);
@@ -151,7 +172,21 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
     addressPolicy,
     ...(config.sqs.endpoint ? { sqsEndpoint: config.sqs.endpoint } : {}),
     providerWebhooks: connectors.webhooks,
-    customerInterfaces: [websmsRoutes(websms), tokenRoutes(websms), legacyXmlRoutes(websms)],
+    customerInterfaces: [
+      websmsRoutes(websms),
+      tokenRoutes(websms),
+      legacyXmlRoutes(websms),
+      suiteRoutes({
+        store,
+        acceptMany,
+        now,
+        newId,
+        sendTestCallback,
+        wakeDispatch: () => dispatcher.wake(),
+        addressPolicy,
+        ...(config.sqs.endpoint ? { sqsEndpoint: config.sqs.endpoint } : {}),
+      }),
+    ],
   });
 
   let ttlTimer: NodeJS.Timeout | undefined;

@@ -53,7 +53,7 @@ const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null &
 const oneOf = (list: readonly string[]) => list.join(', ');
 
 /** Fields each destination type carries besides `type`. */
-const FIELDS: Readonly<Record<RuleType, readonly string[]>> = {
+export const RULE_FIELDS: Readonly<Record<RuleType, readonly string[]>> = {
   url: ['url', 'format'],
   email: ['address', 'format'],
   sqs: ['queue_url', 'format'],
@@ -125,8 +125,8 @@ function checkDestination(section: Section, name: InterfaceName, value: unknown,
   const allowed = INTERFACES[name].allowed[section]!;
   const type = value.type as RuleType;
   // Anything but a string (an object with its own toString, say) is simply not a type.
-  if (typeof type !== 'string' || !Object.hasOwn(FIELDS, type)) {
-    return void add(`${path}.type`, `type must be one of ${oneOf(Object.keys(FIELDS))}`);
+  if (typeof type !== 'string' || !Object.hasOwn(RULE_FIELDS, type)) {
+    return void add(`${path}.type`, `type must be one of ${oneOf(Object.keys(RULE_FIELDS))}`);
   }
   if (!allowed.includes(type)) {
     const why = allowed.includes('interface') && !allowed.includes('url')
@@ -139,7 +139,7 @@ function checkDestination(section: Section, name: InterfaceName, value: unknown,
     problems++;
     add(`${path}.${field}`, reason);
   };
-  for (const key of Object.keys(value)) if (key !== 'type' && !FIELDS[type].includes(key)) fail(key, `unknown field for type ${type}`);
+  for (const key of Object.keys(value)) if (key !== 'type' && !RULE_FIELDS[type].includes(key)) fail(key, `unknown field for type ${type}`);
   const formats: readonly string[] = type === 'interface' ? interfaceFormats(name) : FORMATS;
   if (type !== 'none' && !formats.includes(value.format as string)) fail('format', `format must be one of ${oneOf(formats)}`);
   if (type === 'url') {
@@ -158,7 +158,7 @@ function checkDestination(section: Section, name: InterfaceName, value: unknown,
   if (problems > 0) return undefined;
   // Rebuilt field by field so the stored document holds nothing the validator did not look at.
   const picked: Obj = { type };
-  for (const field of FIELDS[type]) picked[field] = value[field];
+  for (const field of RULE_FIELDS[type]) picked[field] = value[field];
   return picked as RuleDestination;
 }
 

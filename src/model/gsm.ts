@@ -98,3 +98,19 @@ export function decodeGsm(septets: Buffer): string {
   }
   return text;
 }
+
+export interface SmsSplit {
+  encoding: 'gsm' | 'ucs2';
+  /** Septets (GSM 7-bit, extension characters count twice) or UTF-16 units (UCS-2). */
+  units: number;
+  parts: number;
+}
+
+/** How encodeSms will split a text (the suite's live count shows this); empty text is one part. */
+export function smsSplit(text: string): SmsSplit {
+  const encoded = encodeSms(text);
+  const octets = encoded.parts.reduce((sum, part) => sum + part.length, 0);
+  return encoded.dataCoding === DATA_CODING.gsm
+    ? { encoding: 'gsm', units: octets, parts: encoded.parts.length }
+    : { encoding: 'ucs2', units: octets / 2, parts: encoded.parts.length };
+}

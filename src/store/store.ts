@@ -7,8 +7,10 @@ import type { Message, StatusEvent } from '../model/types.js';
 import type { BodyFormatName, Delivery, Destination } from '../model/destination.js';
 import type { Status } from '../model/vocabulary.js';
 import type { SmppStore } from './smpp.js';
+import type { SuiteStore } from './suite.js';
 
 export type { SmppCredential, SmppStore } from './smpp.js';
+export type { AccountStats, MessageCursor, MessageFilter, StatusTime, SuiteSession, SuiteStore, SuiteUser } from './suite.js';
 
 export interface Account {
   id: string;
@@ -315,7 +317,7 @@ export interface Store extends StoreBase {
   sealSecrets(): Promise<{ key_id: string; accounts_resealed: number }>;
 }
 
-interface StoreBase extends SmppStore {
+interface StoreBase extends SmppStore, SuiteStore {
   readonly kind: 'sqlite' | 'postgres';
   migrate(): Promise<void>;
   close(): Promise<void>;
@@ -331,6 +333,7 @@ interface StoreBase extends SmppStore {
    * False when there is no such account.
    */
   rotateSignatureSecret(id: string, next: string, previousUntil: number): Promise<boolean>;
+
 
   createAccessToken(token: AccessToken): Promise<void>;
   /** The account of an access token that is not revoked. */
@@ -392,6 +395,8 @@ interface StoreBase extends SmppStore {
   recordAttempts(results: AttemptResult[]): Promise<void>;
   /** Makes a finished callback due again now (same id, so the same `webhook-id`). */
   replayCallback(id: string, accountId: string, now: number): Promise<boolean>;
+  /** The account's dead-lettered callbacks, newest first (the suite's dead letters page). */
+  listDeadLetters(accountId: string, limit: number): Promise<Callback[]>;
   /** Replays every dead-lettered callback of the account created since `since`. */
   replayDeadLetters(accountId: string, since: number, now: number): Promise<number>;
   /**

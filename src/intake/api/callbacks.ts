@@ -5,6 +5,7 @@ import { requireAccount } from './auth.js';
 import { ROUTE_DOCS } from './route-docs.js';
 import { ProblemError } from '../../http/problems.js';
 import { parseIsoTime } from '../../model/iso-time.js';
+import { replayCallback } from '../history.js';
 
 export function callbackRoutes(deps: ApiDeps) {
   return async function routes(app: FastifyInstance) {
@@ -12,14 +13,11 @@ export function callbackRoutes(deps: ApiDeps) {
 
     app.post<{ Params: { id: string } }>('/v1/callbacks/:id/replay', { schema: ROUTE_DOCS.replayCallback }, async (request, reply) => {
       const { id } = request.params;
-      const callback = await deps.store.getCallback(id);
-      if (!callback || callback.account_id !== request.account.id) {
-        throw new ProblemError('not-found', { detail: `No callback ${id}.` });
+      const outcome = await replayCallback(deps.store, id, request.account.id, deps.now(), deps.wakeDispatch);
+      if (!outcome.replayed && outcome.reason === 'not-found') throw new ProblemError('not-found', { detail: `No callback ${id}.` });
+      if (!outcome.replayed) {
+        throw new ProblemError('conflict', { detail: `Callback ${id} is still ${outcome.state}; only finished callbacks can be replayed.` });
       }
-      if (!(await deps.store.replayCallback(id, request.account.id, deps.now()))) {
-        throw new ProblemError('conflict', { detail: `Callback ${id} is still ${callback.state}; only finished callbacks can be replayed.` });
-      }
-      deps.wakeDispatch();
       return reply.code(202).send({ id, state: 'pending' });
     });
 

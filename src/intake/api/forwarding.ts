@@ -8,7 +8,8 @@ import type { ApiDeps } from './deps.js';
 import { requireAccount } from './auth.js';
 import { ROUTE_DOCS } from './route-docs.js';
 import { ProblemError } from '../../http/problems.js';
-import { rulesOf, validateForwardingRules } from '../../model/forwarding-rules.js';
+import { rulesOf } from '../../model/forwarding-rules.js';
+import { saveForwardingRules } from '../forwarding.js';
 
 export function forwardingRoutes(deps: ApiDeps) {
   return async function routes(app: FastifyInstance) {
@@ -17,14 +18,13 @@ export function forwardingRoutes(deps: ApiDeps) {
     app.get('/v1/forwarding', { schema: ROUTE_DOCS.getForwarding }, async (request) => rulesOf(request.account));
 
     app.put('/v1/forwarding', { schema: ROUTE_DOCS.putForwarding }, async (request) => {
-      const result = validateForwardingRules(request.body, deps.addressPolicy, { sqsEndpoint: deps.sqsEndpoint });
+      const result = await saveForwardingRules(deps.store, request.account.id, request.body, deps.addressPolicy, { sqsEndpoint: deps.sqsEndpoint });
       if (!result.ok) {
         throw new ProblemError('invalid-parameters', {
           detail: `The forwarding rules have ${result.invalid.length} invalid field(s).`,
           invalid_parameters: result.invalid,
         });
       }
-      await deps.store.updateAccount(request.account.id, { forwarding: result.value });
       return result.value;
     });
   };

@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { sameSecret } from '../../model/same-secret.js';
 import type { Message } from '../../model/types.js';
 import { IDEMPOTENCY_WINDOW_MS, IdempotencyKeyTaken } from '../../store/store.js';
+import { findAccountMessage } from '../history.js';
 
 export function messageRoutes(deps: ApiDeps) {
   return async function routes(app: FastifyInstance) {
@@ -92,17 +93,9 @@ async function earlierAnswer(deps: ApiDeps, accountId: string, idempotency: { ke
   return message && sendAnswer(message);
 }
 
-/** A message id with its hyphens or without (a websms transferId names its transfer's first message). */
-function messageId(id: string): string {
-  const compact = /^[0-9a-f]{32}$/i.exec(id)?.[0];
-  return compact ? `${compact.slice(0, 8)}-${compact.slice(8, 12)}-${compact.slice(12, 16)}-${compact.slice(16, 20)}-${compact.slice(20)}` : id;
-}
-
 async function ownMessage(deps: ApiDeps, uuid: string, accountId: string) {
-  const message = await deps.store.getMessage(messageId(uuid));
+  const message = await findAccountMessage(deps.store, uuid, accountId);
   // Another account's message is reported as missing: its existence is not ours to reveal.
-  if (!message || message.account_id !== accountId) {
-    throw new ProblemError('not-found', { detail: `No message ${uuid}.` });
-  }
+  if (!message) throw new ProblemError('not-found', { detail: `No message ${uuid}.` });
   return message;
 }

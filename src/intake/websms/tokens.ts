@@ -13,8 +13,26 @@ import { hashAccessToken, newAccessToken } from './auth.js';
 import type { WebsmsDeps } from './deps.js';
 import type { AccessToken } from '../../store/store.js';
 
-const LABEL_MAX = 100;
+export const LABEL_MAX = 100;
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
+
+/** A new access token of the account: the token is returned once, only its hash is stored. */
+export async function issueAccessToken(
+  deps: Pick<WebsmsDeps, 'store' | 'newId' | 'now'>,
+  accountId: string,
+  label: string | undefined,
+): Promise<{ token: string; stored: AccessToken }> {
+  const token = newAccessToken();
+  const stored: AccessToken = {
+    id: deps.newId(),
+    account_id: accountId,
+    token_hash: hashAccessToken(token),
+    ...(label !== undefined ? { label } : {}),
+    created_at: deps.now(),
+  };
+  await deps.store.createAccessToken(stored);
+  return { token, stored };
+}
 
 export function tokenRoutes(deps: WebsmsDeps) {
   return async function routes(app: FastifyInstance) {
@@ -29,15 +47,7 @@ export function tokenRoutes(deps: WebsmsDeps) {
           invalid_parameters: [{ name: 'label', reason: `label must be a string of at most ${LABEL_MAX} characters` }],
         });
       }
-      const token = newAccessToken();
-      const stored: AccessToken = {
-        id: deps.newId(),
-        account_id: request.account.id,
-        token_hash: hashAccessToken(token),
-        ...(typeof label === 'string' ? { label } : {}),
-        created_at: deps.now(),
-      };
-      await deps.store.createAccessToken(stored);
+      const { token, stored } = await issueAccessToken(deps, request.account.id, typeof label === 'string' ? label : undefined);
       return reply.code(201).send({ id: stored.id, token, label: stored.label ?? null, created_at: iso(stored.created_at) });
     });
 

@@ -9,6 +9,7 @@ import { accessTokenQueries } from './access-tokens.js';
 import { outboxNotifications } from './notify.js';
 import { smppQueries } from './smpp.js';
 import { retentionQueries } from './retention.js';
+import { suiteQueries } from './suite.js';
 
 export interface PostgresStoreOptions {
   /** Pooled connections of this process (the LISTEN connection comes on top). */
@@ -37,6 +38,7 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
     ...accessTokenQueries(pool),
     ...smppQueries(pool),
     ...retentionQueries(pool),
+    ...suiteQueries(pool),
     transition: transitionQuery(pool),
     onOutboxChange: (listener) => notifications.subscribe(listener),
   };

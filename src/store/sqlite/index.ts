@@ -9,6 +9,7 @@ import { providerPartQueries } from './provider-parts.js';
 import { accessTokenQueries } from './access-tokens.js';
 import { smppQueries } from './smpp.js';
 import { retentionQueries } from './retention.js';
+import { suiteQueries } from './suite.js';
 
 /**
  * The embedded store. better-sqlite3 is synchronous, so every method finishes its
@@ -25,6 +26,7 @@ export function openSqliteStore(file: string, synchronous: SqliteSynchronous = '
     ...accessTokenQueries(db),
     ...smppQueries(db),
     ...retentionQueries(db),
+    ...suiteQueries(db),
     transition: transitionQuery(db),
   });
   // Statements can only be prepared once the tables exist, so queries are built after migrate().
@@ -85,5 +87,16 @@ export function openSqliteStore(file: string, synchronous: SqliteSynchronous = '
     claimSmppSession: async (lease, max, now) => q().claimSmppSession(lease, max, now),
     renewSmppSessions: async (ids, expiresAt) => q().renewSmppSessions(ids, expiresAt),
     releaseSmppSession: async (id) => q().releaseSmppSession(id),
+    createSuiteUser: async (user) => q().createSuiteUser(user),
+    findSuiteUserByEmail: async (email) => q().findSuiteUserByEmail(email),
+    setSuiteUserPassword: async (userId, hash, mustChange, now, keepSession) => q().setSuiteUserPassword(userId, hash, mustChange, now, keepSession),
+    createSuiteSession: async (session) => q().createSuiteSession(session),
+    findSuiteSession: async (tokenHash, now) => q().findSuiteSession(tokenHash, now),
+    deleteSuiteSession: async (tokenHash) => q().deleteSuiteSession(tokenHash),
+    listAccountMessages: async (accountId, filter, limit) => q().listAccountMessages(accountId, filter, limit),
+    listAccountMessagesByUuid: async (accountId, uuids) => q().listAccountMessagesByUuid(accountId, uuids),
+    listStatusTimes: async (uuids) => q().listStatusTimes(uuids),
+    accountStats: async (accountId, since) => q().accountStats(accountId, since),
+    listDeadLetters: async (accountId, limit) => q().listDeadLetters(accountId, limit),
   };
 }

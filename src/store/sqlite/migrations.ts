@@ -170,6 +170,34 @@ UPDATE accounts SET forwarding = json_set(forwarding, '$.sms.smpp.format', 'rece
 `,
   },
   {
+    id: 8,
+    sql: `
+-- The Messaging Suite: its users (per account) and their sessions (only a hash of the token).
+CREATE TABLE suite_users (
+  id                   TEXT PRIMARY KEY,
+  account_id           TEXT NOT NULL REFERENCES accounts(id),
+  email                TEXT NOT NULL UNIQUE,
+  password_hash        TEXT NOT NULL,
+  must_change_password INTEGER NOT NULL,
+  created_at           INTEGER NOT NULL,
+  updated_at           INTEGER NOT NULL
+);
+CREATE TABLE suite_sessions (
+  token_hash  TEXT PRIMARY KEY,
+  user_id     TEXT NOT NULL REFERENCES suite_users(id),
+  csrf_token  TEXT NOT NULL,
+  created_at  INTEGER NOT NULL,
+  expires_at  INTEGER NOT NULL
+);
+CREATE INDEX suite_sessions_user ON suite_sessions(user_id);
+-- The suite's "Sent" list: an account's messages newest first (keyset paging), searched by
+-- number or client_ref (uuid last, so these serve the list's order too).
+CREATE INDEX messages_account_time ON messages(account_id, created_at, uuid);
+CREATE INDEX messages_account_to ON messages(account_id, json_extract(data, '$.to'), created_at, uuid);
+CREATE INDEX messages_account_client_ref ON messages(account_id, json_extract(data, '$.client_ref'), created_at, uuid);
+`,
+  },
+  {
     id: 9,
     sql: `
 -- SMSC ids written in another form in receipts (leading zeros, upper case) are found by this key.
