@@ -36,7 +36,8 @@ test('GET /openapi.json is valid OpenAPI 3.1 and lists every route, problem type
     const missing = registered
       .filter((route) => !route.hidden && route.method !== 'HEAD')
       .map((route) => `${route.method} ${route.url.replace(/:([A-Za-z_]+)/g, '{$1}')}`)
-      .filter((route) => !documented.has(route));
+      // `/suite` and `/suite/` are one path to the generator.
+      .filter((route) => !documented.has(route) && !documented.has(`${route}/`));
     assert.deepEqual(missing, [], 'every registered route is documented');
     assert.ok(registered.length >= 20, `routes seen: ${registered.length}`);
 

@@ -10,7 +10,7 @@ export function suiteQueries(db: Db) {
     VALUES (@id, @account_id, @email, @password_hash, @must_change_password, @created_at, @updated_at)`);
   const userByEmail = db.prepare('SELECT * FROM suite_users WHERE email = ?');
   const setPassword = db.prepare('UPDATE suite_users SET password_hash = ?, must_change_password = ?, updated_at = ? WHERE id = ?');
-  const endSessions = db.prepare('DELETE FROM suite_sessions WHERE user_id = ? AND token_hash != ?');
+  const endSessions = db.prepare('DELETE FROM suite_sessions WHERE user_id = ? AND token_hash <> ?');
   const insertSession = db.prepare(`INSERT INTO suite_sessions (token_hash, user_id, csrf_token, created_at, expires_at)
     VALUES (@token_hash, @user_id, @csrf_token, @created_at, @expires_at)`);
   const sessionByHash = db.prepare(`SELECT s.token_hash, s.user_id, s.csrf_token, s.created_at AS session_created_at, s.expires_at, u.*
