@@ -86,7 +86,7 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
     smpp: createSmppSender(smppServer, { responseTimeoutMs: config.smppServer.responseTimeoutMs, throttleMs: config.smppServer.throttleMs }),
     url: httpSender,
     email: createEmailSender({ smtp: config.smtp, ...timeouts, issuer: config.jwtIssuer, interfaceDomain: config.emailInterface.domain }),
-    sqs: createSqsSender({ sqs: config.sqs, ...timeouts }),
+    sqs: createSqsSender({ sqs: config.sqs, ...timeouts, credentialsOf: (accountId, queueUrl) => store.findSqsCredentials(accountId, queueUrl) }),
   };
   const dispatcher = createDispatcher({
     store,
@@ -171,6 +171,7 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
     wakeDispatch: () => dispatcher.wake(),
     addressPolicy,
     ...(config.sqs.endpoint ? { sqsEndpoint: config.sqs.endpoint } : {}),
+    sqsSharedIdentityAccounts: config.sqs.sharedIdentityAccounts,
     providerWebhooks: connectors.webhooks,
     customerInterfaces: [
       websmsRoutes(websms),
@@ -185,6 +186,7 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
         wakeDispatch: () => dispatcher.wake(),
         addressPolicy,
         ...(config.sqs.endpoint ? { sqsEndpoint: config.sqs.endpoint } : {}),
+        sqsSharedIdentityAccounts: config.sqs.sharedIdentityAccounts,
       }),
     ],
   });

@@ -107,7 +107,7 @@ test('defaults, deeply frozen', () => {
     simulator: { seed: 1, timeScale: 1 },
     ttlSweepMs: 1_000,
     smtp: { host: 'localhost', port: 587, secure: false, requireTls: false, from: 'statusrelay@localhost', tlsRejectUnauthorized: true, poolSize: 5 },
-    sqs: { region: 'us-east-1' },
+    sqs: { region: 'us-east-1', sharedIdentityAccounts: [] },
     providers: {
       carriers: allSimulated,
       http: { timeoutMs: 10_000, retry: { baseMs: 1_000, capMs: 60_000, windowMs: Number.POSITIVE_INFINITY, jitter: 0.2 }, patienceMs: 600_000, holdMs: 5_000 },

@@ -169,7 +169,7 @@ for (const kind of testStores()) {
 
         const store = await openStore(databaseUrl, { poolSize: 1, secrets: { previousKeys: [], keyFile } });
         const first = await store.sealSecrets();
-        assert.deepEqual(first, { key_id: keyIdOf(loadKeyring({ previousKeys: [], keyFile }).current), accounts_resealed: 1 });
+        assert.deepEqual(first, { key_id: keyIdOf(loadKeyring({ previousKeys: [], keyFile }).current), accounts_resealed: 1, sqs_credentials_resealed: 0 });
         assert.deepEqual(await store.sealSecrets(), { ...first, accounts_resealed: 0 });
         await store.close();
         const sealed = (await raw.getAccount(account.id))!;
@@ -218,7 +218,7 @@ for (const kind of testStores()) {
         encoding: 'utf8',
       });
       assert.equal(run.status, 0, run.stderr);
-      assert.deepEqual(JSON.parse(run.stdout), { key_id: keyIdOf(parseSecretKey(newKey)!), accounts_resealed: 1 });
+      assert.deepEqual(JSON.parse(run.stdout), { key_id: keyIdOf(parseSecretKey(newKey)!), accounts_resealed: 1, sqs_credentials_resealed: 0 });
       assert.equal(fs.existsSync(keyFile), false);
       const after = await openStore(databaseUrl, { poolSize: 1, secrets: { key: newKey, previousKeys: [], keyFile } });
       try {

@@ -80,7 +80,9 @@ describe('SQS forwarding', () => {
   });
 
   describe('the sender on its own', () => {
-    const sender = () => createSqsSender({ sqs: loadConfig(peer.env()).sqs, connectTimeoutMs: 1_000, responseTimeoutMs: 2_000 });
+    const noCredentials = async () => undefined;
+    const sharedIdentityEnv = () => ({ ...peer.env(), SQS_SHARED_IDENTITY_ACCOUNTS: '*' });
+    const sender = () => createSqsSender({ sqs: loadConfig(sharedIdentityEnv()).sqs, connectTimeoutMs: 1_000, responseTimeoutMs: 2_000, credentialsOf: noCredentials });
     const toQueue = (queue_url: string, body?: string) =>
       claimedCallback({ destination: { type: 'sqs', queue_url }, destination_key: `sqs:${queue_url}`, ...(body ? { body } : {}) });
 
@@ -127,7 +129,8 @@ describe('SQS forwarding', () => {
     });
 
     it('an endpoint nobody listens on: retried', async () => {
-      const s = createSqsSender({ sqs: loadConfig({ ...peer.env(), SQS_ENDPOINT: 'http://127.0.0.1:1' }).sqs, connectTimeoutMs: 500, responseTimeoutMs: 500 });
+      const sqs = loadConfig({ ...sharedIdentityEnv(), SQS_ENDPOINT: 'http://127.0.0.1:1' }).sqs;
+      const s = createSqsSender({ sqs, connectTimeoutMs: 500, responseTimeoutMs: 500, credentialsOf: noCredentials });
       const outcome = await s.send(toQueue('http://127.0.0.1:1/000000000000/q'), Date.now());
       await s.close();
       assert.equal(outcome.verdict, 'retry', outcome.error);

@@ -80,7 +80,8 @@ it('the SQS sender never sends to a foreign host (rows stored before the check)'
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
-  const sender = createSqsSender({ sqs: { region: 'us-east-1', accessKeyId: 'k', secretAccessKey: 's' }, connectTimeoutMs: 500, responseTimeoutMs: 500 });
+  const sqs = { region: 'us-east-1', accessKeyId: 'k', secretAccessKey: 's', sharedIdentityAccounts: ['*'] };
+  const sender = createSqsSender({ sqs, connectTimeoutMs: 500, responseTimeoutMs: 500, credentialsOf: async () => undefined });
   const queue_url = `http://127.0.0.1:${port}/000000000000/q`;
   const outcome = await sender.send(claimedCallback({ destination: { type: 'sqs', queue_url }, destination_key: `sqs:${queue_url}` }), Date.now());
   await sender.close();

@@ -62,7 +62,7 @@ export type DestinationType = Destination['type'];
 export type RuleDestination =
   | { type: 'url'; url: string; format: Format }
   | { type: 'email'; address: string; format: Format }
-  | { type: 'sqs'; queue_url: string; format: Format }
+  | { type: 'sqs'; queue_url: string; format: Format; credentials?: SqsCredentials }
   | { type: 'interface'; format: InterfaceFormat }
   | { type: 'none' };
 
@@ -189,4 +189,71 @@ export function queueHostProblem(queueUrl: string, sqsEndpoint?: string): string
   return sqsEndpoint
     ? `must be an https Amazon SQS queue URL (sqs.<region>.amazonaws.com) or on the configured SQS endpoint's host (${new URL(sqsEndpoint).hostname})`
     : 'must be an https Amazon SQS queue URL (sqs.<region>.amazonaws.com)';
+}
+
+/**
+ * What an SQS destination sends with: its own access keys, or a role statusrelay assumes with
+ * the statusrelay account id as ExternalId. Without either, the service's own identity, which
+ * only accounts in SQS_SHARED_IDENTITY_ACCOUNTS may use.
+ */
+export type SqsCredentials = SqsAccessKeys | { role_arn: string };
+export interface SqsAccessKeys {
+  access_key_id: string;
+  secret_access_key: string;
+}
+
+/** What the forwarding document holds and shows in place of a stored secret access key. */
+export const SECRET_SET = '(set)';
+
+/** `*` in SQS_SHARED_IDENTITY_ACCOUNTS: every account may use the service's own identity. */
+export const ALL_ACCOUNTS = '*';
+
+export function mayUseSharedIdentity(allowedAccounts: readonly string[], accountId: string): boolean {
+  return allowedAccounts.includes(ALL_ACCOUNTS) || allowedAccounts.includes(accountId);
+}
+
+/** Why the service's own identity may not send for this account: said at PUT and in the attempt log. */
+export const SHARED_IDENTITY_REFUSED =
+  "this account may not send with the service's own AWS identity (SQS_SHARED_IDENTITY_ACCOUNTS); give the destination credentials (access_key_id and secret_access_key, or role_arn)";
+
+export const isAccessKeys = (credentials: SqsCredentials): credentials is SqsAccessKeys => 'access_key_id' in credentials;
+
+/** An IAM role: arn:aws:iam::<12 digits>:role/<path and name> (also in the China and GovCloud partitions). */
+const ROLE_ARN = /^arn:aws(?:-cn|-us-gov)?:iam::\d{12}:role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
+/** AWS access key ids are 16 to 128 word characters (AKIA…, ASIA…). */
+const ACCESS_KEY_ID = /^\w{16,128}$/;
+
+/**
+ * Checks `credentials` of an sqs destination: the value to keep, or the problems by field
+ * (`credentials.access_key_id`, ...). A secret of `(set)` keeps the one stored for the queue.
+ */
+export function checkSqsCredentials(value: unknown): { value: SqsCredentials } | { problems: Array<[field: string, reason: string]> } {
+  const problems: Array<[string, string]> = [];
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { problems: [['credentials', 'credentials must be an object with access_key_id and secret_access_key, or with role_arn']] };
+  }
+  const given = value as Record<string, unknown>;
+  const keys = 'access_key_id' in given || 'secret_access_key' in given;
+  if (keys && 'role_arn' in given) return { problems: [['credentials', 'credentials take access keys or role_arn, not both']] };
+  const allowed = keys ? ['access_key_id', 'secret_access_key'] : ['role_arn'];
+  for (const field of Object.keys(given)) if (!allowed.includes(field)) problems.push([`credentials.${field}`, 'unknown field; credentials take access_key_id and secret_access_key, or role_arn']);
+  if (keys) {
+    const { access_key_id: id, secret_access_key: secret } = given;
+    if (typeof id !== 'string' || !ACCESS_KEY_ID.test(id)) problems.push(['credentials.access_key_id', 'access_key_id must be an AWS access key id (16 to 128 letters and digits, e.g. AKIA...)']);
+    if (secret !== SECRET_SET && (typeof secret !== 'string' || !/^[\x21-\x7e]{16,128}$/.test(secret))) {
+      problems.push(['credentials.secret_access_key', `secret_access_key must be 16 to 128 printable characters without spaces, or ${SECRET_SET} to keep the stored one`]);
+    }
+    return problems.length > 0 ? { problems } : { value: { access_key_id: id as string, secret_access_key: secret as string } };
+  }
+  if (typeof given.role_arn !== 'string' || !ROLE_ARN.test(given.role_arn)) {
+    problems.push(['credentials.role_arn', 'role_arn must be an IAM role ARN like arn:aws:iam::123456789012:role/statusrelay']);
+  }
+  return problems.length > 0 ? { problems } : { value: { role_arn: given.role_arn as string } };
+}
+
+/** Whether two destinations' credentials are the same (one queue has one set per account). */
+export function sameSqsCredentials(a: SqsCredentials | undefined, b: SqsCredentials | undefined): boolean {
+  if (!a || !b) return a === b;
+  if (isAccessKeys(a)) return isAccessKeys(b) && a.access_key_id === b.access_key_id && a.secret_access_key === b.secret_access_key;
+  return !isAccessKeys(b) && a.role_arn === b.role_arn;
 }

@@ -9,7 +9,22 @@
 import { STATUSES, type InterfaceName, type Section, type Status } from './vocabulary.js';
 import type { AddressPolicy } from './address.js';
 import { xmlUnsafeProblem } from './text.js';
-import { FORMATS, STRICT_ADDRESS_POLICY, httpUrlProblem, queueHostProblem, isEmailAddress, parseQueueUrl, type RuleDestination, type RuleType } from './destination.js';
+import {
+  FORMATS,
+  SECRET_SET,
+  SHARED_IDENTITY_REFUSED,
+  STRICT_ADDRESS_POLICY,
+  checkSqsCredentials,
+  httpUrlProblem,
+  isAccessKeys,
+  isEmailAddress,
+  parseQueueUrl,
+  queueHostProblem,
+  sameSqsCredentials,
+  type RuleDestination,
+  type RuleType,
+  type SqsCredentials,
+} from './destination.js';
 import { INTERFACES, interfaceFormats, interfacesOn } from './interfaces.js';
 
 export interface ForwardingRules {
@@ -56,7 +71,7 @@ const oneOf = (list: readonly string[]) => list.join(', ');
 export const RULE_FIELDS: Readonly<Record<RuleType, readonly string[]>> = {
   url: ['url', 'format'],
   email: ['address', 'format'],
-  sqs: ['queue_url', 'format'],
+  sqs: ['queue_url', 'format', 'credentials'],
   interface: ['format'],
   none: [],
 };
@@ -64,6 +79,8 @@ export const RULE_FIELDS: Readonly<Record<RuleType, readonly string[]>> = {
 /** What the validator needs from the settings: the destination guard and the SQS endpoint, if any. */
 export interface DestinationChecks {
   sqsEndpoint?: string;
+  /** Whether this account may send to SQS with the service's own identity (SQS_SHARED_IDENTITY_ACCOUNTS); absent = yes. */
+  sharedSqsIdentity?: boolean;
 }
 
 export function validateForwardingRules(
@@ -82,6 +99,7 @@ export function validateForwardingRules(
   const sms = checkSection('sms', body.sms, add, policy, checks);
   const ott = checkSection('ott', body.ott, add, policy, checks, ['statuses']);
   const statuses = checkStatuses(isObject(body.ott) ? body.ott.statuses : undefined, add);
+  if (sms && ott) checkOneCredentialSetPerQueue({ sms, ott }, add);
 
   if (invalid.length > 0) return { ok: false, invalid };
   return {
@@ -155,11 +173,88 @@ function checkDestination(section: Section, name: InterfaceName, value: unknown,
     const hostProblem = queueHostProblem(value.queue_url as string, checks.sqsEndpoint);
     if (hostProblem) fail('queue_url', `queue_url ${hostProblem}`);
   }
+  let credentials: SqsCredentials | undefined;
+  if (type === 'sqs' && value.credentials !== undefined) {
+    const checked = checkSqsCredentials(value.credentials);
+    if ('problems' in checked) for (const [field, reason] of checked.problems) fail(field, reason);
+    else credentials = checked.value;
+  } else if (type === 'sqs' && checks.sharedSqsIdentity === false) {
+    fail('credentials', `credentials are required: ${SHARED_IDENTITY_REFUSED}`);
+  }
   if (problems > 0) return undefined;
   // Rebuilt field by field so the stored document holds nothing the validator did not look at.
   const picked: Obj = { type };
-  for (const field of RULE_FIELDS[type]) picked[field] = value[field];
+  for (const field of RULE_FIELDS[type]) if (value[field] !== undefined) picked[field] = field === 'credentials' ? credentials : value[field];
   return picked as RuleDestination;
+}
+
+type Sections = Record<'sms' | 'ott', Partial<Record<InterfaceName, RuleDestination>>>;
+type SqsRule = Extract<RuleDestination, { type: 'sqs' }>;
+const isSqsRule = (value: unknown): value is SqsRule => isObject(value) && value.type === 'sqs';
+
+/** Every sqs destination of a document, with its path (`sms.suite`). */
+function sqsDestinations(rules: Sections): Array<{ path: string; destination: SqsRule }> {
+  return (['sms', 'ott'] as const).flatMap((section) =>
+    Object.entries(rules[section]).flatMap(([name, destination]) => (isSqsRule(destination) ? [{ path: `${section}.${name}`, destination }] : [])),
+  );
+}
+
+/** Credentials are stored per account and queue: two rules naming one queue must carry the same. */
+function checkOneCredentialSetPerQueue(rules: Sections, add: Add): void {
+  const first = new Map<string, { path: string; credentials?: SqsCredentials }>();
+  for (const { path, destination } of sqsDestinations(rules)) {
+    const earlier = first.get(destination.queue_url);
+    if (!earlier) first.set(destination.queue_url, { path, ...(destination.credentials ? { credentials: destination.credentials } : {}) });
+    else if (!sameSqsCredentials(earlier.credentials, destination.credentials)) {
+      add(`${path}.credentials`, `credentials differ from those of ${earlier.path}, which names the same queue; one queue has one set of credentials`);
+    }
+  }
+}
+
+/** An sqs destination's credentials as stored apart from the document (store: sqs_credentials). */
+export interface QueueCredentials {
+  queue_url: string;
+  credentials: SqsCredentials;
+}
+
+/**
+ * Fills in `(set)` secrets from the credentials stored for the same queue and access key id;
+ * a `(set)` with nothing to keep is a problem named by its field.
+ */
+export function keepStoredSecrets(rules: ForwardingRules, stored: readonly QueueCredentials[]): RulesResult {
+  const invalid: FieldProblem[] = [];
+  const resolve = (path: string, destination: SqsRule): RuleDestination => {
+    const given = destination.credentials;
+    if (!given || !isAccessKeys(given) || given.secret_access_key !== SECRET_SET) return destination;
+    const kept = stored.find((entry) => entry.queue_url === destination.queue_url && isAccessKeys(entry.credentials) && entry.credentials.access_key_id === given.access_key_id);
+    if (kept) return { ...destination, credentials: kept.credentials };
+    invalid.push({ name: `${path}.credentials.secret_access_key`, reason: `${SECRET_SET} keeps the stored secret, but none is stored for this queue_url and access_key_id; give the secret` });
+    return destination;
+  };
+  const section = <T extends Obj>(name: 'sms' | 'ott', value: T): T =>
+    Object.fromEntries(Object.entries(value).map(([key, rule]) => [key, isSqsRule(rule) ? resolve(`${name}.${key}`, rule) : rule])) as T;
+  const value = { ...rules, sms: section('sms', rules.sms), ott: section('ott', rules.ott) };
+  return invalid.length > 0 ? { ok: false, invalid } : { ok: true, value };
+}
+
+/**
+ * Splits validated rules into the document to store and show (each secret access key replaced
+ * by `(set)`) and the credentials to store sealed, one per queue.
+ */
+export function splitSqsCredentials(rules: ForwardingRules): { document: ForwardingRules; credentials: QueueCredentials[] } {
+  const credentials = new Map<string, SqsCredentials>();
+  for (const { destination } of sqsDestinations(rules)) if (destination.credentials) credentials.set(destination.queue_url, destination.credentials);
+  const redact = <T extends Obj>(value: T): T =>
+    Object.fromEntries(
+      Object.entries(value).map(([key, rule]) => {
+        if (!isSqsRule(rule) || !rule.credentials || !isAccessKeys(rule.credentials)) return [key, rule];
+        return [key, { ...rule, credentials: { ...rule.credentials, secret_access_key: SECRET_SET } }];
+      }),
+    ) as T;
+  return {
+    document: { ...rules, sms: redact(rules.sms), ott: redact(rules.ott) },
+    credentials: [...credentials].map(([queue_url, value]) => ({ queue_url, credentials: value })),
+  };
 }
 
 function checkStatuses(value: unknown, add: Add): Status[] | undefined {

@@ -5,6 +5,8 @@
 import type { Message, StatusEvent } from '../model/types.js';
 import type { Account, Attempt, Callback, CallbackState, Media, MessageContext, MessagePart, NewCallback, ParkedReport, Signing, StoredSecrets } from './store.js';
 import { isTerminal } from '../model/vocabulary.js';
+import type { SqsCredentials } from '../model/destination.js';
+import type { QueueCredentials } from '../model/forwarding-rules.js';
 
 export type Row = Record<string, unknown>;
 
@@ -57,6 +59,28 @@ export function storedSecretsFromRow(row: Row): StoredSecrets {
     account_id: row.id as string,
     signature_secret: row.signature_secret as string,
     ...(row.previous_signature_secret == null ? {} : { previous_signature_secret: row.previous_signature_secret as string }),
+  };
+}
+
+/** An sqs_credentials row: access keys, or a role to assume. */
+export function queueCredentialsFromRow(row: Row): QueueCredentials {
+  const credentials: SqsCredentials =
+    row.role_arn == null
+      ? { access_key_id: row.access_key_id as string, secret_access_key: row.secret_access_key as string }
+      : { role_arn: row.role_arn as string };
+  return { queue_url: row.queue_url as string, credentials };
+}
+
+/** The columns of an sqs_credentials row. */
+export function queueCredentialsColumns(accountId: string, entry: QueueCredentials) {
+  const { credentials } = entry;
+  const keys = 'access_key_id' in credentials;
+  return {
+    account_id: accountId,
+    queue_url: entry.queue_url,
+    access_key_id: keys ? credentials.access_key_id : null,
+    secret_access_key: keys ? credentials.secret_access_key : null,
+    role_arn: keys ? null : credentials.role_arn,
   };
 }
 

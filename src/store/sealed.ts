@@ -1,12 +1,17 @@
 /**
- * The store as every part sees it: signature secrets are sealed (secret-box.ts) before they
- * reach a row and opened when a row is read, so nothing above the store handles ciphertext.
+ * The store as every part sees it: signature secrets and SQS secret access keys are sealed
+ * (secret-box.ts) before they reach a row and opened when a row is read, so nothing above the
+ * store handles ciphertext.
  */
-import type { Account, MessageContext, RawStore, Signing, Store, StoredSecrets } from './store.js';
+import type { Account, MessageContext, RawStore, Signing, Store, StoredSecrets, StoredSqsSecret } from './store.js';
+import { isAccessKeys, type SqsCredentials } from '../model/destination.js';
+import type { QueueCredentials } from '../model/forwarding-rules.js';
 import type { SecretBox } from './secret-box.js';
 
 /** The additional data a signature secret is sealed with: it only opens in its own account's row. */
 const signatureContext = (accountId: string) => `accounts/${accountId}/signature_secret`;
+/** An SQS secret access key opens only in its own account's row for its own queue. */
+const sqsSecretContext = (accountId: string, queueUrl: string) => `sqs_credentials/${accountId}/${queueUrl}/secret_access_key`;
 
 export function sealedStore(raw: RawStore, box: SecretBox): Store {
   function openSigning<T extends Signing>(accountId: string, signing: T): T {
@@ -39,10 +44,34 @@ export function sealedStore(raw: RawStore, box: SecretBox): Store {
     };
   }
 
-  const { rewriteSecrets, ...passed } = raw;
+  /** Seals (or opens) the secret access key of each entry for its account and queue. */
+  const sqsSecrets = (accountId: string, entries: QueueCredentials[], change: (value: string, context: string) => string) =>
+    entries.map((entry) => ({ ...entry, credentials: sqsSecret(accountId, entry.queue_url, entry.credentials, change) }));
+  const sqsSecret = (accountId: string, queueUrl: string, credentials: SqsCredentials, change: (value: string, context: string) => string): SqsCredentials =>
+    isAccessKeys(credentials) ? { ...credentials, secret_access_key: change(credentials.secret_access_key, sqsSecretContext(accountId, queueUrl)) } : credentials;
+  const seal = (value: string, context: string) => box.seal(value, context);
+  const open = (value: string, context: string) => box.open(value, context);
+  function resealedSqsSecret({ account_id, queue_url, secret_access_key }: StoredSqsSecret): string | undefined {
+    if (box.isCurrent(secret_access_key)) return undefined;
+    const context = sqsSecretContext(account_id, queue_url);
+    return box.seal(box.open(secret_access_key, context), context);
+  }
+
+  const { rewriteSecrets, rewriteSqsSecrets, ...passed } = raw;
   return {
     ...passed,
-    sealSecrets: async () => ({ key_id: box.currentKeyId, accounts_resealed: await rewriteSecrets(resealed) }),
+    sealSecrets: async () => ({
+      key_id: box.currentKeyId,
+      accounts_resealed: await rewriteSecrets(resealed),
+      sqs_credentials_resealed: await rewriteSqsSecrets(resealedSqsSecret),
+    }),
+    updateAccount: (id, patch) =>
+      raw.updateAccount(id, patch.sqs_credentials === undefined ? patch : { ...patch, sqs_credentials: sqsSecrets(id, patch.sqs_credentials, seal) }),
+    listSqsCredentials: async (accountId) => sqsSecrets(accountId, await raw.listSqsCredentials(accountId), open),
+    findSqsCredentials: async (accountId, queueUrl) => {
+      const credentials = await raw.findSqsCredentials(accountId, queueUrl);
+      return credentials && sqsSecret(accountId, queueUrl, credentials, open);
+    },
     createAccount: (account) => raw.createAccount({ ...account, signature_secret: box.seal(account.signature_secret, signatureContext(account.id)) }),
     rotateSignatureSecret: (id, next, until) => raw.rotateSignatureSecret(id, box.seal(next, signatureContext(id)), until),
     findAccountByApiKey: async (apiKey) => openLogin(await raw.findAccountByApiKey(apiKey)),

@@ -4,7 +4,8 @@
  * All methods are async so a networked store fits; every multi-row write is one transaction.
  */
 import type { Message, StatusEvent } from '../model/types.js';
-import type { BodyFormatName, Delivery, Destination } from '../model/destination.js';
+import type { BodyFormatName, Delivery, Destination, SqsCredentials } from '../model/destination.js';
+import type { QueueCredentials } from '../model/forwarding-rules.js';
 import type { Status } from '../model/vocabulary.js';
 import type { SmppStore } from './smpp.js';
 import type { SuiteStore } from './suite.js';
@@ -289,6 +290,18 @@ export interface AccountPatch {
   api_secret_hash?: string;
   /** A time disables the account, null enables it again. */
   disabled_at?: number | null;
+  /**
+   * Replaces all of the account's SQS destination credentials (migration 16), in the same
+   * transaction as `forwarding`; the secret access keys are sealed at rest.
+   */
+  sqs_credentials?: QueueCredentials[];
+}
+
+/** A stored SQS secret access key (sealed, or in clear when written without the sealing wrapper). */
+export interface StoredSqsSecret {
+  account_id: string;
+  queue_url: string;
+  secret_access_key: string;
 }
 
 /** An account's secret columns as stored (sealed, or in clear in rows older than sealing). */
@@ -305,6 +318,8 @@ export interface RawStore extends StoreBase {
    * returns (undefined = unchanged); returns how many accounts changed.
    */
   rewriteSecrets(rewrite: (secrets: StoredSecrets) => StoredSecrets | undefined): Promise<number>;
+  /** The same for every stored SQS secret access key: `rewrite` returns the value to write, or undefined. */
+  rewriteSqsSecrets(rewrite: (secret: StoredSqsSecret) => string | undefined): Promise<number>;
 }
 
 /** The store every part uses (open.ts): secrets are sealed on the way in and opened on the way out (sealed.ts). */
@@ -314,7 +329,7 @@ export interface Store extends StoreBase {
    * at start, `statusrelay secrets rotate-key` after adding a key): the current key's id and how
    * many accounts changed.
    */
-  sealSecrets(): Promise<{ key_id: string; accounts_resealed: number }>;
+  sealSecrets(): Promise<{ key_id: string; accounts_resealed: number; sqs_credentials_resealed: number }>;
 }
 
 interface StoreBase extends SmppStore, SuiteStore {
@@ -333,6 +348,10 @@ interface StoreBase extends SmppStore, SuiteStore {
    * False when there is no such account.
    */
   rotateSignatureSecret(id: string, next: string, previousUntil: number): Promise<boolean>;
+  /** The account's SQS destination credentials, one set per queue URL (migration 16). */
+  listSqsCredentials(accountId: string): Promise<QueueCredentials[]>;
+  /** The credentials the account gave for this queue, if any. */
+  findSqsCredentials(accountId: string, queueUrl: string): Promise<SqsCredentials | undefined>;
 
 
   createAccessToken(token: AccessToken): Promise<void>;

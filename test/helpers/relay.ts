@@ -47,6 +47,8 @@ export const FAST_ENV: Record<string, string> = {
   SMPP_SERVER_PORT: '0',
   // Test receivers listen on 127.0.0.1; the destination guard's own tests set this to ''.
   ALLOWED_DESTINATION_NETWORKS: LOOPBACK_NETWORKS,
+  // One tenant at a time: SQS destinations may go without credentials (sqs-credentials tests narrow it).
+  SQS_SHARED_IDENTITY_ACCOUNTS: '*',
 };
 
 /** A fresh SQLite file in a temp folder. */

@@ -4,6 +4,7 @@
  * how sends were batched.
  */
 import type { AddressInfo } from 'node:net';
+import { listenHttp, type HttpPeer } from './http.js';
 import { buildApp } from 'fauxqs';
 import {
   CreateQueueCommand,
@@ -73,4 +74,72 @@ export async function startSqsPeer(): Promise<SqsPeer> {
       await app.close();
     },
   };
+}
+
+/** One request the signing recorder passed on: who signed it, for which action. */
+export interface SignedRequest {
+  /** The access key id of `Authorization: AWS4-HMAC-SHA256 Credential=<key id>/...`. */
+  accessKeyId: string;
+  sessionToken?: string;
+  action: string;
+}
+
+/**
+ * An SQS endpoint on 127.0.0.1 that records who signed each request and passes it on to
+ * `target` (fauxqs, which checks no signature): point SQS_ENDPOINT here.
+ */
+export async function startSigningRecorder(target: string): Promise<HttpPeer & { requests: SignedRequest[] }> {
+  const requests: SignedRequest[] = [];
+  const peer = await listenHttp((request, body, response) => {
+    const authorization = String(request.headers.authorization ?? '');
+    requests.push({
+      accessKeyId: /Credential=([^/]+)\//.exec(authorization)?.[1] ?? '',
+      ...(request.headers['x-amz-security-token'] ? { sessionToken: String(request.headers['x-amz-security-token']) } : {}),
+      action: String(request.headers['x-amz-target'] ?? '').replace(/^AmazonSQS\./, ''),
+    });
+    const headers = Object.fromEntries(
+      Object.entries(request.headers).filter(([name]) => !['host', 'connection', 'content-length'].includes(name)) as Array<[string, string]>,
+    );
+    fetch(target + request.url, { method: request.method!, headers, ...(body ? { body } : {}) }).then(
+      async (answer) => {
+        response.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
+        response.end(await answer.text());
+      },
+      () => response.writeHead(502).end(),
+    );
+  });
+  return { ...peer, requests };
+}
+
+/** Temporary credentials the STS stand-in hands out for every role. */
+export const ASSUMED = { accessKeyId: 'ASIAASSUMEDROLE00001', secretAccessKey: 'assumed-secret-0000000000', sessionToken: 'assumed-session-token' };
+
+/**
+ * STS on 127.0.0.1 (set STS_ENDPOINT here): answers AssumeRole with ASSUMED, valid for an hour,
+ * and records the form parameters of each call (RoleArn, ExternalId, RoleSessionName).
+ */
+export async function startStsStandIn(): Promise<HttpPeer & { calls: Array<Record<string, string>> }> {
+  const calls: Array<Record<string, string>> = [];
+  const peer = await listenHttp((_request, body, response) => {
+    const params = Object.fromEntries(new URLSearchParams(body));
+    calls.push(params);
+    const expiration = new Date(Date.now() + 3_600_000).toISOString();
+    response.writeHead(200, { 'content-type': 'text/xml' });
+    response.end(`<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+  <AssumeRoleResult>
+    <Credentials>
+      <AccessKeyId>${ASSUMED.accessKeyId}</AccessKeyId>
+      <SecretAccessKey>${ASSUMED.secretAccessKey}</SecretAccessKey>
+      <SessionToken>${ASSUMED.sessionToken}</SessionToken>
+      <Expiration>${expiration}</Expiration>
+    </Credentials>
+    <AssumedRoleUser>
+      <AssumedRoleId>AROAEXAMPLE:${params.RoleSessionName}</AssumedRoleId>
+      <Arn>${params.RoleArn}</Arn>
+    </AssumedRoleUser>
+  </AssumeRoleResult>
+  <ResponseMetadata><RequestId>stand-in</RequestId></ResponseMetadata>
+</AssumeRoleResponse>`);
+  });
+  return { ...peer, calls };
 }

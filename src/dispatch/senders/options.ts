@@ -1,5 +1,5 @@
-/** The SMTP relay behind e-mail destinations (email.ts) and the SQS client (sqs.ts). */
-import { ConfigError, flag, group, host, integer, port, type Env } from '../../ops/env.js';
+/** The SMTP relay behind e-mail destinations (email.ts) and the SQS clients (sqs.ts, sqs-clients.ts). */
+import { ConfigError, flag, group, host, httpUrl, integer, port, type Env } from '../../ops/env.js';
 
 /** The SMTP relay every e-mail callback goes through (nodemailer, pooled). */
 export interface SmtpConfig {
@@ -18,13 +18,21 @@ export interface SmtpConfig {
   poolSize: number;
 }
 
-/** Amazon SQS. Without keys the SDK's default credential chain applies. */
+/**
+ * Amazon SQS. The service's own identity (these keys, else the SDK's default credential chain)
+ * sends only for the accounts in `sharedIdentityAccounts`; other destinations carry their own
+ * credentials, and assuming a destination's role is signed with the service's identity too.
+ */
 export interface SqsConfig {
   /** Region for queue URLs that do not name one (a custom endpoint). */
   region: string;
   endpoint?: string;
   accessKeyId?: string;
   secretAccessKey?: string;
+  /** SQS_SHARED_IDENTITY_ACCOUNTS: account ids, or `*` for all; empty = every destination needs credentials. */
+  sharedIdentityAccounts: string[];
+  /** STS_ENDPOINT: where roles are assumed (AssumeRole); absent = the region's STS. */
+  stsEndpoint?: string;
 }
 
 export function readSmtpOptions(env: Env): SmtpConfig {
@@ -50,5 +58,7 @@ export function readSqsOptions(env: Env): SqsConfig {
     region: env.SQS_REGION || env.AWS_REGION || 'us-east-1',
     ...(env.SQS_ENDPOINT ? { endpoint: env.SQS_ENDPOINT } : {}),
     ...(keys ? { accessKeyId: keys.SQS_ACCESS_KEY_ID, secretAccessKey: keys.SQS_SECRET_ACCESS_KEY } : {}),
+    sharedIdentityAccounts: (env.SQS_SHARED_IDENTITY_ACCOUNTS ?? '').split(',').map((id) => id.trim()).filter((id) => id !== ''),
+    ...(env.STS_ENDPOINT ? { stsEndpoint: httpUrl(env, 'STS_ENDPOINT') } : {}),
   };
 }

@@ -9,17 +9,20 @@
  * MessageDeduplicationId = the callback id, so SQS drops a retry that already got through.
  */
 import { performance } from 'node:perf_hooks';
-import { SendMessageBatchCommand, SQSClient, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
 import type { SqsConfig } from './options.js';
 import type { ClaimedCallback } from '../../store/store.js';
 import type { Sender, SendOutcome } from '../sender.js';
 import { classifySqsFailure } from '../retry-policy.js';
-import { queueHostProblem } from '../../model/destination.js';
+import { SHARED_IDENTITY_REFUSED, mayUseSharedIdentity, queueHostProblem, type SqsCredentials } from '../../model/destination.js';
+import { createSqsClients } from './sqs-clients.js';
 
 export interface SqsSenderOptions {
   sqs: SqsConfig;
   connectTimeoutMs: number;
   responseTimeoutMs: number;
+  /** The credentials an account gave for a queue (the store's findSqsCredentials), read for every batch. */
+  credentialsOf: (accountId: string, queueUrl: string) => Promise<SqsCredentials | undefined>;
 }
 
 /** SendMessageBatch takes at most 10 entries; 256 KiB in total keeps within every SQS limit. */
@@ -33,26 +36,12 @@ interface Waiting {
 }
 
 export function createSqsSender(options: SqsSenderOptions): Sender {
-  const clients = new Map<string, SQSClient>();
-  /** Callbacks gathered per queue URL until the end of the tick or a full batch. */
-  const gathering = new Map<string, { entries: Waiting[]; bytes: number }>();
-
-  function clientFor(region: string): SQSClient {
-    let client = clients.get(region);
-    if (!client) {
-      const { endpoint, accessKeyId, secretAccessKey } = options.sqs;
-      client = new SQSClient({
-        region,
-        ...(endpoint ? { endpoint } : {}),
-        ...(accessKeyId && secretAccessKey ? { credentials: { accessKeyId, secretAccessKey } } : {}),
-        // Dispatch owns the retry schedule and the attempt log; the SDK tries once.
-        maxAttempts: 1,
-        requestHandler: { connectionTimeout: options.connectTimeoutMs, requestTimeout: options.responseTimeoutMs },
-      });
-      clients.set(region, client);
-    }
-    return client;
-  }
+  const clients = createSqsClients(options);
+  /**
+   * Callbacks gathered per account and queue URL until the end of the tick or a full batch: one
+   * batch is signed with one account's credentials.
+   */
+  const gathering = new Map<string, { accountId: string; queueUrl: string; entries: Waiting[]; bytes: number }>();
 
   function send(callback: ClaimedCallback): Promise<SendOutcome> {
     if (callback.destination.type !== 'sqs') {
@@ -62,37 +51,46 @@ export function createSqsSender(options: SqsSenderOptions): Sender {
     // Rows stored before the API checked the host: never sign a request for a foreign host.
     const hostProblem = queueHostProblem(queueUrl, options.sqs.endpoint);
     if (hostProblem) return Promise.resolve({ verdict: 'failed', error: `queue host not allowed: queue_url ${hostProblem}`, durationMs: 0 });
+    const accountId = callback.account_id;
+    const key = `${accountId} ${queueUrl}`;
     return new Promise((resolve) => {
       const bytes = Buffer.byteLength(callback.body);
-      let batch = gathering.get(queueUrl);
-      if (batch && batch.bytes + bytes > MAX_BATCH_BYTES) flush(queueUrl);
-      batch = gathering.get(queueUrl);
+      let batch = gathering.get(key);
+      if (batch && batch.bytes + bytes > MAX_BATCH_BYTES) flush(key);
+      batch = gathering.get(key);
       if (!batch) {
-        batch = { entries: [], bytes: 0 };
-        gathering.set(queueUrl, batch);
-        setImmediate(() => flush(queueUrl));
+        batch = { accountId, queueUrl, entries: [], bytes: 0 };
+        gathering.set(key, batch);
+        setImmediate(() => flush(key));
       }
       batch.entries.push({ callback, started: performance.now(), resolve });
       batch.bytes += bytes;
-      if (batch.entries.length === MAX_ENTRIES) flush(queueUrl);
+      if (batch.entries.length === MAX_ENTRIES) flush(key);
     });
   }
 
-  function flush(queueUrl: string): void {
-    const batch = gathering.get(queueUrl);
+  function flush(key: string): void {
+    const batch = gathering.get(key);
     if (!batch) return;
-    gathering.delete(queueUrl);
-    void sendBatch(queueUrl, batch.entries);
+    gathering.delete(key);
+    void sendBatch(batch.accountId, batch.queueUrl, batch.entries);
   }
 
-  async function sendBatch(queueUrl: string, waiting: Waiting[]): Promise<void> {
+  async function sendBatch(accountId: string, queueUrl: string, waiting: Waiting[]): Promise<void> {
     const fifo = queueUrl.endsWith('.fifo');
     const done = (item: Waiting, outcome: Omit<SendOutcome, 'durationMs'>) =>
       item.resolve({ ...outcome, durationMs: Math.round(performance.now() - item.started) });
     try {
+      const credentials = await options.credentialsOf(accountId, queueUrl);
+      // Rows stored before credentials were required, or an allowlist since narrowed.
+      if (!credentials && !mayUseSharedIdentity(options.sqs.sharedIdentityAccounts, accountId)) {
+        for (const item of waiting) done(item, { verdict: 'failed', error: `no credentials for this queue: ${SHARED_IDENTITY_REFUSED}` });
+        return;
+      }
       const entries = waiting.map((item, i) => entryFor(item.callback, `e${i}`, fifo));
-      const answer = await clientFor(regionOf(queueUrl) ?? options.sqs.region).send(
-        new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }),
+      const region = regionOf(queueUrl) ?? options.sqs.region;
+      const answer = await clients.use({ accountId, credentials, region }, (client) =>
+        client.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries })),
       );
       const failed = new Map((answer.Failed ?? []).map((entry) => [entry.Id, entry]));
       const succeeded = new Set((answer.Successful ?? []).map((entry) => entry.Id));
@@ -118,9 +116,8 @@ export function createSqsSender(options: SqsSenderOptions): Sender {
   return {
     send,
     async close() {
-      for (const queueUrl of [...gathering.keys()]) flush(queueUrl);
-      for (const client of clients.values()) client.destroy();
-      clients.clear();
+      for (const key of [...gathering.keys()]) flush(key);
+      clients.close();
     },
   };
 }

@@ -28,6 +28,8 @@ export interface ApiDeps {
   addressPolicy?: AddressPolicy;
   /** SQS_ENDPOINT: queue URLs must be on Amazon SQS or on this endpoint's host. */
   sqsEndpoint?: string;
+  /** SQS_SHARED_IDENTITY_ACCOUNTS: accounts whose SQS destinations may go without credentials. */
+  sqsSharedIdentityAccounts: string[];
   /** Provider webhook routes (carriage/<provider>/webhook.ts), each in its own encapsulated context. */
   providerWebhooks?: FastifyPluginAsync[];
   /** Other customer interfaces served over HTTP (intake/<interface>/routes.ts), each in its own context. */

@@ -1,7 +1,9 @@
 /**
  * GET and PUT /v1/forwarding: the account's forwarding rules (routing/forwarding-rules.ts).
  * PUT replaces the whole document; keys left out take their defaults. A document that fails
- * validation changes nothing and is answered with every invalid field at once.
+ * validation changes nothing and is answered with every invalid field at once. SQS credentials
+ * are stored apart, their secrets sealed, in the same transaction; the document keeps the
+ * access key id and `(set)`, which a later PUT may send back to keep the stored secret.
  */
 import type { FastifyInstance } from 'fastify';
 import type { ApiDeps } from './deps.js';
@@ -18,7 +20,10 @@ export function forwardingRoutes(deps: ApiDeps) {
     app.get('/v1/forwarding', { schema: ROUTE_DOCS.getForwarding }, async (request) => rulesOf(request.account));
 
     app.put('/v1/forwarding', { schema: ROUTE_DOCS.putForwarding }, async (request) => {
-      const result = await saveForwardingRules(deps.store, request.account.id, request.body, deps.addressPolicy, { sqsEndpoint: deps.sqsEndpoint });
+      const result = await saveForwardingRules(deps.store, request.account.id, request.body, deps.addressPolicy, {
+        ...(deps.sqsEndpoint ? { sqsEndpoint: deps.sqsEndpoint } : {}),
+        sqsSharedIdentityAccounts: deps.sqsSharedIdentityAccounts,
+      });
       if (!result.ok) {
         throw new ProblemError('invalid-parameters', {
           detail: `The forwarding rules have ${result.invalid.length} invalid field(s).`,

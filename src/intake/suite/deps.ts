@@ -26,8 +26,9 @@ export interface SuiteDeps {
   wakeDispatch: () => void;
   /** The destination guard, as for the REST API. */
   addressPolicy?: AddressPolicy;
-  /** SQS_ENDPOINT, as for the REST API. */
+  /** SQS_ENDPOINT and SQS_SHARED_IDENTITY_ACCOUNTS, as for the REST API. */
   sqsEndpoint?: string;
+  sqsSharedIdentityAccounts: readonly string[];
   sendTestCallback: TestCallbackPort;
   /** How often the Sent page's live view looks for status changes (ms). */
   livePollMs?: number;

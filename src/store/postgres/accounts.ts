@@ -1,6 +1,6 @@
 import { inTransaction, type Pool } from './database.js';
-import type { Account, AccountPatch, StoredSecrets } from '../store.js';
-import { accountFromRow, storedSecretsFromRow, type Row } from '../rows.js';
+import type { Account, AccountPatch, StoredSecrets, StoredSqsSecret } from '../store.js';
+import { accountFromRow, queueCredentialsColumns, queueCredentialsFromRow, storedSecretsFromRow, type Row } from '../rows.js';
 
 const INSERT = `INSERT INTO accounts
   (id, name, api_key, api_secret_hash, signature_secret, application_id, status_url, forwarding, created_at)
@@ -42,25 +42,60 @@ export function accountQueries(pool: Pool) {
       const { rows } = await pool.query<Row>("SELECT * FROM accounts WHERE email_senders IS NOT NULL AND email_senders <> '[]'::jsonb");
       return rows.map((row) => accountFromRow(row)!);
     },
-    async updateAccount(id: string, patch: AccountPatch): Promise<void> {
-      await pool.query(UPDATE, [
-        id,
-        patch.status_url !== undefined,
-        patch.status_url ?? null,
-        patch.forwarding !== undefined,
-        patch.forwarding === undefined ? null : JSON.stringify(patch.forwarding),
-        patch.email_senders !== undefined,
-        patch.email_senders === undefined ? null : JSON.stringify(patch.email_senders),
-        patch.email_text_limit !== undefined,
-        patch.email_text_limit ?? null,
-        patch.api_rate_limit !== undefined,
-        patch.api_rate_limit ?? null,
-        patch.api_secret_hash !== undefined,
-        patch.api_secret_hash ?? null,
-        patch.disabled_at !== undefined,
-        patch.disabled_at ?? null,
-      ]);
+    updateAccount: (id: string, patch: AccountPatch) =>
+      inTransaction(pool, async (client) => {
+        await client.query(UPDATE, [
+          id,
+          patch.status_url !== undefined,
+          patch.status_url ?? null,
+          patch.forwarding !== undefined,
+          patch.forwarding === undefined ? null : JSON.stringify(patch.forwarding),
+          patch.email_senders !== undefined,
+          patch.email_senders === undefined ? null : JSON.stringify(patch.email_senders),
+          patch.email_text_limit !== undefined,
+          patch.email_text_limit ?? null,
+          patch.api_rate_limit !== undefined,
+          patch.api_rate_limit ?? null,
+          patch.api_secret_hash !== undefined,
+          patch.api_secret_hash ?? null,
+          patch.disabled_at !== undefined,
+          patch.disabled_at ?? null,
+        ]);
+        if (patch.sqs_credentials === undefined) return;
+        await client.query('DELETE FROM sqs_credentials WHERE account_id = $1', [id]);
+        for (const entry of patch.sqs_credentials) {
+          const row = queueCredentialsColumns(id, entry);
+          await client.query('INSERT INTO sqs_credentials (account_id, queue_url, access_key_id, secret_access_key, role_arn) VALUES ($1, $2, $3, $4, $5)', [
+            row.account_id,
+            row.queue_url,
+            row.access_key_id,
+            row.secret_access_key,
+            row.role_arn,
+          ]);
+        }
+      }),
+    async listSqsCredentials(accountId: string) {
+      const { rows } = await pool.query<Row>('SELECT * FROM sqs_credentials WHERE account_id = $1 ORDER BY queue_url', [accountId]);
+      return rows.map(queueCredentialsFromRow);
     },
+    async findSqsCredentials(accountId: string, queueUrl: string) {
+      const [row] = (await pool.query<Row>('SELECT * FROM sqs_credentials WHERE account_id = $1 AND queue_url = $2', [accountId, queueUrl])).rows;
+      return row && queueCredentialsFromRow(row).credentials;
+    },
+    rewriteSqsSecrets: (rewrite: (secret: StoredSqsSecret) => string | undefined) =>
+      inTransaction(pool, async (client) => {
+        const { rows } = await client.query<StoredSqsSecret>(
+          'SELECT account_id, queue_url, secret_access_key FROM sqs_credentials WHERE secret_access_key IS NOT NULL ORDER BY account_id, queue_url FOR UPDATE',
+        );
+        let changed = 0;
+        for (const row of rows) {
+          const next = rewrite(row);
+          if (next === undefined) continue;
+          await client.query('UPDATE sqs_credentials SET secret_access_key = $3 WHERE account_id = $1 AND queue_url = $2', [row.account_id, row.queue_url, next]);
+          changed += 1;
+        }
+        return changed;
+      }),
     async rotateSignatureSecret(id: string, next: string, until: number): Promise<boolean> {
       return ((await pool.query(ROTATE, [id, next, until])).rowCount ?? 0) > 0;
     },

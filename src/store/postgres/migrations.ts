@@ -273,4 +273,19 @@ CREATE TABLE smpp_sessions (
 CREATE INDEX smpp_sessions_account ON smpp_sessions(account_id);
 `,
   },
+  {
+    id: 16,
+    sql: `
+-- Credentials of an account's SQS destinations, one set per queue: access keys (the secret
+-- sealed by the application) or a role to assume. The forwarding document shows only (set).
+CREATE TABLE sqs_credentials (
+  account_id        text NOT NULL REFERENCES accounts(id),
+  queue_url         text NOT NULL,
+  access_key_id     text,
+  secret_access_key text,
+  role_arn          text,
+  PRIMARY KEY (account_id, queue_url)
+);
+`,
+  },
 ];

@@ -1,6 +1,6 @@
 import type { Db } from './database.js';
-import type { Account, AccountPatch, StoredSecrets } from '../store.js';
-import { accountFromRow, storedSecretsFromRow, type Row } from '../rows.js';
+import type { Account, AccountPatch, StoredSecrets, StoredSqsSecret } from '../store.js';
+import { accountFromRow, queueCredentialsColumns, queueCredentialsFromRow, storedSecretsFromRow, type Row } from '../rows.js';
 
 export function accountQueries(db: Db) {
   const insert = db.prepare(`INSERT INTO accounts
@@ -22,6 +22,13 @@ export function accountQueries(db: Db) {
   const setSecrets = db.prepare(
     'UPDATE accounts SET signature_secret = @signature_secret, previous_signature_secret = @previous_signature_secret WHERE id = @account_id',
   );
+  const dropSqsCredentials = db.prepare('DELETE FROM sqs_credentials WHERE account_id = ?');
+  const insertSqsCredentials = db.prepare(`INSERT INTO sqs_credentials (account_id, queue_url, access_key_id, secret_access_key, role_arn)
+    VALUES (@account_id, @queue_url, @access_key_id, @secret_access_key, @role_arn)`);
+  const sqsCredentialsOf = db.prepare('SELECT * FROM sqs_credentials WHERE account_id = ? ORDER BY queue_url');
+  const sqsCredentialsFor = db.prepare('SELECT * FROM sqs_credentials WHERE account_id = ? AND queue_url = ?');
+  const allSqsSecrets = db.prepare('SELECT account_id, queue_url, secret_access_key FROM sqs_credentials WHERE secret_access_key IS NOT NULL');
+  const setSqsSecret = db.prepare('UPDATE sqs_credentials SET secret_access_key = ? WHERE account_id = ? AND queue_url = ?');
 
   return {
     createAccount(account: Account): void {
@@ -43,6 +50,25 @@ export function accountQueries(db: Db) {
       if (patch.api_rate_limit !== undefined) setApiRateLimit.run(patch.api_rate_limit, id);
       if (patch.api_secret_hash !== undefined) setApiSecretHash.run(patch.api_secret_hash, id);
       if (patch.disabled_at !== undefined) setDisabledAt.run(patch.disabled_at, id);
+      if (patch.sqs_credentials !== undefined) {
+        dropSqsCredentials.run(id);
+        for (const entry of patch.sqs_credentials) insertSqsCredentials.run(queueCredentialsColumns(id, entry));
+      }
+    }),
+    listSqsCredentials: (accountId: string) => (sqsCredentialsOf.all(accountId) as Row[]).map(queueCredentialsFromRow),
+    findSqsCredentials(accountId: string, queueUrl: string) {
+      const row = sqsCredentialsFor.get(accountId, queueUrl) as Row | undefined;
+      return row && queueCredentialsFromRow(row).credentials;
+    },
+    rewriteSqsSecrets: db.transaction((rewrite: (secret: StoredSqsSecret) => string | undefined) => {
+      let changed = 0;
+      for (const row of allSqsSecrets.all() as StoredSqsSecret[]) {
+        const next = rewrite(row);
+        if (next === undefined) continue;
+        setSqsSecret.run(next, row.account_id, row.queue_url);
+        changed += 1;
+      }
+      return changed;
     }),
     rotateSignatureSecret: (id: string, next: string, until: number) => rotate.run({ id, next, until }).changes > 0,
     rewriteSecrets: db.transaction((rewrite: (secrets: StoredSecrets) => StoredSecrets | undefined) => {

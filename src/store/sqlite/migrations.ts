@@ -279,4 +279,19 @@ CREATE TABLE smpp_sessions (
 CREATE INDEX smpp_sessions_account ON smpp_sessions(account_id);
 `,
   },
+  {
+    id: 16,
+    sql: `
+-- Credentials of an account's SQS destinations, one set per queue: access keys (the secret
+-- sealed by the application) or a role to assume. The forwarding document shows only (set).
+CREATE TABLE sqs_credentials (
+  account_id        TEXT NOT NULL REFERENCES accounts(id),
+  queue_url         TEXT NOT NULL,
+  access_key_id     TEXT,
+  secret_access_key TEXT,
+  role_arn          TEXT,
+  PRIMARY KEY (account_id, queue_url)
+);
+`,
+  },
 ];

@@ -139,7 +139,10 @@ export function forwardingRoutes(kit: PageKit) {
     app.post('/forwarding', async (request, reply) => {
       const ctx = signedIn(request);
       const form = formOfBody(request.body as Form);
-      const result = await saveForwardingRules(kit.deps.store, ctx.account.id, documentOf(form), kit.deps.addressPolicy, { ...(kit.deps.sqsEndpoint ? { sqsEndpoint: kit.deps.sqsEndpoint } : {}) });
+      const result = await saveForwardingRules(kit.deps.store, ctx.account.id, documentOf(form), kit.deps.addressPolicy, {
+        ...(kit.deps.sqsEndpoint ? { sqsEndpoint: kit.deps.sqsEndpoint } : {}),
+        sqsSharedIdentityAccounts: kit.deps.sqsSharedIdentityAccounts,
+      });
       if (!result.ok) {
         return kit.page(request, reply, { title: ctx.t.forwarding.title, section: 'forwarding', body: forwardingPage(ctx, form, result.invalid, false) }, 422);
       }
