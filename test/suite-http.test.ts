@@ -135,6 +135,30 @@ describe('Messaging Suite over HTTP', () => {
     await waitFor(() => receiver.received.length > before, 10_000, 'the replay');
   });
 
+  it('replays every dead letter since a time in the background, with its progress on the page', async (t) => {
+    let answer = 503;
+    const receiver = await startReceiver({ answer: () => answer });
+    t.after(() => receiver.close());
+    const sent = await running.api('POST', '/v1/messages', { channel: 'sms', message_type: 'text', to: '436641232222', from: 'ACME', text: 'x', webhook_url: receiver.url });
+    const uuid = sent.body.message_uuid as string;
+    await waitFor(async () => (await running.relay.store.listCallbacks(uuid)).some((callback) => callback.state === 'dead'), 15_000, 'a dead letter');
+    answer = 200;
+    const client = suiteClient(running.baseUrl);
+    await client.signIn(user);
+    const page = await client.get('/suite/dead-letters');
+    assert.match(page.body, /HTTP 503/);
+    const since = new Date(Date.now() - 3_600_000).toISOString().slice(0, 16);
+    const started = await client.post('/suite/dead-letters/replay', { _csrf: client.csrfOf(page.body), since });
+    assert.equal(started.status, 303);
+    const job = /job=([0-9a-f-]{36})/.exec(started.headers.get('location')!)![1]!;
+    await waitFor(async () => /callback\(s\) queued again/.test((await client.get(`/suite/dead-letters/replay/${job}`)).body), 10_000, 'the job to finish');
+    await waitFor(async () => (await running.relay.store.listCallbacks(uuid)).every((callback) => callback.state === 'delivered'), 10_000, 'the replayed callbacks delivered');
+    // Another account's user cannot read the job.
+    const stranger = suiteClient(running.baseUrl);
+    await stranger.signIn(other);
+    assert.doesNotMatch((await stranger.get(`/suite/dead-letters/replay/${job}`)).body, /queued again|<progress/);
+  });
+
   it('pages Sent newest first with a keyset cursor, without repeats or gaps', async () => {
     const login = await addSuiteUser(running, 'pages@other.example', false);
     const base = Date.now() - 1_000_000;
