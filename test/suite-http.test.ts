@@ -135,6 +135,52 @@ describe('Messaging Suite over HTTP', () => {
     await waitFor(() => receiver.received.length > before, 10_000, 'the replay');
   });
 
+  it('replays every dead letter since a time in the background, with its progress on the page', async (t) => {
+    let answer = 503;
+    const receiver = await startReceiver({ answer: () => answer });
+    t.after(() => receiver.close());
+    const sent = await running.api('POST', '/v1/messages', { channel: 'sms', message_type: 'text', to: '436641232222', from: 'ACME', text: 'x', webhook_url: receiver.url });
+    const uuid = sent.body.message_uuid as string;
+    await waitFor(async () => (await running.relay.store.listCallbacks(uuid)).some((callback) => callback.state === 'dead'), 15_000, 'a dead letter');
+    answer = 200;
+    const client = suiteClient(running.baseUrl);
+    await client.signIn(user);
+    const page = await client.get('/suite/dead-letters');
+    assert.match(page.body, /HTTP 503/);
+    const since = new Date(Date.now() - 3_600_000).toISOString().slice(0, 16);
+    const started = await client.post('/suite/dead-letters/replay', { _csrf: client.csrfOf(page.body), since });
+    assert.equal(started.status, 303);
+    const job = /job=([0-9a-f-]{36})/.exec(started.headers.get('location')!)![1]!;
+    await waitFor(async () => /callback\(s\) queued again/.test((await client.get(`/suite/dead-letters/replay/${job}`)).body), 10_000, 'the job to finish');
+    await waitFor(async () => (await running.relay.store.listCallbacks(uuid)).every((callback) => callback.state === 'delivered'), 10_000, 'the replayed callbacks delivered');
+    // Another account's user cannot read the job.
+    const stranger = suiteClient(running.baseUrl);
+    await stranger.signIn(other);
+    assert.doesNotMatch((await stranger.get(`/suite/dead-letters/replay/${job}`)).body, /queued again|<progress/);
+  });
+
+  it('rotates the API secret and creates and revokes access tokens from the Account page', async () => {
+    const login = await addSuiteUser(running, 'keys@other.example', false);
+    const account = (await running.relay.store.getAccount(login.accountId))!;
+    const client = suiteClient(running.baseUrl);
+    await client.signIn(login);
+    const page = await client.get('/suite/account');
+    assert.match(page.body, new RegExp(account.api_key));
+    const rotated = await client.post('/suite/account/api-secret', { _csrf: client.csrfOf(page.body) });
+    const secret = /Your new API secret \(shown only now\):<\/p><p class="mono">([^<]+)</.exec(rotated.body)![1]!;
+    const withSecret = (value: string) => fetch(`${running.baseUrl}/v1/account`, { headers: { authorization: `Basic ${Buffer.from(`${account.api_key}:${value}`).toString('base64')}` } });
+    assert.equal((await withSecret(secret)).status, 200);
+    assert.equal((await withSecret('the-old-one-is-unknown-here')).status, 401);
+
+    const created = await client.post('/suite/account/tokens', { _csrf: client.csrfOf(page.body), label: 'ci' });
+    const token = /Your new access token \(shown only now\):<\/p><p class="mono">([^<]+)</.exec(created.body)![1]!;
+    const withToken = () => fetch(`${running.baseUrl}/rest/smsmessaging/text`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ recipientAddressList: ['436641234567'], messageContent: 'x', senderAddress: 'ACME', test: true }) });
+    assert.equal((await withToken()).status, 200);
+    const [stored] = await running.relay.store.listAccessTokens(login.accountId);
+    assert.equal((await client.post(`/suite/account/tokens/${stored!.id}/revoke`, { _csrf: client.csrfOf(page.body) })).status, 303);
+    assert.equal((await withToken()).status, 401);
+  });
+
   it('pages Sent newest first with a keyset cursor, without repeats or gaps', async () => {
     const login = await addSuiteUser(running, 'pages@other.example', false);
     const base = Date.now() - 1_000_000;

@@ -135,6 +135,8 @@ export const de: Strings = {
     replayAll: 'Alle erneut senden seit',
     since: 'Seit (UTC)',
     replayed: (count: number) => `${count} Rückmeldung(en) werden erneut gesendet.`,
+    progress: 'Fortschritt',
+    progressText: (done: number, total: number) => `${done} von ${total} Rückmeldungen erneut eingereiht …`,
   },
   account: {
     title: 'Konto',

@@ -133,6 +133,8 @@ export const en = {
     replayAll: 'Replay all since',
     since: 'Since (UTC)',
     replayed: (count: number) => `${count} callback(s) queued again.`,
+    progress: 'Replay progress',
+    progressText: (done: number, total: number) => `${done} of ${total} callbacks queued again…`,
   },
   account: {
     title: 'Account',

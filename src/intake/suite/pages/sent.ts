@@ -114,7 +114,8 @@ export function sentRoutes(kit: PageKit) {
       const messages = found.slice(0, PAGE_SIZE);
       const times = messages.length > 0 ? await store.listStatusTimes(messages.map((m) => m.uuid)) : [];
       const last = messages[messages.length - 1];
-      const olderQuery = new URLSearchParams(Object.entries(query).filter(([key, value]) => key !== 'before' && typeof value === 'string') as Array<[string, string]>);
+      // The next page keeps the filters, not the cursor or the "sent" notice.
+      const olderQuery = new URLSearchParams(Object.entries(query).filter(([key, value]) => key !== 'before' && key !== 'sent' && typeof value === 'string') as Array<[string, string]>);
       if (last) olderQuery.set('before', `${last.created_at}_${last.uuid}`);
       const sentCount = Number(formValue(query, 'sent'));
       const body = html`${Number.isInteger(sentCount) && sentCount > 0 ? html`<p class="notice" role="status">${t.compose.sent(sentCount)}</p>` : ''}
@@ -146,6 +147,8 @@ ${filters(ctx, query)}
       streams.add(end);
       raw.on('close', end);
       const poll = async () => {
+        // A stream lives no longer than the session it was opened with.
+        if (kit.deps.now() >= ctx.session.expires_at) return end();
         if (shown.size === 0) return;
         const found = await store.listAccountMessagesByUuid(ctx.account.id, [...shown.keys()]);
         const changed = found.filter((message) => shown.get(message.uuid) !== message.updated_at);
