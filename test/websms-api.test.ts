@@ -235,6 +235,19 @@ test('every validation code, with the field named; nothing is stored for a refus
   }
   const malformed = await sendText(relay, '{"recipientAddressList": [' as never);
   assert.equal(malformed.body.statusCode, 4000);
+  // A content type the API does not read is a websms answer too, not the REST API's 415 problem.
+  for (const contentType of ['text/plain', 'multipart/form-data; boundary=x', 'a b']) {
+    const response = await fetch(`${relay.baseUrl}/rest/smsmessaging/text`, {
+      method: 'POST',
+      headers: { authorization: relay.auth, 'content-type': contentType },
+      body: JSON.stringify(textRequest()),
+    });
+    assert.equal(response.status, 200, contentType);
+    assert.equal(response.headers.get('content-type'), 'application/json;charset=UTF-8', contentType);
+    const answer = (await response.json()) as { statusCode: number; statusMessage: string };
+    assert.equal(answer.statusCode, 4000, contentType);
+    assert.match(answer.statusMessage, /^malformed request: /, contentType);
+  }
   assert.deepEqual(await relay.relay.store.listOpen(10), [], 'nothing stored');
 
   // The same request, valid, is stored: the check above can fail.
