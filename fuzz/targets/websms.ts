@@ -8,6 +8,11 @@ import type { FuzzTarget } from '../harness.js';
 import { bodyText, contentType, digits, headerValue, nearValid, oddText } from '../arbitraries.js';
 import { checkRequest, startFuzzRelay, type Answer, type FuzzRelay } from '../relay.js';
 import { WEBSMS_CODES } from '../../src/intake/websms/codes.js';
+import { validateWebsmsSend } from '../../src/intake/websms/request.js';
+import { simpleRequest } from '../../src/intake/websms/routes.js';
+import { parseLegacyRequest } from '../../src/intake/legacy-xml/parse.js';
+import { validateMessageRequest } from '../../src/intake/api/message-request.js';
+import { createAddressPolicy } from '../../src/model/address.js';
 
 const validSend = fc.record(
   {
@@ -28,6 +33,8 @@ const validSend = fc.record(
   { requiredKeys: ['recipientAddressList', 'messageContent', 'senderAddress'] },
 );
 
+type WebsmsCase = { method: 'GET' | 'POST'; url: string; body?: string; contentType?: string; auth: string };
+
 const REFUSED_OK = new Set<number>([WEBSMS_CODES.OK]);
 
 /** The websms answer's statusCode from JSON or from the legacy XML answer. */
@@ -44,7 +51,37 @@ function websmsCode(answer: Answer): number | undefined {
 /** A refusal is any answer that is not "OK"; an internal error (5000) counts as a 5xx too. */
 const refused = (answer: Answer) => !REFUSED_OK.has(websmsCode(answer) ?? -1);
 
-async function checkWebsms(fuzz: FuzzRelay, request: { method: 'GET' | 'POST'; url: string; body?: string; contentType?: string; auth: string }) {
+const policy = createAddressPolicy([]);
+
+/** What a websms send accepts, the REST API would accept as messages too (the same fields end up in the same callbacks). */
+function sameAsRestApi(request: unknown): string | undefined {
+  const result = validateWebsmsSend(request, policy);
+  if (!result.ok) return undefined;
+  for (const content of result.value.messages) {
+    const asApi = { ...content, ...(result.value.notificationCallbackUrl ? { webhook_url: result.value.notificationCallbackUrl } : {}) };
+    const checked = validateMessageRequest(asApi, policy);
+    if (!checked.ok) return `the REST API would refuse what the websms interface accepted: ${JSON.stringify(checked.invalid)}`;
+  }
+  return undefined;
+}
+
+/** The request the route hands the validator, when the case's body can be read as one. */
+function requestOf(input: WebsmsCase): unknown {
+  try {
+    if (input.url === '/legacy/xml') {
+      const parsed = parseLegacyRequest(input.body ?? '');
+      return parsed.ok ? parsed.request : undefined;
+    }
+    if (input.url.includes('/simple')) return simpleRequest(Object.fromEntries(new URLSearchParams(input.method === 'GET' ? input.url.split('?')[1] : input.body)));
+    return JSON.parse(input.body ?? '');
+  } catch {
+    return undefined;
+  }
+}
+
+async function checkWebsms(fuzz: FuzzRelay, request: WebsmsCase) {
+  const mismatch = sameAsRestApi(requestOf(request));
+  if (mismatch) return { crash: mismatch };
   const outcome = await checkRequest(
     fuzz,
     async () => {
@@ -75,7 +112,6 @@ function asParameters(doc: unknown): string {
   return params.toString();
 }
 
-type WebsmsCase = { method: 'GET' | 'POST'; url: string; body?: string; contentType?: string; auth: string };
 
 export const websmsApiTarget: FuzzTarget<WebsmsCase> = {
   name: 'websms REST API',
