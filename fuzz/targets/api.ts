@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import type { FuzzTarget } from '../harness.js';
-import { bodyText, contentType, digits, headerValue, nearValid, oddText } from '../arbitraries.js';
+import { bodyText, contentType, digits, headerValue, mostly, nearValid, oddText } from '../arbitraries.js';
 import { checkRequest, isClientError, problemJsonAnswer, startFuzzRelay, type FuzzRelay } from '../relay.js';
 
 interface HttpCase {
@@ -31,7 +31,7 @@ function send(fuzz: FuzzRelay, input: HttpCase & { auth: 'good' | 'none' | strin
 }
 
 const auth: fc.Arbitrary<string> = fc.oneof(
-  { weight: 12, arbitrary: fc.constant('good') },
+  { weight: 24, arbitrary: fc.constant('good') },
   { weight: 1, arbitrary: fc.constantFrom('none', 'Basic', 'Basic ', 'Basic Og==', 'Basic %%%', 'Bearer x', 'basic YTpi') },
   { weight: 1, arbitrary: headerValue },
 );
@@ -63,7 +63,7 @@ const messageItem = fc
     text: fc.string({ minLength: 1, maxLength: 60 }),
     caption: fc.option(fc.string({ minLength: 1, maxLength: 20 }), { nil: undefined }),
     client_ref: fc.option(fc.string({ maxLength: 100 }), { nil: undefined }),
-    webhook_url: fc.option(fc.constantFrom('https://example.com/status', 'http://example.org:8080/cb?x=1', 'http://127.0.0.1:9/cb', 'http://10.0.0.1/'), { nil: undefined }),
+    webhook_url: fc.option(mostly(fc.constantFrom('https://example.com/status', 'http://example.org:8080/cb?x=1'), fc.constantFrom('http://127.0.0.1:9/cb', 'http://10.0.0.1/', 'http://0x7f.1/')), { nil: undefined }),
     ttl: fc.option(fc.integer({ min: 60, max: 604_800 }), { nil: undefined }),
   })
   .map(({ kind: [channel, type], text, caption, ...rest }) => {
@@ -79,14 +79,14 @@ export const validMessage = fc
   .map(([first, failover]) => (failover ? { ...first, failover } : first));
 
 /** Keys from a small pool, so retries with the same key (and another body) happen. */
-const idempotencyKey = fc.oneof(fc.constantFrom('k1', 'k2', 'k3', 'order-42'), fc.uuid(), headerValue);
+const idempotencyKey = fc.oneof({ weight: 2, arbitrary: fc.constantFrom('k1', 'k2', 'k3', 'order-42') }, { weight: 4, arbitrary: fc.uuid() }, { weight: 1, arbitrary: headerValue });
 
 export const apiMessagesTarget = apiTarget(
   'api: POST /v1/messages',
   fc.record({
     body: bodyText(nearValid(validMessage)),
     contentType,
-    key: fc.option(fc.oneof(idempotencyKey, fc.array(idempotencyKey, { minLength: 2, maxLength: 2 })), { nil: undefined }),
+    key: fc.option(mostly(idempotencyKey, fc.array(idempotencyKey, { minLength: 2, maxLength: 2 })), { nil: undefined, freq: 2 }),
     extra: fc.option(fc.dictionary(fc.stringMatching(/^[a-z][a-z-]{0,15}$/), headerValue, { maxKeys: 2 }), { nil: undefined }),
   }).map(({ body, contentType, key, extra }) => ({
     method: 'POST',
@@ -98,7 +98,7 @@ export const apiMessagesTarget = apiTarget(
 );
 
 const ruleDestination = fc.oneof(
-  fc.record({ type: fc.constant('url'), url: fc.constantFrom('https://example.com/status', 'http://127.0.0.1/x', 'https://example.com:8443/a?b=c'), format: fc.constantFrom('json', 'xml') }),
+  fc.record({ type: fc.constant('url'), url: mostly(fc.constantFrom('https://example.com/status', 'https://example.com:8443/a?b=c'), fc.constantFrom('http://127.0.0.1/x', 'http://[fd00::1]/')), format: fc.constantFrom('json', 'xml') }),
   fc.record({ type: fc.constant('email'), address: fc.constantFrom('ops@example.com', 'a.b@sub.example.org'), format: fc.constantFrom('json', 'xml', 'text') }),
   fc.record({ type: fc.constant('sqs'), queue_url: fc.constantFrom('https://sqs.eu-central-1.amazonaws.com/123456789012/q', 'https://sqs.us-east-1.amazonaws.com/000000000000/x.fifo'), format: fc.constantFrom('json', 'xml') }),
   fc.record({ type: fc.constant('interface'), format: fc.constantFrom('json', 'xml', 'receipt', 'email') }),
@@ -131,7 +131,7 @@ export const apiForwardingTarget = apiTarget(
 
 const validAccountPatch = fc.record(
   {
-    status_url: fc.oneof(fc.constant(null), fc.constantFrom('https://example.com/status', 'http://[::1]/', 'https://example.com/\u000b')),
+    status_url: fc.oneof(fc.constant(null), mostly(fc.constant('https://example.com/status'), fc.constantFrom('http://[::1]/', 'https://example.com/\u000b'))),
     email_senders: fc.array(fc.constantFrom('ops@example.com', '*@example.com', 'x@y', 'OPS@Example.COM'), { maxLength: 3 }),
     email_text_limit: fc.oneof(fc.constant(null), fc.integer({ min: 0, max: 5000 })),
   },

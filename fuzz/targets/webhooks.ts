@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { createHash, createHmac } from 'node:crypto';
 import { createSigner } from 'fast-jwt';
 import type { FuzzTarget } from '../harness.js';
-import { bodyText, contentType, digits, headerValue, nearValid, oddText } from '../arbitraries.js';
+import { bodyText, contentType, digits, headerValue, mostly, nearValid, oddText } from '../arbitraries.js';
 import { checkRequest, isClientError, startFuzzRelay, type Answer, type FuzzRelay } from '../relay.js';
 import type { Message } from '../../src/model/types.js';
 import { normalizeStatus, statusObjects } from '../../src/carriage/whatsapp/statuses.js';
@@ -34,7 +34,7 @@ async function relayKnowing(env: Record<string, string>, channel: Message['chann
 }
 
 const ref = fc.oneof({ weight: 3, arbitrary: fc.constant(KNOWN_REF) }, { weight: 1, arbitrary: fc.uuid() }, { weight: 1, arbitrary: oddText });
-const timestamp = fc.oneof(fc.integer({ min: 0, max: 2_000_000_000 }).map(String), fc.constantFrom('2026-02-30T00:00:00Z', '2026-01-01T00:00:00Z', '-1', '1e300'), oddText);
+const timestamp = mostly(fc.integer({ min: 0, max: 2_000_000_000 }).map(String), fc.oneof(fc.constantFrom('2026-02-30T00:00:00Z', '2026-01-01T00:00:00Z', '-1', '1e300'), oddText));
 const makeError = (code: number) => errorObjectOf(code, 'https://example.com/errors#', 'fuzz');
 
 interface WebhookCase {
@@ -56,7 +56,7 @@ async function inject(fuzz: FuzzRelay, input: WebhookCase, headers: Record<strin
   return { statusCode: answer.statusCode, headers: answer.headers, body: answer.body };
 }
 
-const signing = fc.oneof({ weight: 8, arbitrary: fc.constant('good') }, { weight: 1, arbitrary: fc.constantFrom('none', 'wrong') }, { weight: 1, arbitrary: headerValue });
+const signing = fc.oneof({ weight: 16, arbitrary: fc.constant('good') }, { weight: 1, arbitrary: fc.constantFrom('none', 'wrong') }, { weight: 1, arbitrary: headerValue });
 
 // ---- WhatsApp ----
 
@@ -66,7 +66,7 @@ const WHATSAPP_VERIFY = 'fuzz-verify-token';
 const whatsappStatus = fc.record(
   {
     id: ref,
-    status: fc.oneof(fc.constantFrom('sent', 'delivered', 'read', 'failed', 'deleted'), oddText),
+    status: mostly(fc.constantFrom('sent', 'delivered', 'read', 'failed', 'deleted'), oddText),
     timestamp,
     recipient_id: digits(7, 15),
     errors: fc.array(fc.record({ code: fc.oneof(fc.constantFrom(131026, 131047, 470, 1), fc.integer()), title: oddText }), { maxLength: 2 }),
@@ -124,7 +124,7 @@ const upstreamCallback = fc.record(
     to: digits(7, 15),
     from: oddText,
     timestamp,
-    status: fc.oneof(fc.constantFrom('submitted', 'delivered', 'read', 'rejected', 'undeliverable', 'accepted'), oddText),
+    status: mostly(fc.constantFrom('submitted', 'delivered', 'read', 'rejected', 'undeliverable', 'accepted'), oddText),
     channel: fc.constantFrom('sms', 'rcs', 'mms', 'whatsapp'),
     client_ref: oddText,
     usage: fc.record({ currency: fc.constantFrom('EUR', ''), price: fc.oneof(fc.constant('0.0330'), oddText) }),
@@ -151,7 +151,7 @@ export const upstreamWebhookTarget: FuzzTarget<WebhookCase> = {
     );
     return {
       arbitrary: fc
-        .record({ body: bodyText(nearValid(upstreamCallback)), contentType, signing: fc.oneof(signing, fc.constant('hash')) })
+        .record({ body: bodyText(nearValid(upstreamCallback)), contentType, signing: fc.oneof({ weight: 10, arbitrary: signing }, { weight: 1, arbitrary: fc.constant('hash') }) })
         .map(({ body, contentType, signing }): WebhookCase => ({ method: 'POST', url: '/v1/providers/messages-api', body, ...(contentType !== undefined ? { contentType } : {}), signing })),
       async check(input) {
         const direct = parsedOrUndefined(input.body);
@@ -176,9 +176,9 @@ const WEBSMS_SECRET = 'fuzz-notification-secret-1';
 
 const websmsReport = fc.record(
   {
-    messageType: fc.oneof(fc.constant('deliveryReport'), oddText),
+    messageType: mostly(fc.constant('deliveryReport'), oddText),
     transferId: ref,
-    deliveryReportMessageStatus: fc.oneof(fc.constantFrom(...Object.keys(REPORT_STATUSES)), oddText),
+    deliveryReportMessageStatus: mostly(fc.constantFrom(...Object.keys(REPORT_STATUSES)), oddText),
     deliveredOn: timestamp,
     deliveredAs: fc.oneof(fc.constantFrom('sms', 'push', 'failover-sms', 'voice'), oddText),
     clientMessageId: oddText,

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import type { FuzzTarget } from '../harness.js';
-import { bodyText, contentType, digits, headerValue, nearValid, oddText } from '../arbitraries.js';
+import { bodyText, contentType, digits, headerValue, mostly, nearValid, oddText } from '../arbitraries.js';
 import { checkRequest, startFuzzRelay, type Answer, type FuzzRelay } from '../relay.js';
 import { WEBSMS_CODES } from '../../src/intake/websms/codes.js';
 import { validateWebsmsSend } from '../../src/intake/websms/request.js';
@@ -18,20 +18,20 @@ const validSend = fc.record(
   {
     recipientAddressList: fc.oneof(fc.array(digits(7, 15), { minLength: 1, maxLength: 3 }), fc.array(fc.integer({ min: 1_000_000, max: 999_999_999_999 }), { minLength: 1, maxLength: 2 })),
     messageContent: fc.string({ minLength: 1, maxLength: 200 }),
-    senderAddress: fc.oneof(digits(3, 15), fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9 ]{0,10}$/)),
-    senderAddressType: fc.constantFrom('national', 'international', 'alphanumeric', 'shortcode'),
+    senderAddress: fc.oneof(digits(7, 8), fc.stringMatching(/^[A-Za-z][A-Za-z0-9 ]{0,10}$/)),
+    senderAddressType: mostly(fc.constant(undefined), fc.constantFrom('national', 'international', 'alphanumeric', 'shortcode')),
     messageType: fc.constant('default'),
-    notificationCallbackUrl: fc.constantFrom('https://example.com/reports', 'http://127.0.0.1/x', 'https://example.com/\u0000'),
+    notificationCallbackUrl: mostly(fc.constant('https://example.com/reports'), fc.constantFrom('http://127.0.0.1/x', 'https://example.com/\u0000')),
     clientMessageId: fc.string({ minLength: 1, maxLength: 100 }),
-    priority: fc.integer({ min: 0, max: 10 }),
-    validityPeriode: fc.integer({ min: 59, max: 259_201 }),
+    priority: mostly(fc.integer({ min: 1, max: 9 }), fc.constantFrom(0, 10)),
+    validityPeriode: mostly(fc.integer({ min: 60, max: 259_200 }), fc.constantFrom(59, 259_201)),
     contentCategory: fc.constantFrom('informational', 'advertisement'),
     test: fc.boolean(),
     sendAsFlashSms: fc.boolean(),
     maxSmsPerMessage: fc.integer({ min: 0, max: 3 }),
   },
   { requiredKeys: ['recipientAddressList', 'messageContent', 'senderAddress'] },
-);
+).map((doc) => JSON.parse(JSON.stringify(doc)) as Record<string, unknown>);
 
 type WebsmsCase = { method: 'GET' | 'POST'; url: string; body?: string; contentType?: string; auth: string };
 
@@ -98,7 +98,7 @@ async function checkWebsms(fuzz: FuzzRelay, request: WebsmsCase) {
   return outcome;
 }
 
-const auth = fc.oneof({ weight: 12, arbitrary: fc.constant('good') }, { weight: 1, arbitrary: fc.constantFrom('none', 'Bearer wst_x', 'Bearer', 'Basic Og==') }, { weight: 1, arbitrary: headerValue });
+const auth = fc.oneof({ weight: 24, arbitrary: fc.constant('good') }, { weight: 1, arbitrary: fc.constantFrom('none', 'Bearer wst_x', 'Bearer', 'Basic Og==') }, { weight: 1, arbitrary: headerValue });
 
 /** Query or form parameters: the JSON request's fields as text, lists as repeated or comma-separated values. */
 function asParameters(doc: unknown): string {
@@ -155,7 +155,7 @@ export const legacyXmlTarget: FuzzTarget<WebsmsCase> = {
   async start() {
     const fuzz = await startFuzzRelay();
     const document = fc
-      .tuple(nearValid(validSend), fc.boolean(), fc.array(fc.tuple(fc.nat(), fc.oneof(fc.constantFrom(...XML_SNIPPETS), oddText)), { maxLength: 2 }))
+      .tuple(nearValid(validSend), fc.boolean(), mostly(fc.constant([]), fc.array(fc.tuple(fc.nat(), fc.oneof(fc.constantFrom(...XML_SNIPPETS), oddText)), { minLength: 1, maxLength: 2 })))
       .map(([doc, escape, inserts]) => inserts.reduce((xml, [at, insert]) => xml.slice(0, at % (xml.length + 1)) + insert + xml.slice(at % (xml.length + 1)), asXml(doc, escape)));
     return {
       arbitrary: fc
