@@ -11,6 +11,10 @@ import { loadConfig } from '../src/config.js';
 import { createRelay, type Relay } from '../src/relay.js';
 import { createAccount, type Credentials } from '../src/intake/accounts.js';
 import type { CaseOutcome } from './harness.js';
+import type { Message } from '../src/model/types.js';
+
+/** The uuid of the one message startFuzzRelay stores for the account, so that some lookups find it. */
+export const KNOWN_MESSAGE_UUID = '0190e0a0-0000-7000-8000-000000000001';
 
 export interface FuzzRelay {
   relay: Relay;
@@ -35,11 +39,17 @@ const BASE_ENV: Record<string, string> = {
   PROVIDER_HOLD_MS: '0',
 };
 
-export async function startFuzzRelay(env: Record<string, string> = {}): Promise<FuzzRelay> {
+/** `known`: the channel and provider id of the account's one stored message. */
+export async function startFuzzRelay(env: Record<string, string> = {}, known: { channel: Message['channel']; providerRef: string } = { channel: 'sms', providerRef: 'known-ref-1' }): Promise<FuzzRelay> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'statusrelay-fuzz-'));
   const file = path.join(dir, 'statusrelay.db');
   const relay = await createRelay(loadConfig({ ...BASE_ENV, ...env, DATABASE_URL: `file:${file}` }));
   const credentials = await createAccount(relay.store, 'fuzz account', Date.now());
+  const now = Date.now();
+  await relay.store.insertMessages([
+    { uuid: KNOWN_MESSAGE_UUID, account_id: credentials.account_id, interface: 'api', channel: known.channel, message_type: 'text', to: '436641234567', from: 'ACME', text: 'Hi', state: 'submitted', seen: ['submitted'], failover: [], created_at: now, updated_at: now },
+  ]);
+  await relay.store.setProviderRef(KNOWN_MESSAGE_UUID, known.providerRef);
   await relay.api.ready();
   const reader = new Database(file, { readonly: true, fileMustExist: true });
   const tables = (reader.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`).all() as Array<{ name: string }>).map((row) => row.name);

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import type { FuzzTarget } from '../harness.js';
 import { bodyText, contentType, digits, headerValue, mostly, nearValid, oddText } from '../arbitraries.js';
-import { checkRequest, isClientError, problemJsonAnswer, startFuzzRelay, type FuzzRelay } from '../relay.js';
+import { KNOWN_MESSAGE_UUID, checkRequest, isClientError, problemJsonAnswer, startFuzzRelay, type FuzzRelay } from '../relay.js';
 
 interface HttpCase {
   method: string;
@@ -156,6 +156,7 @@ function percentEncoded(text: string): string {
 
 /** A path segment as a client might write it: raw, percent-encoded, or broken encoding. */
 const oddId = fc.oneof(
+  fc.constantFrom(KNOWN_MESSAGE_UUID, KNOWN_MESSAGE_UUID.replace(/-/g, ''), KNOWN_MESSAGE_UUID.toUpperCase(), `${KNOWN_MESSAGE_UUID}%00`, `${KNOWN_MESSAGE_UUID} `),
   fc.uuid(),
   fc.uuid().map((uuid) => uuid.replace(/-/g, '')),
   fc.uuid().map((uuid) => uuid.toUpperCase()),

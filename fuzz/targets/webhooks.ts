@@ -22,16 +22,7 @@ import { makeError as errorObjectOf } from '../../src/model/errors.js';
 const KNOWN_REF = 'known-ref-1';
 const UNREACHABLE = 'http://127.0.0.1:9';
 
-async function relayKnowing(env: Record<string, string>, channel: Message['channel']): Promise<FuzzRelay> {
-  const fuzz = await startFuzzRelay(env);
-  const now = Date.now();
-  const uuid = '0190e0a0-0000-7000-8000-000000000001';
-  await fuzz.relay.store.insertMessages([
-    { uuid, account_id: fuzz.credentials.account_id, interface: 'api', channel, message_type: 'text', to: '436641234567', from: 'ACME', text: 'Hi', state: 'submitted', seen: ['submitted'], failover: [], created_at: now, updated_at: now },
-  ]);
-  await fuzz.relay.store.setProviderRef(uuid, KNOWN_REF);
-  return fuzz;
-}
+const relayKnowing = (env: Record<string, string>, channel: Message['channel']) => startFuzzRelay(env, { channel, providerRef: KNOWN_REF });
 
 const ref = fc.oneof({ weight: 3, arbitrary: fc.constant(KNOWN_REF) }, { weight: 1, arbitrary: fc.uuid() }, { weight: 1, arbitrary: oddText });
 const timestamp = mostly(fc.integer({ min: 0, max: 2_000_000_000 }).map(String), fc.oneof(fc.constantFrom('2026-02-30T00:00:00Z', '2026-01-01T00:00:00Z', '-1', '1e300'), oddText));
