@@ -118,16 +118,18 @@ export const validForwarding = fc.record(
   { requiredKeys: [] },
 );
 
-export const apiForwardingTarget = apiTarget(
-  'api: PUT /v1/forwarding',
-  fc.record({ body: bodyText(nearValid(validForwarding)), contentType }).map(({ body, contentType }) => ({
-    method: 'PUT',
-    url: '/v1/forwarding',
+/** Near-valid JSON documents sent with `method` to `url`. */
+function documents(method: string, url: string, valid: fc.Arbitrary<unknown>): fc.Arbitrary<HttpCase> {
+  return fc.record({ body: bodyText(nearValid(valid)), contentType }).map(({ body, contentType }) => ({
+    method,
+    url,
     body,
     ...(contentType !== undefined ? { contentType } : {}),
     headers: {},
-  })),
-);
+  }));
+}
+
+export const apiForwardingTarget = apiTarget('api: PUT /v1/forwarding', documents('PUT', '/v1/forwarding', validForwarding));
 
 const validAccountPatch = fc.record(
   {
@@ -138,16 +140,7 @@ const validAccountPatch = fc.record(
   { requiredKeys: [] },
 );
 
-export const apiAccountTarget = apiTarget(
-  'api: PATCH /v1/account',
-  fc.record({ body: bodyText(nearValid(validAccountPatch)), contentType }).map(({ body, contentType }) => ({
-    method: 'PATCH',
-    url: '/v1/account',
-    body,
-    ...(contentType !== undefined ? { contentType } : {}),
-    headers: {},
-  })),
-);
+export const apiAccountTarget = apiTarget('api: PATCH /v1/account', documents('PATCH', '/v1/account', validAccountPatch));
 
 /** Percent-encoded UTF-8 (a lone surrogate becomes U+FFFD, as a client's encoder would write it). */
 function percentEncoded(text: string): string {
