@@ -1,7 +1,8 @@
 /**
  * A relay for the HTTP targets: the real composition (createRelay) on a fresh SQLite file, not
- * listening (requests go through Fastify's inject), with the simulator slowed so far that no
- * status arrives during a run: the store then changes only through the requests under test.
+ * listening (requests go through Fastify's inject), on a clock whose timers never fire: no
+ * simulated status arrives and nothing is dispatched during a run, so the store changes only
+ * through the requests under test.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -10,6 +11,7 @@ import Database from 'better-sqlite3';
 import { loadConfig } from '../src/config.js';
 import { createRelay, type Relay } from '../src/relay.js';
 import { createAccount, type Credentials } from '../src/intake/accounts.js';
+import { systemClock, type Clock } from '../src/model/clock.js';
 import type { CaseOutcome } from './harness.js';
 import type { Message } from '../src/model/types.js';
 
@@ -26,12 +28,13 @@ export interface FuzzRelay {
   close(): Promise<void>;
 }
 
+/** Real time, timers that never fire (the relay's background work waits on them). */
+const stillClock: Clock = { ...systemClock, setTimeout: () => ({}), clearTimeout: () => {} };
+
 const BASE_ENV: Record<string, string> = {
   LOG_LEVEL: 'silent',
   PORT: '0',
   HOST: '127.0.0.1',
-  // A day of simulated provider time becomes a thousand days: no report lands during a run.
-  SIMULATOR_TIME_SCALE: '1000',
   API_RATE_LIMIT: '1000000',
   EMAIL_INTERFACE_PORT: '0',
   SMPP_SERVER_PORT: '0',
@@ -43,7 +46,7 @@ const BASE_ENV: Record<string, string> = {
 export async function startFuzzRelay(env: Record<string, string> = {}, known: { channel: Message['channel']; providerRef: string } = { channel: 'sms', providerRef: 'known-ref-1' }): Promise<FuzzRelay> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'statusrelay-fuzz-'));
   const file = path.join(dir, 'statusrelay.db');
-  const relay = await createRelay(loadConfig({ ...BASE_ENV, ...env, DATABASE_URL: `file:${file}` }));
+  const relay = await createRelay(loadConfig({ ...BASE_ENV, ...env, DATABASE_URL: `file:${file}` }), { clock: stillClock });
   const credentials = await createAccount(relay.store, 'fuzz account', Date.now());
   const now = Date.now();
   await relay.store.insertMessages([
