@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: measures statusrelay against a plain-POST baseline in the same run, on the
  * same machine, with the receiver in its own process. Prints one JSON document.
- * BENCH_MESSAGES sets the size (default 20000); BENCH_SKIP_POSTGRES=1 leaves PostgreSQL out.
+ * BENCH_MESSAGES sets the size (default 20000); BENCH_SKIP_POSTGRES=1 leaves PostgreSQL out;
+ * BENCH_ONLY picks scenarios (synchronous, api, forwarding, smpp, email_interface, websms, smpp_server, postgres).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,8 +16,15 @@ import { runSmppServerScenario } from './scenarios/smpp-server.js';
 import { runPostgresScenarios } from './scenarios/postgres.js';
 import { runEmailInterfaceScenario } from './scenarios/email-interface.js';
 import { runWebsmsScenario } from './scenarios/websms.js';
+import { runApiEndToEnd } from './scenarios/api-end-to-end.js';
 
 const messages = Number(process.env.BENCH_MESSAGES ?? 20_000);
+/** BENCH_ONLY=forwarding,smpp,… runs only those scenarios besides the plain and SQLite baselines. */
+const only = process.env.BENCH_ONLY?.split(',').map((name) => name.trim());
+const skipped = { skipped: 'not in BENCH_ONLY' };
+async function scenario<T>(name: string, run: () => Promise<T>): Promise<T | typeof skipped> {
+  return !only || only.includes(name) ? run() : skipped;
+}
 const concurrency = 64;
 
 const receiver = await startReceiverProcess();
@@ -32,54 +40,75 @@ try {
     window: 1_000,
     env: { DESTINATION_CONCURRENCY: String(concurrency) },
   });
-  const forwarding = await runForwardingScenarios({
+  // The same with SQLITE_SYNCHRONOUS=normal: what fsyncing every (grouped) commit costs.
+  const sqliteNormal = await scenario('synchronous', () => runRelayScenario({
+    receiver,
+    databaseUrl: `file:${path.join(tempDir, 'bench-normal.db')}`,
+    messages,
+    window: 1_000,
+    env: { DESTINATION_CONCURRENCY: String(concurrency), SQLITE_SYNCHRONOUS: 'normal' },
+  }));
+  const apiEndToEnd = await scenario('api', () => runApiEndToEnd({
+    receiver,
+    databaseUrl: `file:${path.join(tempDir, 'api.db')}`,
+    messages,
+    connections: 50,
+  }));
+  const forwarding = await scenario('forwarding', () => runForwardingScenarios({
     messages: Math.min(messages, 5_000),
     dataDir: tempDir,
     env: { DESTINATION_CONCURRENCY: String(concurrency) },
-  });
-  const smpp = await runSmppScenario({
+  }));
+  const smpp = await scenario('smpp', () => runSmppScenario({
     receiver,
     databaseUrl: `file:${path.join(tempDir, 'smpp.db')}`,
     messages: Math.min(messages, 5_000),
     env: { DESTINATION_CONCURRENCY: String(concurrency) },
-  });
-  const emailInterface = await runEmailInterfaceScenario({
+  }));
+  const emailInterface = await scenario('email_interface', () => runEmailInterfaceScenario({
     mails: Math.min(messages, 5_000),
     dataDir: tempDir,
     env: { DESTINATION_CONCURRENCY: String(concurrency) },
-  });
-  const websms = await runWebsmsScenario({
+  }));
+  const websms = await scenario('websms', () => runWebsmsScenario({
     receiver,
     dataDir: fs.mkdtempSync(path.join(tempDir, 'websms-')),
     messages: Math.min(messages, 5_000),
     concurrency,
     env: { DESTINATION_CONCURRENCY: String(concurrency) },
+  }));
+  const smppServer = await scenario('smpp_server', async () => {
+    const measured = await runSmppServerScenario({
+      databaseUrl: `file:${path.join(tempDir, 'smpp-server.db')}`,
+      messages: Math.min(messages, 5_000),
+    });
+    return { ...measured, ratio_receipts_to_http_callbacks: round(measured.receipts_per_second / sqlite.callbacks_per_second, 2) };
   });
-  const smppServerMeasured = await runSmppServerScenario({
-    databaseUrl: `file:${path.join(tempDir, 'smpp-server.db')}`,
-    messages: Math.min(messages, 5_000),
-  });
-  const smppServer = {
-    ...smppServerMeasured,
-    ratio_receipts_to_http_callbacks: round(smppServerMeasured.receipts_per_second / sqlite.callbacks_per_second, 2),
-  };
   // PostgreSQL: BENCH_DATABASE_URL or TEST_DATABASE_URL, else a throwaway cluster (needs root).
   const postgres = process.env.BENCH_SKIP_POSTGRES
     ? { skipped: 'BENCH_SKIP_POSTGRES is set' }
-    : await runPostgresScenarios({ receiver, messages, env: { DESTINATION_CONCURRENCY: String(concurrency) } });
+    : await scenario('postgres', () => runPostgresScenarios({ receiver, messages, env: { DESTINATION_CONCURRENCY: String(concurrency) } }));
   const result = {
     machine: { cpus: os.cpus().length, node: process.version },
     plain_http_posts: plain,
     sqlite_1_node: sqlite,
     ratio_callbacks_to_plain_posts: round(sqlite.callbacks_per_second / plain.per_second, 2),
+    sqlite_1_node_synchronous_normal: sqliteNormal,
+    api_end_to_end: apiEndToEnd,
+    ...('callbacks_per_second' in sqliteNormal
+      ? { ratio_synchronous_full_to_normal: round(sqlite.callbacks_per_second / sqliteNormal.callbacks_per_second, 2) }
+      : {}),
     forwarding,
     smpp,
-    email_interface: {
-      ...emailInterface,
-      // Against the HTTP callback path (provider report → store → signed callback) measured above.
-      ratio_accepted_to_http_callbacks: round(emailInterface.mails_accepted_per_second / sqlite.callbacks_per_second, 2),
-      ratio_receipts_to_http_callbacks: round(emailInterface.receipts_mailed_per_second / sqlite.callbacks_per_second, 2),
-    },
+    email_interface:
+      'mails_accepted_per_second' in emailInterface
+        ? {
+            ...emailInterface,
+            // Against the HTTP callback path (provider report → store → signed callback) measured above.
+            ratio_accepted_to_http_callbacks: round(emailInterface.mails_accepted_per_second / sqlite.callbacks_per_second, 2),
+            ratio_receipts_to_http_callbacks: round(emailInterface.receipts_mailed_per_second / sqlite.callbacks_per_second, 2),
+          }
+        : emailInterface,
     websms,
     smpp_server: smppServer,
     postgres,

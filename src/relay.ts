@@ -50,8 +50,11 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
   const newId = timeOrderedUuid;
   const onError = (error: unknown) => logger.error({ err: error }, 'background task failed');
 
-  const store = await openStore(config.databaseUrl, { poolSize: config.databasePoolSize });
+  const store = await openStore(config.databaseUrl, { poolSize: config.databasePoolSize, synchronous: config.sqliteSynchronous, secrets: config.secrets });
   await store.migrate();
+  // Rows written in clear (before secrets were sealed) or under a rotated-out key are sealed now.
+  const sealed = await store.sealSecrets();
+  if (sealed.accounts_resealed > 0) logger.info(sealed, 'sealed stored secrets under the current key');
   const metrics = createMetrics(() => store.outboxDepth());
 
   // The destination guard: the HTTP sender checks the address it connects to, the API refuses literals.
@@ -125,8 +128,8 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
   const carriage = createCarriage(connectors.byChannel);
 
   const acceptDeps = { store, metrics, now, newId, onAccepted: (message: Message) => carriage.submit(message) };
-  const accept = createAcceptPort(acceptDeps);
   const acceptMany = createAcceptManyPort(acceptDeps);
+  const accept = createAcceptPort(acceptMany);
   const emailInterface =
     config.emailInterface.port === 0 && !options.emailInterfaceOnPortZero
       ? undefined

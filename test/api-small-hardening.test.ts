@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { parseIsoTime } from '../src/model/iso-time.js';
-import { sameSecret } from '../src/carriage/webhook.js';
+import { sameSecret } from '../src/model/same-secret.js';
 import { startRelay, type RunningRelay } from './helpers/relay.js';
 
 describe('parseIsoTime', () => {

@@ -61,8 +61,10 @@ test('each receipt state gives the status and error the Messages API gives it, o
   for (const stat of ['ENROUTE', 'ACCEPTD']) {
     const answered = r.smsc.receiptAnswers.length;
     const uuid = await r.send({ text: stat });
-    // Answered only once what it said is stored.
+    // Answered only once what it said is stored; the submit's own `submitted` may still be on
+    // its way (the receipt can overtake the submit_sm_resp's record).
     await waitFor(() => r.smsc.receiptAnswers.length === answered + 1, 5_000, `the ${stat} receipt answered`);
+    await waitFor(async () => (await r.relay.api('GET', `/v1/messages/${uuid}`)).body.status !== 'accepted', 5_000, `${stat}: submitted recorded`);
     const history = (await r.relay.api('GET', `/v1/messages/${uuid}`)).body;
     assert.deepEqual([history.status, history.statuses.map((event: any) => event.status)], ['submitted', ['submitted']], stat);
     const submit = r.smsc.submits.find((s) => s.text === stat)!;

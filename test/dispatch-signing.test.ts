@@ -10,13 +10,18 @@ import { TEST_SECRET, TEST_SECRET_2 } from './helpers/fixtures.js';
 
 const body = JSON.stringify({ message_uuid: 'u-1', status: 'delivered', to: '4915112345678', text: 'Grüße €' });
 
-function sign(secret: string, overrides: { application_id?: string; body?: string } = {}) {
+function sign(secret: string, overrides: { application_id?: string; body?: string; previous?: { secret: string; until: number }; now?: number } = {}) {
   return signCallback({
     body: overrides.body ?? body,
     callbackId: 'cb-123',
-    now: Date.now(),
+    now: overrides.now ?? Date.now(),
     jti: 'jti-' + Math.random(),
-    signing: { signature_secret: secret, api_key: 'key-1', ...('application_id' in overrides ? { application_id: overrides.application_id } : {}) },
+    signing: {
+      signature_secret: secret,
+      api_key: 'key-1',
+      ...('application_id' in overrides ? { application_id: overrides.application_id } : {}),
+      ...(overrides.previous ? { previous_signature_secret: overrides.previous.secret, previous_signature_secret_until: overrides.previous.until } : {}),
+    },
     issuer: 'statusrelay-test',
   });
 }
@@ -67,14 +72,21 @@ describe('signCallback', () => {
     assert.notEqual(jwtClaims(headers.authorization!).payload_hash, sha256(tampered));
   });
 
-  it('signs with every secret during rotation; the JWT uses the first', () => {
-    const headers = sign(`${TEST_SECRET} ${TEST_SECRET_2}`);
-    assert.equal(headers['webhook-signature']!.split(' ').length, 2);
-    new Webhook(TEST_SECRET).verify(body, headers);
-    new Webhook(TEST_SECRET_2).verify(body, headers);
-    assert.throws(() => new Webhook(newSignatureSecret()).verify(body, headers));
-    const token = headers.authorization!.replace(/^Bearer /, '');
+  it('signs with the previous secret too until its grace period ends; the JWT uses the current one', () => {
+    const now = Date.now();
+    const during = sign(TEST_SECRET, { previous: { secret: TEST_SECRET_2, until: now + 1 }, now });
+    assert.equal(during['webhook-signature']!.split(' ').length, 2);
+    new Webhook(TEST_SECRET).verify(body, during);
+    new Webhook(TEST_SECRET_2).verify(body, during);
+    assert.throws(() => new Webhook(newSignatureSecret()).verify(body, during));
+    const token = during.authorization!.replace(/^Bearer /, '');
     assert.equal(verifySignature(token, TEST_SECRET), true);
+    assert.equal(verifySignature(token, TEST_SECRET_2), false);
+
+    const after = sign(TEST_SECRET, { previous: { secret: TEST_SECRET_2, until: now }, now });
+    assert.equal(after['webhook-signature']!.split(' ').length, 1);
+    new Webhook(TEST_SECRET).verify(body, after);
+    assert.throws(() => new Webhook(TEST_SECRET_2).verify(body, after));
   });
 
   it('signs XML bodies too (Standard Webhooks verification without JSON parsing)', () => {

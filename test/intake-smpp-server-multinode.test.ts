@@ -5,6 +5,7 @@
  * its waiting receipts follow it. Every receipt is sent once: no attempt on a node without the
  * session.
  */
+import './helpers/leak-guard.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startRelay, waitFor } from './helpers/relay.js';
@@ -69,6 +70,38 @@ test('SMPP on two PostgreSQL nodes: receipts leave from the node the customer is
       }
     }
     assert.deepEqual(new Set(rxOnA.receipts.map((r) => r.pdu.receipted_message_id)), new Set(second));
+  } finally {
+    for (const esme of esmes) esme.session.destroy();
+    await a.stop();
+    await b.stop();
+  }
+});
+
+test('SMPP on two PostgreSQL nodes: an account\'s max_sessions counts the sessions bound on every node', { skip: POSTGRES_SKIP, timeout: 60_000 }, async () => {
+  const databaseUrl = await freshPostgresUrl();
+  const env = { DATABASE_URL: databaseUrl };
+  const a = await startRelay(env, { store: 'postgres' });
+  const b = await startRelay(env, { store: 'postgres' });
+  const esmes: Esme[] = [];
+  try {
+    const addresses = [await a.relay.smppServer.listenOn(0), await b.relay.smppServer.listenOn(0)];
+    const { smpp_system_id: systemId, smpp_password: password } = a.credentials;
+    const credential = (await a.relay.store.getSmppCredentialOfAccount(a.credentials.account_id))!;
+    await a.relay.store.saveSmppCredential({ ...credential, max_sessions: 3 });
+    const bindOn = async (address: string) => {
+      const esme = await connectEsme(address);
+      esmes.push(esme);
+      return (await esme.bind('transceiver', systemId, password)).command_status;
+    };
+    // Six binds at once, alternating between the nodes: exactly three succeed.
+    const statuses = await Promise.all(Array.from({ length: 6 }, (_, i) => bindOn(addresses[i % 2]!)));
+    assert.equal(statuses.filter((status) => status === 0).length, 3, JSON.stringify(statuses));
+    assert.ok(statuses.filter((status) => status !== 0).every((status) => status === 0x0d), 'the others: ESME_RBINDFAIL');
+
+    // One bound session leaves: its place is free on either node.
+    const bound = esmes.filter((_, i) => statuses[i] === 0);
+    await bound[0]!.close();
+    await waitFor(async () => (await bindOn(addresses[1]!)) === 0, 10_000, 'a freed place taken on node B');
   } finally {
     for (const esme of esmes) esme.session.destroy();
     await a.stop();

@@ -58,6 +58,9 @@ test('the report renders the same bytes every time, with a 20-character notifica
   assert.equal(report.sentOn, '2026-01-02T03:04:05.000+00:00');
   assert.equal(report.deliveredOn, '2026-01-02T03:04:06.000+00:00');
   assert.equal(report.clientMessageId, undefined);
+  assert.equal(report.deliveredAs, 'sms', 'sent as SMS unless the provider said otherwise');
+  const viaWebsms = JSON.parse(renderBody({ ...payload, websms: { delivered_as: 'failover-sms' } }, 'websms_json', message).body);
+  assert.equal(viaWebsms.deliveredAs, 'failover-sms', 'what websms as the upstream reported');
 });
 
 test('SMS counts for maxSmsPerMessage: GSM 160/153, extension characters twice, UCS-2 70/67', () => {

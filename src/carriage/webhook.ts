@@ -10,7 +10,6 @@ import type { Message, ProviderReport } from '../model/types.js';
 import type { ConnectorDeps } from './deps.js';
 import type { EarlyReports } from './early-reports.js';
 import type { ParkedReplay, ReplayPlan } from './parked-replay.js';
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { ProblemError } from '../http/problems.js';
 
 /** One provider status after normalization: a report for the message behind `ref`, or why not. */
@@ -122,11 +121,4 @@ export function webhookReplayPlan(
       if (status.ok && message) await record(source, status, message.uuid, deps);
     },
   };
-}
-
-/** Constant-time comparison of a given token with the configured one (digests: equal lengths). */
-export function sameSecret(given: unknown, expected: string): boolean {
-  if (typeof given !== 'string') return false;
-  const digest = (s: string) => createHash('sha256').update(s).digest();
-  return timingSafeEqual(digest(given), digest(expected));
 }

@@ -1,18 +1,13 @@
 /**
  * Signs every callback twice (README, "Callbacks"), so that receivers built for either
  * convention verify it unchanged: a Vonage-style JWT in `Authorization` and the Standard
- * Webhooks headers. Both use the account's signature secret.
+ * Webhooks headers. Both use the account's signature secret; during a rotation's grace period
+ * the Standard Webhooks header carries a signature by the previous secret too.
  */
 import { createHash, createHmac } from 'node:crypto';
 import { createSigner } from 'fast-jwt';
 import { hmacKeyOf } from '../model/signature-secret.js';
-
-export interface SigningKeys {
-  /** One secret, or several separated by spaces while a rotation is in progress (newest first). */
-  signature_secret: string;
-  api_key: string;
-  application_id?: string;
-}
+import type { Signing } from '../store/store.js';
 
 export interface SignInput {
   body: string;
@@ -22,7 +17,7 @@ export interface SignInput {
   now: number;
   /** Unique per attempt. */
   jti: string;
-  signing: SigningKeys;
+  signing: Signing;
   issuer: string;
 }
 
@@ -45,8 +40,9 @@ function signerFor(secret: string): Signer {
 
 /** The signing headers of one attempt (lowercase names). */
 export function signCallback(input: SignInput): Record<string, string> {
-  const secrets = input.signing.signature_secret.split(' ').filter((s) => s.length > 0);
-  if (secrets.length === 0) throw new Error('account has no signature secret');
+  const { signature_secret: current, previous_signature_secret: previous, previous_signature_secret_until: previousUntil } = input.signing;
+  if (!current) throw new Error('account has no signature secret');
+  const secrets = previous && input.now < (previousUntil ?? 0) ? [current, previous] : [current];
   const seconds = Math.floor(input.now / 1000);
 
   const claims: Record<string, unknown> = {
@@ -57,8 +53,8 @@ export function signCallback(input: SignInput): Record<string, string> {
     payload_hash: createHash('sha256').update(input.body, 'utf8').digest('hex'),
   };
   if (input.signing.application_id) claims.application_id = input.signing.application_id;
-  // The JWT carries one signature only: the first (newest) secret, used as its utf-8 string.
-  const token = signerFor(secrets[0]!)(claims);
+  // The JWT carries one signature only: the current secret, used as its utf-8 string.
+  const token = signerFor(current)(claims);
 
   const signed = `${input.callbackId}.${seconds}.${input.body}`;
   const signatures = secrets.map(

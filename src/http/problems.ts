@@ -14,6 +14,7 @@ const TYPE_BASE = 'https://statusrelay.dev/problems/';
 export const PROBLEMS = Object.freeze({
   'invalid-parameters': { status: 422, type: `${TYPE_BASE}invalid-parameters`, title: 'Invalid parameters' },
   unauthorized: { status: 401, type: `${TYPE_BASE}unauthorized`, title: 'Invalid credentials' },
+  'account-disabled': { status: 403, type: `${TYPE_BASE}account-disabled`, title: 'Account disabled' },
   'not-found': { status: 404, type: `${TYPE_BASE}not-found`, title: 'Not found' },
   'payload-too-large': { status: 413, type: `${TYPE_BASE}payload-too-large`, title: 'Payload too large' },
   'malformed-json': { status: 400, type: `${TYPE_BASE}malformed-json`, title: 'Malformed JSON body' },

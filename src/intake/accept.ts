@@ -7,7 +7,7 @@ import type { Message, MessageContent } from '../model/types.js';
 import type { Destination } from '../model/destination.js';
 import type { InterfaceName } from '../model/vocabulary.js';
 import { expiresAt } from '../model/message.js';
-import { IDEMPOTENCY_WINDOW_MS, type IdempotencyKey, type Media, type Store } from '../store/store.js';
+import { IDEMPOTENCY_WINDOW_MS, type IdempotencyKey, type Media, type NewMessageExtras, type Store } from '../store/store.js';
 import type { Metrics } from '../ops/metrics.js';
 
 export interface AcceptRequest {
@@ -51,27 +51,80 @@ export type AcceptPort = (request: AcceptRequest) => Promise<Message>;
  */
 export type AcceptManyPort = (requests: AcceptRequest[], media?: Media[]) => Promise<Message[]>;
 
-export function createAcceptPort(deps: AcceptDeps): AcceptPort {
-  const many = createAcceptManyPort(deps);
+/** One message through the many-port: it shares the group commit with everything else arriving. */
+export function createAcceptPort(many: AcceptManyPort): AcceptPort {
   return async (request) => (await many([request]))[0]!;
 }
 
+/** Most requests (e-mails, API calls, …) stored in one transaction. */
+const MAX_GROUP = 256;
+
+interface Pending {
+  messages: Message[];
+  extras: NewMessageExtras;
+  resolve: (messages: Message[]) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Group commit: everything accepted in the same tick is stored in one transaction (one fsync),
+ * and each caller's promise resolves only after that commit, so an interface still answers
+ * only once its messages are durable. A batch that fails is retried item by item, so one
+ * request's refusal (a taken Idempotency-Key, say) never fails the others.
+ */
 export function createAcceptManyPort(deps: AcceptDeps): AcceptManyPort {
-  return async (requests, media) => {
+  const queue: Pending[] = [];
+  let flushing: Promise<void> | undefined;
+
+  function accepted(pending: Pending): void {
+    for (const message of pending.messages) {
+      deps.metrics.messagesAccepted.inc({ channel: message.channel, interface: message.interface });
+      deps.onAccepted(message);
+    }
+    pending.resolve(pending.messages);
+  }
+
+  async function commit(batch: Pending[]): Promise<void> {
+    try {
+      await deps.store.insertMessages(batch.flatMap((pending) => pending.messages), mergedExtras(batch));
+    } catch (error) {
+      if (batch.length === 1) return batch[0]!.reject(error);
+      for (const pending of batch) await commit([pending]);
+      return;
+    }
+    batch.forEach(accepted);
+  }
+
+  async function drain(): Promise<void> {
+    while (queue.length > 0) await commit(queue.splice(0, MAX_GROUP));
+    flushing = undefined;
+  }
+
+  return (requests, media) => {
     const now = deps.now();
     const messages = requests.map((request) => newMessage(request, now, deps.newId));
     const keys = requests.flatMap((request, i) =>
       request.idempotency ? [{ ...request.idempotency, account_id: request.account_id, message_uuid: messages[i]!.uuid, created_at: now }] : [],
     );
-    await deps.store.insertMessages(messages, {
+    const extras: NewMessageExtras = {
       ...(media ? { media } : {}),
       ...(keys.length > 0 ? { idempotency: { keys, expired_before: now - IDEMPOTENCY_WINDOW_MS } } : {}),
+    };
+    return new Promise((resolve, reject) => {
+      queue.push({ messages, extras, resolve, reject });
+      flushing ??= new Promise((done) => setImmediate(done)).then(drain);
     });
-    for (const message of messages) {
-      deps.metrics.messagesAccepted.inc({ channel: message.channel, interface: message.interface });
-      deps.onAccepted(message);
-    }
-    return messages;
+  };
+}
+
+function mergedExtras(batch: Pending[]): NewMessageExtras {
+  const media = batch.flatMap((pending) => pending.extras.media ?? []);
+  const keyed = batch.flatMap((pending) => (pending.extras.idempotency ? [pending.extras.idempotency] : []));
+  return {
+    ...(media.length > 0 ? { media } : {}),
+    ...(keyed.length > 0
+      ? { idempotency: { keys: keyed.flatMap((idempotency) => idempotency.keys), expired_before: Math.min(...keyed.map((idempotency) => idempotency.expired_before)) } }
+      : {}),
   };
 }
 

@@ -1,7 +1,8 @@
 /** Account credentials: creation and the API's Basic-auth check. */
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Account, Store } from '../store/store.js';
 import { newSignatureSecret } from '../model/signature-secret.js';
+import { sameSecret } from '../model/same-secret.js';
 import { issueSmppCredentials } from './smpp/credentials.js';
 
 export interface Credentials {
@@ -23,12 +24,14 @@ function hashSecret(apiKey: string, secret: string): string {
   return createHash('sha256').update(`${apiKey}:${secret}`).digest('hex');
 }
 
+const newApiSecret = () => randomBytes(24).toString('base64url');
+
 export async function createAccount(store: Store, name: string, now: number): Promise<Credentials> {
   const credentials: Omit<Credentials, 'smpp_system_id' | 'smpp_password'> = {
     account_id: randomUUID(),
     name,
     api_key: randomBytes(8).toString('hex'),
-    api_secret: randomBytes(24).toString('base64url'),
+    api_secret: newApiSecret(),
     signature_secret: newSignatureSecret(),
   };
   await store.createAccount({
@@ -40,6 +43,38 @@ export async function createAccount(store: Store, name: string, now: number): Pr
     created_at: now,
   });
   return { ...credentials, ...(await issueSmppCredentials(store, credentials.account_id, now)) };
+}
+
+/** A new API secret, shown once; the old one stops working at once. */
+export async function rotateApiSecret(store: Store, account: Account): Promise<string> {
+  const secret = newApiSecret();
+  await store.updateAccount(account.id, { api_secret_hash: hashSecret(account.api_key, secret) });
+  return secret;
+}
+
+/** The grace period of a signature secret rotation when the request does not name one. */
+export const DEFAULT_SIGNATURE_GRACE_SECONDS = 24 * 60 * 60;
+
+/**
+ * A new signature secret, shown once. The current one keeps signing beside it until
+ * `previousUntil`, so receivers can switch without losing a callback; a rotation within the
+ * grace period of the last one drops the oldest secret at once.
+ */
+export async function rotateSignatureSecret(store: Store, accountId: string, previousUntil: number): Promise<string> {
+  const secret = newSignatureSecret();
+  await store.rotateSignatureSecret(accountId, secret, previousUntil);
+  return secret;
+}
+
+/**
+ * `statusrelay account disable` / `enable`: a disabled account's logins fail (API 403, SMTP,
+ * SMPP, websms); its pending callbacks still go out. False when there is no such account.
+ */
+export async function setAccountDisabled(store: Store, accountId: string, disabled: boolean, now: number): Promise<boolean> {
+  const account = await store.getAccount(accountId);
+  if (!account) return false;
+  if (disabled !== (account.disabled_at !== undefined)) await store.updateAccount(accountId, { disabled_at: disabled ? now : null });
+  return true;
 }
 
 /** Compared against when the api_key is unknown; matches nothing. */
@@ -59,8 +94,6 @@ export async function authenticateBasic(store: Store, header: string | undefined
 export async function authenticateKey(store: Store, apiKey: string, secret: string): Promise<Account | undefined> {
   const account = await store.findAccountByApiKey(apiKey);
   // An unknown key does the same work as a wrong secret, so timing does not tell keys apart.
-  const given = Buffer.from(hashSecret(apiKey, secret), 'hex');
-  const stored = Buffer.from(account?.api_secret_hash ?? UNKNOWN_KEY_HASH, 'hex');
-  const matches = given.length === stored.length && timingSafeEqual(given, stored);
+  const matches = sameSecret(hashSecret(apiKey, secret), account?.api_secret_hash ?? UNKNOWN_KEY_HASH);
   return matches && account ? account : undefined;
 }

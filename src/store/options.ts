@@ -1,13 +1,24 @@
-/** Which database holds the state (open.ts), the PostgreSQL pool size, and how long history is kept. */
+/** Which database holds the state (open.ts), the PostgreSQL pool size, how long history is kept, and the keys secrets are sealed with. */
 import path from 'node:path';
-import { ConfigError, integer, type Env } from '../ops/env.js';
+import { ConfigError, integer, oneOf, type Env } from '../ops/env.js';
+import { defaultKeyFile, parseSecretKey, type SecretsConfig } from './secret-keys.js';
 
 export interface StoreConfig {
   databaseUrl: string;
   /** PostgreSQL: connections in each node's pool (the LISTEN connection comes on top). */
   databasePoolSize: number;
+  /**
+   * SQLite: `full` fsyncs every commit, so nothing acknowledged is lost even to a power cut;
+   * `normal` (WAL) survives a process crash only. Commits are grouped, so `full` costs one fsync
+   * per batch of requests or reports.
+   */
+  sqliteSynchronous: SqliteSynchronous;
   retention: RetentionConfig;
+  secrets: SecretsConfig;
 }
+
+export const SQLITE_SYNCHRONOUS = ['full', 'normal'] as const;
+export type SqliteSynchronous = (typeof SQLITE_SYNCHRONOUS)[number];
 
 /** What retention.ts deletes, and how gently. */
 export interface RetentionConfig {
@@ -28,10 +39,21 @@ export function readStoreOptions(env: Env, cwd: string): StoreConfig {
   return {
     databaseUrl,
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, { min: 1 }),
+    sqliteSynchronous: oneOf(env, 'SQLITE_SYNCHRONOUS', SQLITE_SYNCHRONOUS, 'full'),
     retention: {
       days: integer(env, 'RETENTION_DAYS', 30, { min: 0, max: 3650 }),
       batch: integer(env, 'RETENTION_BATCH', 500, { min: 1, max: 10_000 }),
       intervalMs: integer(env, 'RETENTION_INTERVAL_MS', 60_000, { min: 10 }),
     },
+    secrets: readSecretsOptions(env, databaseUrl, cwd),
   };
+}
+
+function readSecretsOptions(env: Env, databaseUrl: string, cwd: string): SecretsConfig {
+  const must = 'must be 32 bytes written as 64 hex digits or as base64';
+  const key = env.SECRETS_KEY || undefined;
+  if (key !== undefined && !parseSecretKey(key)) throw new ConfigError('SECRETS_KEY', must);
+  const previousKeys = (env.SECRETS_PREVIOUS_KEYS ?? '').split(',').map((text) => text.trim()).filter((text) => text !== '');
+  if (previousKeys.some((text) => !parseSecretKey(text))) throw new ConfigError('SECRETS_PREVIOUS_KEYS', `${must}, separated by commas`);
+  return { ...(key ? { key } : {}), previousKeys, keyFile: env.SECRETS_KEY_FILE || defaultKeyFile(databaseUrl, cwd) };
 }

@@ -3,7 +3,7 @@
  * text in SQLite and jsonb in PostgreSQL, so parsing accepts either.
  */
 import type { Message, StatusEvent } from '../model/types.js';
-import type { Account, Attempt, Callback, CallbackState, ClaimedCallback, Media, MessageContext, MessagePart, NewCallback, ParkedReport } from './store.js';
+import type { Account, Attempt, Callback, CallbackState, Media, MessageContext, MessagePart, NewCallback, ParkedReport, Signing, StoredSecrets } from './store.js';
 import { isTerminal } from '../model/vocabulary.js';
 
 export type Row = Record<string, unknown>;
@@ -24,6 +24,8 @@ export function accountFromRow(row: Row | undefined): Account | undefined {
     api_key: row.api_key as string,
     api_secret_hash: row.api_secret_hash as string,
     signature_secret: row.signature_secret as string,
+    ...previousSecretFromRow(row),
+    ...(row.disabled_at == null ? {} : { disabled_at: Number(row.disabled_at) }),
     application_id: optional(row.application_id),
     status_url: optional(row.status_url),
     forwarding: row.forwarding == null ? undefined : json(row.forwarding),
@@ -35,11 +37,26 @@ export function accountFromRow(row: Row | undefined): Account | undefined {
 }
 
 /** What a sender needs to sign a callback, from a row with the account's signing columns. */
-export function signingFromRow(row: Row): ClaimedCallback['signing'] {
+export function signingFromRow(row: Row): Signing {
   return {
     signature_secret: row.signature_secret as string,
+    ...previousSecretFromRow(row),
     api_key: row.api_key as string,
     application_id: optional(row.application_id),
+  };
+}
+
+function previousSecretFromRow(row: Row): Pick<Signing, 'previous_signature_secret' | 'previous_signature_secret_until'> {
+  if (row.previous_signature_secret == null) return {};
+  return { previous_signature_secret: row.previous_signature_secret as string, previous_signature_secret_until: Number(row.previous_signature_secret_until) };
+}
+
+/** The secret columns of an account row (rewriteSecrets). */
+export function storedSecretsFromRow(row: Row): StoredSecrets {
+  return {
+    account_id: row.id as string,
+    signature_secret: row.signature_secret as string,
+    ...(row.previous_signature_secret == null ? {} : { previous_signature_secret: row.previous_signature_secret as string }),
   };
 }
 

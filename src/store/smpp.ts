@@ -6,7 +6,7 @@ export interface SmppCredential {
   system_id: string;
   /** scrypt of the ≤ 8-character password (intake/smpp/credentials.ts); never shown again. */
   password_hash: string;
-  /** Concurrent bound sessions of the account (per node). */
+  /** Concurrent bound sessions of the account, over all nodes (smpp_sessions, migration 15). */
   max_sessions: number;
   /** submit_sm per second of the account (per node); above it ESME_RTHROTTLED. */
   submit_rate: number;
@@ -14,7 +14,24 @@ export interface SmppCredential {
   updated_at: number;
 }
 
+/** A bound customer session, held on a lease its node renews: a dead node's sessions expire. */
+export interface SmppSessionLease {
+  id: string;
+  account_id: string;
+  system_id: string;
+  expires_at: number;
+}
+
 export interface SmppStore {
+  /**
+   * Registers a bound session unless the account already holds `max` live ones on any node
+   * (one at a time per account, so two nodes binding at once cannot both take the last one).
+   * False = refused; nothing is written.
+   */
+  claimSmppSession(lease: SmppSessionLease, max: number, now: number): Promise<boolean>;
+  /** Extends the leases of this node's sessions. */
+  renewSmppSessions(ids: string[], expiresAt: number): Promise<void>;
+  releaseSmppSession(id: string): Promise<void>;
   /** Inserts or replaces the account's SMPP credentials. */
   saveSmppCredential(credential: SmppCredential): Promise<void>;
   findSmppCredential(systemId: string): Promise<SmppCredential | undefined>;

@@ -16,8 +16,16 @@ export interface Account {
   api_key: string;
   /** Salted SHA-256 of the API secret (intake/accounts.ts): it is only ever checked, never shown again. */
   api_secret_hash: string;
-  /** Kept in clear: it is needed to sign every callback. */
+  /**
+   * Signs every callback, so it is kept, but sealed at rest (secret-box.ts, sealed.ts): the
+   * store's users only ever see it in clear.
+   */
   signature_secret: string;
+  /** The secret before the last rotation; it keeps signing beside the new one until `previous_signature_secret_until` (migration 11). */
+  previous_signature_secret?: string;
+  previous_signature_secret_until?: number;
+  /** Set by `statusrelay account disable`: no login works; pending callbacks still go out (migration 11). */
+  disabled_at?: number;
   application_id?: string;
   status_url?: string;
   /** The forwarding rules document (routing/forwarding-rules.ts); undefined = defaults. */
@@ -107,7 +115,17 @@ export interface Attempt {
 /** A claimed callback together with what the sender needs to sign it. */
 export interface ClaimedCallback extends Callback {
   lease_token: string;
-  signing: { signature_secret: string; api_key: string; application_id?: string };
+  signing: Signing;
+}
+
+/** What a sender needs to sign an account's callbacks. */
+export interface Signing {
+  signature_secret: string;
+  api_key: string;
+  application_id?: string;
+  /** Signs beside `signature_secret` until `previous_signature_secret_until` (a rotation's grace period). */
+  previous_signature_secret?: string;
+  previous_signature_secret_until?: number;
 }
 
 /** The outcome of one attempt, as dispatch reports it back. */
@@ -149,7 +167,7 @@ export interface Transition {
 /** A message as the lifecycle sees it inside a transition: with its account's routing settings. */
 export interface MessageContext {
   message: Message;
-  account: Pick<Account, 'id' | 'status_url' | 'forwarding'> & { signing: ClaimedCallback['signing'] };
+  account: Pick<Account, 'id' | 'status_url' | 'forwarding'> & { signing: Signing };
   /** Destination keys this message still has unfinished callbacks for (their lanes are busy). */
   open_lanes: string[];
 }
@@ -266,9 +284,38 @@ export interface AccountPatch {
   email_senders?: string[];
   email_text_limit?: number | null;
   api_rate_limit?: number | null;
+  api_secret_hash?: string;
+  /** A time disables the account, null enables it again. */
+  disabled_at?: number | null;
 }
 
-export interface Store extends SmppStore {
+/** An account's secret columns as stored (sealed, or in clear in rows older than sealing). */
+export interface StoredSecrets {
+  account_id: string;
+  signature_secret: string;
+  previous_signature_secret?: string;
+}
+
+/** The store as the SQLite and PostgreSQL implementations provide it: secrets pass through as given. */
+export interface RawStore extends StoreBase {
+  /**
+   * Calls `rewrite` for every account's secrets inside one transaction and writes what it
+   * returns (undefined = unchanged); returns how many accounts changed.
+   */
+  rewriteSecrets(rewrite: (secrets: StoredSecrets) => StoredSecrets | undefined): Promise<number>;
+}
+
+/** The store every part uses (open.ts): secrets are sealed on the way in and opened on the way out (sealed.ts). */
+export interface Store extends StoreBase {
+  /**
+   * Seals every stored secret that is in clear or sealed under an older key (the relay calls it
+   * at start, `statusrelay secrets rotate-key` after adding a key): the current key's id and how
+   * many accounts changed.
+   */
+  sealSecrets(): Promise<{ key_id: string; accounts_resealed: number }>;
+}
+
+interface StoreBase extends SmppStore {
   readonly kind: 'sqlite' | 'postgres';
   migrate(): Promise<void>;
   close(): Promise<void>;
@@ -279,6 +326,11 @@ export interface Store extends SmppStore {
   /** Accounts that registered envelope senders for the e-mail interface (usually few). */
   listEmailSenderAccounts(): Promise<Account[]>;
   updateAccount(id: string, patch: AccountPatch): Promise<void>;
+  /**
+   * Makes `next` the signature secret; the current one signs beside it until `previousUntil`.
+   * False when there is no such account.
+   */
+  rotateSignatureSecret(id: string, next: string, previousUntil: number): Promise<boolean>;
 
   createAccessToken(token: AccessToken): Promise<void>;
   /** The account of an access token that is not revoked. */

@@ -2,9 +2,10 @@
  * POST /v1/providers/messages-api: the upstream's status callbacks, signed as ours are: a
  * Bearer JWT (HS256 with the signature secret) whose payload_hash is the SHA-256 of the body.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createVerifier } from 'fast-jwt';
 import type { UpstreamConfig } from './options.js';
+import { sameSecret } from '../../model/same-secret.js';
 import type { ConnectorDeps } from '../deps.js';
 import { errorOf } from '../deps.js';
 import type { EarlyReports } from '../early-reports.js';
@@ -25,9 +26,9 @@ export function signatureProblem(raw: Buffer, authorization: string | undefined,
   } catch {
     return 'bad-signature';
   }
-  const expected = Buffer.from(createHash('sha256').update(raw).digest('hex'));
-  const given = Buffer.from(typeof claims.payload_hash === 'string' ? claims.payload_hash.toLowerCase() : '');
-  return given.length === expected.length && timingSafeEqual(given, expected) ? undefined : 'bad-payload-hash';
+  const expected = createHash('sha256').update(raw).digest('hex');
+  const given = typeof claims.payload_hash === 'string' ? claims.payload_hash.toLowerCase() : '';
+  return sameSecret(given, expected) ? undefined : 'bad-payload-hash';
 }
 
 /** One upstream status callback as a normalized status. */

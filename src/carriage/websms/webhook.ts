@@ -11,7 +11,8 @@ import { errorOf } from '../deps.js';
 import type { EarlyReports } from '../early-reports.js';
 import type { ParkedReplay } from '../parked-replay.js';
 import type { WebsmsConfig } from './options.js';
-import { applyStatuses, rawBody, rawBodyWebhook, sameSecret, type NormalizedStatus } from '../webhook.js';
+import { applyStatuses, rawBody, rawBodyWebhook, type NormalizedStatus } from '../webhook.js';
+import { sameSecret } from '../../model/same-secret.js';
 import { normalizeReport, reportProblem } from './reports.js';
 
 export const WEBSMS_REPORT_PATH = '/v1/providers/websms';

@@ -2,22 +2,21 @@
  * POST /v1/providers/whatsapp (status webhooks, X-Hub-Signature-256 = HMAC-SHA256 of the raw
  * body with the app secret) and GET /v1/providers/whatsapp (the subscription handshake).
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { sameSecret } from '../../model/same-secret.js';
 import type { WhatsAppConfig } from './options.js';
 import type { ConnectorDeps } from '../deps.js';
 import { errorOf } from '../deps.js';
 import type { EarlyReports } from '../early-reports.js';
 import type { ParkedReplay } from '../parked-replay.js';
 import { ProblemError } from '../../http/problems.js';
-import { applyStatuses, normalizeSafely, parseJson, rawBody, rawBodyWebhook, sameSecret } from '../webhook.js';
+import { applyStatuses, normalizeSafely, parseJson, rawBody, rawBodyWebhook } from '../webhook.js';
 import { normalizeStatus, statusObjects } from './statuses.js';
 
 const PATH = '/v1/providers/whatsapp';
 
 export function signatureMatches(raw: Buffer, header: string | undefined, secret: string): boolean {
-  const expected = Buffer.from(`sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`);
-  const given = Buffer.from(header ?? '');
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return sameSecret(header ?? '', `sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`);
 }
 
 /** One Cloud API status object as a normalized status. */

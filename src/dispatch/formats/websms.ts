@@ -45,8 +45,15 @@ export interface WebsmsDeliveryReport {
   deliveryReportMessageStatus: WebsmsReportStatus;
   sentOn: string;
   deliveredOn: string | null;
-  deliveredAs: 'sms';
+  /** How the handset got it: `sms`, or what websms as the provider reported (push, failover-sms, voice). */
+  deliveredAs: string;
   clientMessageId?: string;
+}
+
+/** What an upstream websms reported (`websms.delivered_as`), else `sms`: the channel the interface sends. */
+function deliveredAsOf(payload: CallbackPayload): string {
+  const reported = payload.websms?.delivered_as;
+  return typeof reported === 'string' && reported !== '' ? reported : 'sms';
 }
 
 /** ISO 8601 with an explicit offset, as websms writes it: 2024-10-15T18:33:02.000+00:00. */
@@ -73,7 +80,7 @@ export function websmsReport(payload: CallbackPayload, message: Message): Websms
     // When statusrelay accepted the message from the customer.
     sentOn: withOffset(message.created_at),
     deliveredOn: reached ? withOffset(Date.parse(payload.timestamp)) : null,
-    deliveredAs: 'sms',
+    deliveredAs: deliveredAsOf(payload),
   };
   if (payload.client_ref !== undefined) report.clientMessageId = payload.client_ref;
   return report;

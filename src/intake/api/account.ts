@@ -1,4 +1,7 @@
-/** GET and PATCH /v1/account: the account's default status URL and its e-mail interface settings. */
+/**
+ * GET and PATCH /v1/account: the account's default status URL and its e-mail interface settings.
+ * POST /v1/account/secrets/rotate: a new API secret or signature secret, shown once.
+ */
 import type { FastifyInstance } from 'fastify';
 import type { ApiDeps } from './deps.js';
 import { requireAccount } from './auth.js';
@@ -7,6 +10,7 @@ import { httpUrlProblem } from '../../model/destination.js';
 import { emailSendersProblem, normalizeSenders } from '../email/senders.js';
 import { LIMITS } from './message-request.js';
 import type { Account } from '../../store/store.js';
+import { DEFAULT_SIGNATURE_GRACE_SECONDS, rotateApiSecret, rotateSignatureSecret } from '../accounts.js';
 
 export function accountRoutes(deps: ApiDeps) {
   return async function routes(app: FastifyInstance) {
@@ -43,7 +47,44 @@ export function accountRoutes(deps: ApiDeps) {
       });
       return presentAccount((await deps.store.getAccount(request.account.id))!, deps.retentionDays);
     });
+
+    app.post('/v1/account/secrets/rotate', async (request) => {
+      const body = request.body as Record<string, unknown> | null;
+      const invalid = rotationProblems(body);
+      if (invalid.length > 0) {
+        throw new ProblemError('invalid-parameters', { detail: 'The rotation request is invalid.', invalid_parameters: invalid });
+      }
+      const { secret, grace_seconds: graceSeconds = DEFAULT_SIGNATURE_GRACE_SECONDS } = body as { secret: string; grace_seconds?: number };
+      if (secret === 'api_secret') return { api_secret: await rotateApiSecret(deps.store, request.account) };
+      const previousUntil = deps.now() + graceSeconds * 1000;
+      return {
+        signature_secret: await rotateSignatureSecret(deps.store, request.account.id, previousUntil),
+        previous_secret_signs_until: new Date(previousUntil).toISOString(),
+      };
+    });
   };
+}
+
+const ROTATABLE = ['api_secret', 'signature_secret'];
+/** A week: long enough for any receiver's deployment, short enough that an old secret goes. */
+const MAX_GRACE_SECONDS = 7 * 24 * 60 * 60;
+
+function rotationProblems(body: Record<string, unknown> | null): Array<{ name: string; reason: string }> {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return [{ name: '', reason: 'body must be a JSON object' }];
+  const invalid = Object.keys(body)
+    .filter((key) => key !== 'secret' && key !== 'grace_seconds')
+    .map((key) => ({ name: key, reason: 'unknown field' }));
+  if (typeof body.secret !== 'string' || !ROTATABLE.includes(body.secret)) {
+    invalid.push({ name: 'secret', reason: `must be one of ${ROTATABLE.join(', ')}` });
+  }
+  if ('grace_seconds' in body) {
+    if (body.secret !== 'signature_secret') {
+      invalid.push({ name: 'grace_seconds', reason: 'only a signature_secret rotation has a grace period; an API secret changes at once' });
+    } else if (!Number.isInteger(body.grace_seconds) || (body.grace_seconds as number) < 0 || (body.grace_seconds as number) > MAX_GRACE_SECONDS) {
+      invalid.push({ name: 'grace_seconds', reason: `must be an integer from 0 to ${MAX_GRACE_SECONDS}` });
+    }
+  }
+  return invalid;
 }
 
 const PATCHABLE = ['status_url', 'email_senders', 'email_text_limit'];

@@ -19,13 +19,15 @@ export interface ApiRateLimit {
 }
 
 /**
- * preHandler for routes that need an account: answers 401 unless Basic auth matches, and 429
- * with Retry-After when the account is over its request rate (bursts of twice the rate pass).
+ * preHandler for routes that need an account: answers 401 unless Basic auth matches, 403 for a
+ * disabled account, and 429 with Retry-After when the account is over its request rate (bursts
+ * of twice the rate pass).
  */
 export function requireAccount(store: Store, rateLimit?: ApiRateLimit) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     const account = await authenticateBasic(store, request.headers.authorization);
     if (!account) throw new ProblemError('unauthorized', { detail: 'Send HTTP Basic auth with your api_key and api_secret.' });
+    if (account.disabled_at !== undefined) throw new ProblemError('account-disabled', { detail: 'This account is disabled; ask the operator.' });
     request.account = account;
     if (!rateLimit) return;
     const rate = account.api_rate_limit ?? rateLimit.defaultRate;

@@ -6,6 +6,7 @@ import { validateMessageRequest } from './message-request.js';
 import { ProblemError } from '../../http/problems.js';
 import { presentCallback, presentMessage } from './present.js';
 import { createHash } from 'node:crypto';
+import { sameSecret } from '../../model/same-secret.js';
 import type { Message } from '../../model/types.js';
 import { IDEMPOTENCY_WINDOW_MS, IdempotencyKeyTaken } from '../../store/store.js';
 
@@ -80,7 +81,7 @@ function idempotencyOf(header: string | string[] | undefined, body: unknown): { 
 async function earlierAnswer(deps: ApiDeps, accountId: string, idempotency: { key: string; request_hash: string }) {
   const stored = await deps.store.findIdempotencyKey(accountId, idempotency.key, deps.now() - IDEMPOTENCY_WINDOW_MS);
   if (!stored) return undefined;
-  if (stored.request_hash !== idempotency.request_hash) {
+  if (!sameSecret(idempotency.request_hash, stored.request_hash)) {
     throw new ProblemError('invalid-parameters', {
       detail: 'This Idempotency-Key was used with another request body in the last 24 hours.',
       invalid_parameters: [{ name: 'Idempotency-Key', reason: 'was used with a different request body; use a new key for a new message' }],

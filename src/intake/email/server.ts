@@ -75,6 +75,7 @@ export function createEmailInterface(deps: EmailInterfaceDeps) {
       authenticateKey(store, auth.username ?? '', auth.password ?? '')
         .then((account) => {
           if (!account) return callback(new SmtpReply(535, '5.7.8 Authentication failed: use your api_key and api_secret'));
+          if (account.disabled_at !== undefined) return callback(new SmtpReply(535, '5.7.8 Authentication failed: the account is disabled'));
           state(session).account = account;
           callback(null, { user: account.id });
         })
@@ -90,6 +91,8 @@ export function createEmailInterface(deps: EmailInterfaceDeps) {
         if (!current.account) {
           throw new SmtpReply(550, `5.7.1 ${address.address || 'the null sender'} may not send here: authenticate (AUTH with api_key and api_secret) or register the address in email_senders`);
         }
+        // Disabled while a connection stayed open, or a sender registered by a disabled account.
+        if (current.account.disabled_at !== undefined) throw new SmtpReply(550, '5.7.1 The account is disabled');
         if (!rate(current.account.id)) throw new SmtpReply(451, `4.7.1 Rate limit of ${config.ratePerMinute} e-mails per minute reached, try again later`);
       })().then(() => callback(), (error) => callback(asReply(error)));
     },

@@ -3,9 +3,10 @@
  * password to 8 characters. The password is random (8 of 62 characters, ~47 bits) and stored as
  * scrypt with a random salt; it is shown once, when issued.
  */
-import { randomBytes, randomInt, scrypt, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomInt, scrypt } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { SmppCredential, Store } from '../../store/store.js';
+import { sameSecret } from '../../model/same-secret.js';
 
 const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen: number, options: object) => Promise<Buffer>;
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -38,7 +39,7 @@ export async function verifySmppPassword(password: string, stored: string): Prom
   if (scheme !== 'scrypt' || !salt || !hash) return false;
   const expected = Buffer.from(hash, 'base64');
   const given = await scryptAsync(password, Buffer.from(salt, 'base64'), expected.length, SCRYPT);
-  return timingSafeEqual(given, expected);
+  return sameSecret(given, expected);
 }
 
 /** New credentials for a new account: system_id `sr` + 12 hex digits (14 characters). */
@@ -70,10 +71,15 @@ export async function resetSmppPassword(store: Store, accountId: string, now: nu
   return { smpp_system_id: current.system_id, smpp_password: password };
 }
 
-/** The credential a bind names, if the password matches. */
+/** Checked when the system_id is unknown: an unknown system_id costs the same scrypt as a wrong password. */
+let unknownSystemIdHash: Promise<string> | undefined;
+
+/** The credential a bind names, if the password matches and its account is not disabled. */
 export async function authenticateSmpp(store: Store, systemId: string, password: string): Promise<SmppCredential | undefined> {
   if (systemId.length === 0 || systemId.length > SMPP_SYSTEM_ID_MAX || password.length > SMPP_PASSWORD_MAX) return undefined;
   const credential = await store.findSmppCredential(systemId);
-  if (!credential) return undefined;
-  return (await verifySmppPassword(password, credential.password_hash)) ? credential : undefined;
+  const matches = await verifySmppPassword(password, credential?.password_hash ?? (await (unknownSystemIdHash ??= hashSmppPassword(randomPassword()))));
+  if (!credential || !matches) return undefined;
+  const account = await store.getAccount(credential.account_id);
+  return account && account.disabled_at === undefined ? credential : undefined;
 }

@@ -3,6 +3,7 @@
  * get their receipts back as deliver_sm on their own sessions (the sender in sender.ts). Built on
  * the smpp package's server; the submit_sm body is read from the raw bytes (pdu.ts, text.ts).
  */
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import smpp, { type PDU, type Server, type Session } from 'smpp';
 import type { Store } from '../../store/store.js';
@@ -49,6 +50,9 @@ interface HeldPart {
   submit: RawSubmit;
 }
 
+/** How long a bound session counts for its account if its node stops renewing (it died). */
+const SESSION_LEASE_MS = 60_000;
+
 interface Assembly {
   total: number;
   parts: Map<number, HeldPart>;
@@ -65,6 +69,9 @@ export function createSmppServer(deps: SmppServerDeps) {
   const assemblies = new Map<string, Assembly>();
   const inFlight = new Set<Promise<unknown>>();
   const limiter = new TokenBuckets(() => clock.now());
+  /** The store lease of each bound session (the account's session limit counts every node's). */
+  const leases = new Map<CustomerSession, string>();
+  let renewal = clock.setTimeout(renewLeases, SESSION_LEASE_MS / 3);
   const servers: Server[] = [];
   let nextSessionId = 1;
   let stopping = false;
@@ -96,6 +103,11 @@ export function createSmppServer(deps: SmppServerDeps) {
       clock.clearTimeout(idle);
       s.markClosed();
       sessions.delete(s);
+      const lease = leases.get(s);
+      if (lease) {
+        leases.delete(s);
+        track(store.releaseSmppSession(lease)).catch((error) => log.warn({ session: s.id, err: error }, 'SMPP session lease not released; it expires'));
+      }
       for (const [key, assembly] of assemblies) {
         for (const [seq, part] of assembly.parts) if (part.session === s) assembly.parts.delete(seq);
         if (assembly.parts.size === 0) {
@@ -158,12 +170,13 @@ export function createSmppServer(deps: SmppServerDeps) {
         log.info({ session: s.id, system_id: systemId }, 'SMPP bind refused: unknown system_id or wrong password');
         return answer(s, pdu, STATUS.RBINDFAIL);
       }
-      const bound = [...sessions].filter((other) => other.bind && other.credential?.account_id === credential.account_id).length;
-      if (bound >= credential.max_sessions) {
-        log.warn({ session: s.id, system_id: systemId, bound, max_sessions: credential.max_sessions }, 'SMPP bind refused: too many sessions for the account');
+      const lease = { id: randomUUID(), account_id: credential.account_id, system_id: systemId, expires_at: clock.now() + SESSION_LEASE_MS };
+      if (!(await store.claimSmppSession(lease, credential.max_sessions, clock.now()))) {
+        log.warn({ session: s.id, system_id: systemId, max_sessions: credential.max_sessions }, 'SMPP bind refused: the account has max_sessions sessions bound (on all nodes)');
         return answer(s, pdu, STATUS.RBINDFAIL);
       }
-      if (s.closed) return;
+      if (s.closed) return void (await store.releaseSmppSession(lease.id));
+      leases.set(s, lease.id);
       s.bind = type;
       s.credential = credential;
       const version = Number(pdu.interface_version ?? 0);
@@ -302,6 +315,16 @@ export function createSmppServer(deps: SmppServerDeps) {
   }
 
   /** Sends unbind, waits briefly for unbind_resp, closes. */
+  function renewLeases(): void {
+    const ids = [...leases.values()];
+    const renewed = ids.length > 0 ? store.renewSmppSessions(ids, clock.now() + SESSION_LEASE_MS) : Promise.resolve();
+    renewed
+      .catch((error) => log.warn({ err: error }, 'SMPP session leases not renewed'))
+      .finally(() => {
+        if (!stopping) renewal = clock.setTimeout(renewLeases, SESSION_LEASE_MS / 3);
+      });
+  }
+
   function closeSession(s: CustomerSession, why: string): Promise<void> {
     return new Promise((resolve) => {
       if (s.closed) return resolve();
@@ -374,8 +397,10 @@ export function createSmppServer(deps: SmppServerDeps) {
     /** Second half: unbind every session (after dispatch stopped, so no receipt is cut off). */
     async close(): Promise<void> {
       stopping = true;
+      clock.clearTimeout(renewal);
       for (const server of servers) server.close();
       await Promise.all([...sessions].map((s) => closeSession(s, 'shutdown')));
+      await Promise.allSettled([...inFlight]);
     },
     sessionCount: () => sessions.size,
   };

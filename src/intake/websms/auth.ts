@@ -17,8 +17,9 @@ export function hashAccessToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
+/** The account the credentials name; a disabled account's credentials do not log in. */
 export async function authenticateWebsms(store: Store, header: string | undefined): Promise<Account | undefined> {
   const bearer = /^Bearer\s+(\S+)$/i.exec(header ?? '');
-  if (bearer) return store.findAccountByAccessToken(hashAccessToken(bearer[1]!));
-  return authenticateBasic(store, header);
+  const account = bearer ? await store.findAccountByAccessToken(hashAccessToken(bearer[1]!)) : await authenticateBasic(store, header);
+  return account?.disabled_at === undefined ? account : undefined;
 }

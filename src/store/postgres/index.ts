@@ -1,4 +1,4 @@
-import type { Store } from '../store.js';
+import type { RawStore } from '../store.js';
 import { migrate, openPool } from './database.js';
 import { accountQueries } from './accounts.js';
 import { messageQueries } from './messages.js';
@@ -20,7 +20,7 @@ export interface PostgresStoreOptions {
  * statement, or one transaction on one pooled connection; dispatch claims with SKIP LOCKED
  * and transitions wake the other nodes with NOTIFY.
  */
-export function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Store {
+export function openPostgresStore(url: string, options: PostgresStoreOptions = {}): RawStore {
   const pool = openPool(url, { size: options.poolSize ?? 10 });
   const notifications = outboxNotifications(url);
   return {

@@ -192,6 +192,16 @@ ALTER TABLE accounts ADD COLUMN email_text_limit integer;
 `,
   },
   {
+    id: 11,
+    sql: `
+-- Secret rotation and disabled accounts. The previous signature secret signs beside the new one
+-- until previous_signature_secret_until. Secrets in clear are sealed by the application at start.
+ALTER TABLE accounts ADD COLUMN previous_signature_secret text;
+ALTER TABLE accounts ADD COLUMN previous_signature_secret_until bigint;
+ALTER TABLE accounts ADD COLUMN disabled_at bigint;
+`,
+  },
+  {
     id: 12,
     sql: `
 -- Idempotency-Key on POST /v1/messages: the key, a hash of the body and the message it made.
@@ -219,6 +229,20 @@ CREATE INDEX media_created ON media(created_at);
     sql: `
 -- REST API requests per second of an account (NULL = the API_RATE_LIMIT setting).
 ALTER TABLE accounts ADD COLUMN api_rate_limit integer;
+`,
+  },
+  {
+    id: 15,
+    sql: `
+-- Bound SMPP customer sessions on every node, on leases their node renews, so an account's
+-- session limit holds across nodes and a dead node's sessions expire.
+CREATE TABLE smpp_sessions (
+  id         text PRIMARY KEY,
+  account_id text NOT NULL,
+  system_id  text NOT NULL,
+  expires_at bigint NOT NULL
+);
+CREATE INDEX smpp_sessions_account ON smpp_sessions(account_id);
 `,
   },
 ];

@@ -36,7 +36,7 @@ UPDATE callbacks c
 SET state = 'inflight', attempts = c.attempts + 1, due_at = $6, lease_token = $7
 FROM chosen, accounts a
 WHERE c.id = chosen.id AND a.id = c.account_id
-RETURNING c.*, a.signature_secret, a.api_key, a.application_id`;
+RETURNING c.*, a.signature_secret, a.previous_signature_secret, a.previous_signature_secret_until, a.api_key, a.application_id`;
 
 const RESULT_COLUMNS = [
   'id', 'lease_token', 'state', 'due_at', 'last_error', 'delivered_at',

@@ -14,7 +14,7 @@ const LOCK = lockMessagesSql('exclusive');
  * our new callback when it finishes (recordAttempts holds the same locks, shared).
  */
 const LOAD = `SELECT m.*, a.status_url AS account_status_url, a.forwarding AS account_forwarding,
-    a.signature_secret, a.api_key, a.application_id,
+    a.signature_secret, a.previous_signature_secret, a.previous_signature_secret_until, a.api_key, a.application_id,
     ARRAY(SELECT DISTINCT c.destination_key FROM callbacks c
           WHERE c.message_uuid = m.uuid AND c.state IN ('pending', 'inflight')) AS open_lanes
   FROM messages m JOIN accounts a ON a.id = m.account_id

@@ -1,6 +1,6 @@
 import type { Db } from './database.js';
-import type { Account, AccountPatch } from '../store.js';
-import { accountFromRow, type Row } from '../rows.js';
+import type { Account, AccountPatch, StoredSecrets } from '../store.js';
+import { accountFromRow, storedSecretsFromRow, type Row } from '../rows.js';
 
 export function accountQueries(db: Db) {
   const insert = db.prepare(`INSERT INTO accounts
@@ -14,6 +14,14 @@ export function accountQueries(db: Db) {
   const setEmailSenders = db.prepare('UPDATE accounts SET email_senders = ? WHERE id = ?');
   const setEmailTextLimit = db.prepare('UPDATE accounts SET email_text_limit = ? WHERE id = ?');
   const setApiRateLimit = db.prepare('UPDATE accounts SET api_rate_limit = ? WHERE id = ?');
+  const setApiSecretHash = db.prepare('UPDATE accounts SET api_secret_hash = ? WHERE id = ?');
+  const setDisabledAt = db.prepare('UPDATE accounts SET disabled_at = ? WHERE id = ?');
+  const rotate = db.prepare(`UPDATE accounts SET previous_signature_secret = signature_secret,
+    previous_signature_secret_until = @until, signature_secret = @next WHERE id = @id`);
+  const allSecrets = db.prepare('SELECT id, signature_secret, previous_signature_secret FROM accounts');
+  const setSecrets = db.prepare(
+    'UPDATE accounts SET signature_secret = @signature_secret, previous_signature_secret = @previous_signature_secret WHERE id = @account_id',
+  );
 
   return {
     createAccount(account: Account): void {
@@ -33,6 +41,19 @@ export function accountQueries(db: Db) {
       if (patch.email_senders !== undefined) setEmailSenders.run(JSON.stringify(patch.email_senders), id);
       if (patch.email_text_limit !== undefined) setEmailTextLimit.run(patch.email_text_limit, id);
       if (patch.api_rate_limit !== undefined) setApiRateLimit.run(patch.api_rate_limit, id);
+      if (patch.api_secret_hash !== undefined) setApiSecretHash.run(patch.api_secret_hash, id);
+      if (patch.disabled_at !== undefined) setDisabledAt.run(patch.disabled_at, id);
+    }),
+    rotateSignatureSecret: (id: string, next: string, until: number) => rotate.run({ id, next, until }).changes > 0,
+    rewriteSecrets: db.transaction((rewrite: (secrets: StoredSecrets) => StoredSecrets | undefined) => {
+      let changed = 0;
+      for (const row of allSecrets.all() as Row[]) {
+        const next = rewrite(storedSecretsFromRow(row));
+        if (!next) continue;
+        setSecrets.run({ ...next, previous_signature_secret: next.previous_signature_secret ?? null });
+        changed += 1;
+      }
+      return changed;
     }),
   };
 }

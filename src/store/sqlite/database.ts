@@ -2,16 +2,26 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { SQLITE_MIGRATIONS } from './migrations.js';
+import type { SqliteSynchronous } from '../options.js';
 
 export type Db = Database.Database;
 
-/** Opens the database file (creating its folder) with the settings a durable outbox needs. */
-export function openDatabase(file: string): Db {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+/**
+ * Opens the database file (creating its folder) with the settings a durable outbox needs. The
+ * file holds secrets: it is readable by its owner only (SQLite gives its -wal and -shm files the
+ * same permissions); a file made by an older version is narrowed to that at open.
+ */
+export function openDatabase(file: string, synchronous: SqliteSynchronous = 'full'): Db {
+  if (file !== ':memory:') {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.closeSync(fs.openSync(file, 'a', 0o600));
+    fs.chmodSync(file, 0o600);
+  }
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
-  // NORMAL is durable in WAL mode except for power loss; a process crash loses nothing.
-  db.pragma('synchronous = NORMAL');
+  // FULL fsyncs the WAL at every commit: an acknowledged write survives a power cut. NORMAL
+  // survives a process crash only. Callers group commits, so FULL costs one fsync per batch.
+  db.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
   db.pragma('cache_size = -65536');

@@ -1,4 +1,5 @@
-import type { Store } from '../store.js';
+import type { RawStore } from '../store.js';
+import type { SqliteSynchronous } from '../options.js';
 import { migrate, openDatabase } from './database.js';
 import { accountQueries } from './accounts.js';
 import { messageQueries } from './messages.js';
@@ -13,8 +14,8 @@ import { retentionQueries } from './retention.js';
  * The embedded store. better-sqlite3 is synchronous, so every method finishes its
  * transaction before it returns; the async signatures only match the Store interface.
  */
-export function openSqliteStore(file: string): Store {
-  const db = openDatabase(file);
+export function openSqliteStore(file: string, synchronous: SqliteSynchronous = 'full'): RawStore {
+  const db = openDatabase(file, synchronous);
   let queries: ReturnType<typeof build> | undefined;
   const build = () => ({
     ...accountQueries(db),
@@ -42,6 +43,8 @@ export function openSqliteStore(file: string): Store {
     findAccountByApiKey: async (apiKey) => q().findAccountByApiKey(apiKey),
     getAccount: async (id) => q().getAccount(id),
     updateAccount: async (id, patch) => q().updateAccount(id, patch),
+    rotateSignatureSecret: async (id, next, until) => q().rotateSignatureSecret(id, next, until),
+    rewriteSecrets: async (rewrite) => q().rewriteSecrets(rewrite),
     listEmailSenderAccounts: async () => q().listEmailSenderAccounts(),
     createAccessToken: async (token) => q().createAccessToken(token),
     findAccountByAccessToken: async (hash) => q().findAccountByAccessToken(hash),
@@ -79,5 +82,8 @@ export function openSqliteStore(file: string): Store {
     findSmppCredential: async (systemId) => q().findSmppCredential(systemId),
     getSmppCredentialOfAccount: async (accountId) => q().getSmppCredentialOfAccount(accountId),
     hurryDestination: async (key, now) => q().hurryDestination(key, now),
+    claimSmppSession: async (lease, max, now) => q().claimSmppSession(lease, max, now),
+    renewSmppSessions: async (ids, expiresAt) => q().renewSmppSessions(ids, expiresAt),
+    releaseSmppSession: async (id) => q().releaseSmppSession(id),
   };
 }

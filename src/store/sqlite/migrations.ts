@@ -198,6 +198,16 @@ ALTER TABLE accounts ADD COLUMN email_text_limit INTEGER;
 `,
   },
   {
+    id: 11,
+    sql: `
+-- Secret rotation and disabled accounts. The previous signature secret signs beside the new one
+-- until previous_signature_secret_until. Secrets in clear are sealed by the application at start.
+ALTER TABLE accounts ADD COLUMN previous_signature_secret TEXT;
+ALTER TABLE accounts ADD COLUMN previous_signature_secret_until INTEGER;
+ALTER TABLE accounts ADD COLUMN disabled_at INTEGER;
+`,
+  },
+  {
     id: 12,
     sql: `
 -- Idempotency-Key on POST /v1/messages: the key, a hash of the body and the message it made.
@@ -225,6 +235,20 @@ CREATE INDEX media_created ON media(created_at);
     sql: `
 -- REST API requests per second of an account (NULL = the API_RATE_LIMIT setting).
 ALTER TABLE accounts ADD COLUMN api_rate_limit INTEGER;
+`,
+  },
+  {
+    id: 15,
+    sql: `
+-- Bound SMPP customer sessions on every node, on leases their node renews, so an account's
+-- session limit holds across nodes and a dead node's sessions expire.
+CREATE TABLE smpp_sessions (
+  id         TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL,
+  system_id  TEXT NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX smpp_sessions_account ON smpp_sessions(account_id);
 `,
   },
 ];

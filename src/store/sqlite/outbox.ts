@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from './database.js';
 import type { AttemptResult, ClaimedCallback, ClaimOptions } from '../store.js';
-import { attemptFromRow, callbackFromRow, callbackUpdateFor, earliestByDestination, type Row } from '../rows.js';
+import { attemptFromRow, callbackFromRow, callbackUpdateFor, earliestByDestination, signingFromRow, type Row } from '../rows.js';
 import { destinationQueries } from './destinations.js';
 
 /** How many destinations one claim visits at most. */
@@ -25,7 +25,7 @@ export function outboxQueries(db: Db) {
       ORDER BY due_at LIMIT @limit)
     RETURNING *`);
   const signingFor = db.prepare(
-    'SELECT id, signature_secret, api_key, application_id FROM accounts WHERE id IN (SELECT value FROM json_each(?))',
+    'SELECT id, signature_secret, previous_signature_secret, previous_signature_secret_until, api_key, application_id FROM accounts WHERE id IN (SELECT value FROM json_each(?))',
   );
   const finish = db.prepare(`UPDATE callbacks SET state = @state, due_at = @due_at, last_error = @last_error,
     delivered_at = @delivered_at, lease_token = NULL
@@ -84,18 +84,7 @@ export function outboxQueries(db: Db) {
     if (rows.length === 0) return [];
     const accountIds = [...new Set(rows.map((row) => row.account_id as string))];
     const signing = new Map((signingFor.all(JSON.stringify(accountIds)) as Row[]).map((row) => [row.id, row]));
-    return rows.map((row) => {
-      const account = signing.get(row.account_id) as Row;
-      return {
-        ...callbackFromRow(row),
-        lease_token: token,
-        signing: {
-          signature_secret: account.signature_secret as string,
-          api_key: account.api_key as string,
-          application_id: (account.application_id as string | null) ?? undefined,
-        },
-      };
-    });
+    return rows.map((row) => ({ ...callbackFromRow(row), lease_token: token, signing: signingFromRow(signing.get(row.account_id) as Row) }));
   });
 
   return {

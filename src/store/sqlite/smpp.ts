@@ -1,5 +1,5 @@
 import type { Db } from './database.js';
-import type { SmppCredential } from '../smpp.js';
+import type { SmppCredential, SmppSessionLease } from '../smpp.js';
 import { destinationQueries } from './destinations.js';
 import type { Row } from '../rows.js';
 
@@ -27,7 +27,22 @@ export function smppQueries(db: Db) {
   const byAccount = db.prepare('SELECT * FROM smpp_credentials WHERE account_id = ?');
   const hurry = db.prepare(`UPDATE callbacks SET due_at = @now
     WHERE destination_key = @key AND state = 'pending' AND due_at > @now`);
+  const liveSessions = db.prepare('SELECT count(*) AS n FROM smpp_sessions WHERE account_id = ? AND expires_at > ?');
+  const insertSession = db.prepare('INSERT INTO smpp_sessions (id, account_id, system_id, expires_at) VALUES (@id, @account_id, @system_id, @expires_at)');
+  const expiredSessions = db.prepare('DELETE FROM smpp_sessions WHERE account_id = ? AND expires_at <= ?');
+  const renewSessions = db.prepare('UPDATE smpp_sessions SET expires_at = ? WHERE id IN (SELECT value FROM json_each(?))');
+  const deleteSession = db.prepare('DELETE FROM smpp_sessions WHERE id = ?');
   return {
+    // IMMEDIATE: the count and the insert happen under the write lock.
+    claimSmppSession: (lease: SmppSessionLease, max: number, now: number) =>
+      db.transaction((): boolean => {
+        expiredSessions.run(lease.account_id, now);
+        if ((liveSessions.get(lease.account_id, now) as { n: number }).n >= max) return false;
+        insertSession.run(lease);
+        return true;
+      }).immediate(),
+    renewSmppSessions: (ids: string[], expiresAt: number) => void renewSessions.run(expiresAt, JSON.stringify(ids)),
+    releaseSmppSession: (id: string) => void deleteSession.run(id),
     saveSmppCredential: (credential: SmppCredential) => void upsert.run(credential),
     findSmppCredential: (systemId: string) => smppCredentialFromRow(bySystemId.get(systemId) as Row | undefined),
     getSmppCredentialOfAccount: (accountId: string) => smppCredentialFromRow(byAccount.get(accountId) as Row | undefined),
