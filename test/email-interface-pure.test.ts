@@ -71,3 +71,23 @@ test('buildRequests: an image for WhatsApp is refused with the reason while PUBL
   assert.equal(requests[0]!.first.image_url, `https://relay.example/v1/media/${media[0]!.id}`);
   assert.throws(() => readEmailInterfaceOptions({ PUBLIC_BASE_URL: 'relay.example' }), /PUBLIC_BASE_URL/);
 });
+
+test('buildRequests: a text with a control character (here from an HTML character reference) is refused with 554 5.6.0 naming it', async () => {
+  const config = readEmailInterfaceOptions({ EMAIL_INTERFACE_DOMAIN: 'sms.test' });
+  const session = { envelope: { mailFrom: { address: 'a@customer.example', args: false }, rcptTo: [] } } as unknown as SMTPServerSession;
+  const current = { account: storedAccount(), notify: new Map([['436641234567@sms.test', undefined]]) };
+  for (const [body, found] of [
+    ['Content-Type: text/html\r\n\r\n<p>Hi &#x1F;</p>', 'U+001F at position 3'],
+    ['Content-Type: text/plain; charset=utf-8\r\n\r\nHi \u0000 there', 'U+0000 at position 3'],
+  ] as const) {
+    const mail = await simpleParser(`From: a@customer.example\r\nTo: 436641234567@sms.test\r\n${body}`);
+    assert.throws(() => buildRequests(mail, session, current, config, 0), (error: Error & { responseCode?: number }) => {
+      assert.equal(error.responseCode, 554);
+      assert.match(error.message, /^5\.6\.0 The text contains a character /);
+      assert.ok(error.message.includes(`(${found})`), error.message);
+      return true;
+    });
+  }
+  const fine = await simpleParser('From: a@customer.example\r\nTo: 436641234567@sms.test\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nTab\there, emoji 😀\r\nnext line');
+  assert.equal(buildRequests(fine, session, current, config, 0).requests[0]!.first.text, 'Tab\there, emoji 😀\nnext line');
+});

@@ -216,6 +216,9 @@ test('every validation code, with the field named; nothing is stored for a refus
     ['unknown sender type', textRequest({ senderAddressType: 'galactic' }), 4003, /senderAddressType/],
     ['voice', textRequest({ messageType: 'voice' }), 4004, /messageType/],
     ['bad clientMessageId', textRequest({ clientMessageId: 'x'.repeat(101) }), 4008, /clientMessageId/],
+    ['clientMessageId with U+FFFF (an XML report could not carry it)', textRequest({ clientMessageId: 'ref\uffff' }), 4008, /clientMessageId contains a character .*U\+FFFF at position 3/],
+    ['text with U+0000', textRequest({ messageContent: 'Hi \u0000' }), 4009, /messageContent contains a character .*U\+0000 at position 3/],
+    ['text with a lone surrogate', textRequest({ messageContent: 'Hi \ud800' }), 4009, /messageContent .*U\+D800/],
     ['bad priority', textRequest({ priority: 10 }), 4015, /priority/],
     ['bad notificationCallbackUrl', textRequest({ notificationCallbackUrl: 'ftp://example.com/x' }), 4016, /notificationCallbackUrl/],
     ['maxSmsPerMessage exceeded', textRequest({ messageContent: 'a'.repeat(161), maxSmsPerMessage: 1 }), 4026, /maxSmsPerMessage/],
@@ -232,6 +235,19 @@ test('every validation code, with the field named; nothing is stored for a refus
   }
   const malformed = await sendText(relay, '{"recipientAddressList": [' as never);
   assert.equal(malformed.body.statusCode, 4000);
+  // A content type the API does not read is a websms answer too, not the REST API's 415 problem.
+  for (const contentType of ['text/plain', 'multipart/form-data; boundary=x', 'a b']) {
+    const response = await fetch(`${relay.baseUrl}/rest/smsmessaging/text`, {
+      method: 'POST',
+      headers: { authorization: relay.auth, 'content-type': contentType },
+      body: JSON.stringify(textRequest()),
+    });
+    assert.equal(response.status, 200, contentType);
+    assert.equal(response.headers.get('content-type'), 'application/json;charset=UTF-8', contentType);
+    const answer = (await response.json()) as { statusCode: number; statusMessage: string };
+    assert.equal(answer.statusCode, 4000, contentType);
+    assert.match(answer.statusMessage, /^malformed request: /, contentType);
+  }
   assert.deepEqual(await relay.relay.store.listOpen(10), [], 'nothing stored');
 
   // The same request, valid, is stored: the check above can fail.

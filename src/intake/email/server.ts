@@ -18,6 +18,7 @@ import type { EmailInterfaceConfig } from './options.js';
 import { parseRecipient } from './recipients.js';
 import { senderAllowed } from './senders.js';
 import { messageText } from './text.js';
+import { xmlUnsafeCharacter } from '../../model/text.js';
 
 export interface EmailInterfaceDeps {
   config: EmailInterfaceConfig;
@@ -193,6 +194,9 @@ export function buildRequests(
   if (attachments.length > 0 && recipients.some((recipient) => recipient.channel === 'sms')) {
     throw new SmtpReply(554, '5.6.1 Attachments cannot be sent by SMS: send text only');
   }
+  // The REST API refuses these characters too (422): receipts in XML, SMPP and mail could not carry them.
+  const unsafe = xmlUnsafeCharacter(text);
+  if (unsafe) throw new SmtpReply(554, `5.6.0 The text contains a character SMS, WhatsApp and receipts cannot carry (${unsafe}): control characters other than tab and line breaks, U+FFFE, U+FFFF and unpaired surrogates`);
   const image = attachments.length > 0 ? whatsappImage(attachments, account.id, config, now) : undefined;
 
   const requests = recipients.map(({ channel, to, notify }): AcceptRequest => {

@@ -9,6 +9,7 @@ import { MAX_URL_LENGTH, httpUrlProblem } from '../../model/destination.js';
 import type { AddressPolicy } from '../../model/address.js';
 import { WEBSMS_CODES as C } from './codes.js';
 import { smsCount } from './segments.js';
+import { xmlUnsafeProblem } from '../../model/text.js';
 
 export const WEBSMS_LIMITS = Object.freeze({
   recipients: 1000,
@@ -130,6 +131,9 @@ function check(body: Record<string, unknown>, policy?: AddressPolicy): WebsmsSen
   if (typeof text !== 'string' || text === '' || [...text].length > WEBSMS_LIMITS.text) {
     refuse(C.INVALID_TEXT, `invalid messageContent: must be a text of 1 to ${WEBSMS_LIMITS.text} characters`);
   }
+  // As in the REST API: delivery reports in XML (the legacy interface's default) could not carry these.
+  const textProblem = xmlUnsafeProblem('messageContent', text);
+  if (textProblem) refuse(C.INVALID_TEXT, `invalid messageContent: ${textProblem}`);
 
   const from = sender(body);
 
@@ -152,6 +156,8 @@ function check(body: Record<string, unknown>, policy?: AddressPolicy): WebsmsSen
   ) {
     refuse(C.INVALID_CLIENT_MESSAGE_ID, `invalid clientMessageId: must be a text of 1 to ${WEBSMS_LIMITS.clientMessageId} characters`);
   }
+  const clientMessageIdProblem = xmlUnsafeProblem('clientMessageId', clientMessageId);
+  if (clientMessageIdProblem) refuse(C.INVALID_CLIENT_MESSAGE_ID, `invalid clientMessageId: ${clientMessageIdProblem}`);
 
   optionalInteger(body, 'priority', C.INVALID_PRIORITY, WEBSMS_LIMITS.priorityMin, WEBSMS_LIMITS.priorityMax);
   const validity = optionalInteger(body, 'validityPeriode', C.INVALID_VALIDITY_PERIOD, WEBSMS_LIMITS.validityMin, WEBSMS_LIMITS.validityMax);

@@ -57,9 +57,13 @@ function answer(reply: FastifyReply, body: WebsmsAnswer) {
   return reply.code(200).header('content-type', WEBSMS_CONTENT_TYPE).send(body);
 }
 
-/** Unreadable bodies are the API's 4000 with the parser's reason; everything else goes to the app's handler. */
+/**
+ * Unreadable bodies (broken, of a content type the API does not read, too large) are the API's
+ * 4000 with the parser's reason, answered with HTTP 200 like every websms answer; everything
+ * else goes to the app's handler.
+ */
 function websmsErrorHandler(error: FastifyError, _request: FastifyRequest, reply: FastifyReply) {
-  if (error.statusCode === 400 && String(error.code ?? '').startsWith('FST_ERR_CTP')) {
+  if (error.statusCode !== undefined && error.statusCode < 500 && String(error.code ?? '').startsWith('FST_ERR_CTP')) {
     return reply
       .code(200)
       .header('content-type', WEBSMS_CONTENT_TYPE)
