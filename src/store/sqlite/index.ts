@@ -31,6 +31,21 @@ export function openSqliteStore(file: string, synchronous: SqliteSynchronous = '
   });
   // Statements can only be prepared once the tables exist, so queries are built after migrate().
   const q = () => (queries ??= build());
+  /**
+   * Dispatch's own bookkeeping (claims, attempt outcomes) acknowledges nothing to anybody: lost
+   * to a power cut, a claim's lease runs out and the callback is sent again under the same
+   * webhook-id, which receivers can detect. So it commits without its own fsync even under
+   * `full`; the next acknowledging commit (intake, a provider report) fsyncs the log with it.
+   */
+  const unacknowledged = <T>(work: () => T): T => {
+    if (synchronous !== 'full') return work();
+    db.pragma('synchronous = NORMAL');
+    try {
+      return work();
+    } finally {
+      db.pragma('synchronous = FULL');
+    }
+  };
 
   return {
     kind: 'sqlite',
@@ -75,12 +90,12 @@ export function openSqliteStore(file: string, synchronous: SqliteSynchronous = '
     listEvents: async (uuid) => q().listEvents(uuid),
     listCallbacks: async (uuid) => q().listCallbacks(uuid),
     getCallback: async (id) => q().getCallback(id),
-    claimDueCallbacks: async (options) => q().claimDueCallbacks(options),
-    recordAttempts: async (results) => q().recordAttempts(results),
+    claimDueCallbacks: async (options) => unacknowledged(() => q().claimDueCallbacks(options)),
+    recordAttempts: async (results) => unacknowledged(() => q().recordAttempts(results)),
     replayCallback: async (id, accountId, now) => q().replayCallback(id, accountId, now),
     replayDeadLetters: async (accountId, since, now) => q().replayDeadLetters(accountId, since, now),
-    releaseWaiting: async (now) => q().releaseWaiting(now),
-    returnClaims: async (ids, leaseToken, now) => q().returnClaims(ids, leaseToken, now),
+    releaseWaiting: async (now) => unacknowledged(() => q().releaseWaiting(now)),
+    returnClaims: async (ids, leaseToken, now) => unacknowledged(() => q().returnClaims(ids, leaseToken, now)),
     outboxDepth: async () => q().outboxDepth(),
     nextDueAt: async () => q().nextDueAt(),
     saveSmppCredential: async (credential) => q().saveSmppCredential(credential),
