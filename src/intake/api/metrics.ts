@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import { ProblemError, problemErrorHandler, problemNotFoundHandler } from '../../http/problems.js';
 import { ROUTE_DOCS } from './route-docs.js';
+import { schemasDocumentOnly } from './openapi.js';
 
 export interface MetricsAccess {
   /** Served on METRICS_PORT instead of the API's port. */
@@ -33,6 +34,7 @@ export function metricsRoute(registry: Registry, token: string | undefined) {
 /** The listener of METRICS_PORT: /metrics alone. */
 export function metricsServer(registry: Registry, token: string | undefined) {
   const app = Fastify();
+  schemasDocumentOnly(app);
   app.setErrorHandler(problemErrorHandler());
   app.setNotFoundHandler(problemNotFoundHandler());
   app.register(metricsRoute(registry, token));

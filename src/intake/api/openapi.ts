@@ -76,13 +76,22 @@ export const NOT_FOUND = { 404: problem('Not found (or not this account\'s)') } 
 
 export const BASIC_AUTH = [{ basicAuth: [] }];
 
-/** Registers the generator and the viewer; call before any route is registered. */
-// Generic over the logger type: the API's instance carries pino's Logger.
+/**
+ * Makes route schemas documentation only on `app`: the shared schemas they reference are known,
+ * and Fastify neither validates with them nor serializes by them. Generic over the logger type:
+ * the API's instance carries pino's Logger.
+ */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function documentApi(app: FastifyInstance<any, any, any, any>): void {
+export function schemasDocumentOnly(app: FastifyInstance<any, any, any, any>): void {
   for (const schema of SCHEMAS) app.addSchema(schema);
   app.setValidatorCompiler(() => () => true);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+}
+
+/** Registers the generator and the viewer; call before any route is registered. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function documentApi(app: FastifyInstance<any, any, any, any>): void {
+  schemasDocumentOnly(app);
   app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
