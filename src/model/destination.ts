@@ -1,6 +1,7 @@
 /** Where a status change goes and in which format. */
 import { createAddressPolicy, urlHostRefusal, type AddressPolicy } from './address.js';
 import { xmlUnsafeCharacter } from './text.js';
+import { sameSecret } from './same-secret.js';
 
 /** The guard with no allowlist: what validators use when the caller passes no policy. */
 export const STRICT_ADDRESS_POLICY: AddressPolicy = createAddressPolicy();
@@ -254,6 +255,6 @@ export function checkSqsCredentials(value: unknown): { value: SqsCredentials } |
 /** Whether two destinations' credentials are the same (one queue has one set per account). */
 export function sameSqsCredentials(a: SqsCredentials | undefined, b: SqsCredentials | undefined): boolean {
   if (!a || !b) return a === b;
-  if (isAccessKeys(a)) return isAccessKeys(b) && a.access_key_id === b.access_key_id && a.secret_access_key === b.secret_access_key;
+  if (isAccessKeys(a)) return isAccessKeys(b) && a.access_key_id === b.access_key_id && sameSecret(a.secret_access_key, b.secret_access_key);
   return !isAccessKeys(b) && a.role_arn === b.role_arn;
 }
