@@ -187,6 +187,7 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
         addressPolicy,
         ...(config.sqs.endpoint ? { sqsEndpoint: config.sqs.endpoint } : {}),
         sqsSharedIdentityAccounts: config.sqs.sharedIdentityAccounts,
+        retentionDays: config.retention.days,
       }),
     ],
   });

@@ -181,6 +181,24 @@ describe('Messaging Suite over HTTP', () => {
     assert.equal((await withToken()).status, 401);
   });
 
+  it('rotates the signature secret from the Account page: the old one keeps signing for the grace period; the page says how long history is kept', async () => {
+    const login = await addSuiteUser(running, 'signing@other.example', false);
+    const before = (await running.relay.store.getAccount(login.accountId))!;
+    const client = suiteClient(running.baseUrl);
+    await client.signIn(login);
+    const page = await client.get('/suite/account');
+    assert.match(page.body, /Finished messages and their callbacks are kept for 30 days\./);
+    const rotated = await client.post('/suite/account/signature-secret', { _csrf: client.csrfOf(page.body) });
+    const match = /the old one keeps signing until (.+?):<\/p><p class="mono">([^<]+)</.exec(rotated.body);
+    assert.ok(match, "the new secret and the end of the grace period are shown");
+    const [, until, secret] = match;
+    const after = (await running.relay.store.getAccount(login.accountId))!;
+    assert.equal(after.signature_secret, secret, 'the new secret signs');
+    assert.notEqual(after.signature_secret, before.signature_secret);
+    assert.equal(after.previous_signature_secret, before.signature_secret, 'the old one signs beside it');
+    assert.ok(after.previous_signature_secret_until! > Date.now() + 23 * 3600_000, `until ${until}`);
+  });
+
   it('pages Sent newest first with a keyset cursor, without repeats or gaps', async () => {
     const login = await addSuiteUser(running, 'pages@other.example', false);
     const base = Date.now() - 1_000_000;

@@ -29,6 +29,8 @@ export interface SuiteDeps {
   /** SQS_ENDPOINT and SQS_SHARED_IDENTITY_ACCOUNTS, as for the REST API. */
   sqsEndpoint?: string;
   sqsSharedIdentityAccounts: readonly string[];
+  /** RETENTION_DAYS (0 = kept for ever): the Account page says how far back history goes. */
+  retentionDays: number;
   sendTestCallback: TestCallbackPort;
   /** How often the Sent page's live view looks for status changes (ms). */
   livePollMs?: number;

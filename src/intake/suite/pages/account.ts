@@ -12,7 +12,7 @@ import { formValue, signedIn, type Form, type PageKit } from '../kit.js';
 import { utc } from '../format.js';
 import { MIN_PASSWORD_LENGTH, tokenHash } from '../users.js';
 import { hashPassword, verifyPassword } from '../../passwords.js';
-import { rotateApiSecret } from '../../accounts.js';
+import { DEFAULT_SIGNATURE_GRACE_SECONDS, rotateApiSecret, rotateSignatureSecret } from '../../accounts.js';
 import { LABEL_MAX, issueAccessToken } from '../../websms/tokens.js';
 
 interface AccountState {
@@ -40,6 +40,8 @@ ${field({ id: 'new-password', label: a.newPassword, hint: a.newPasswordHint, err
 <h2>${a.api}</h2>
 <dl class="facts"><dt>${a.name}</dt><dd>${ctx.account.name}</dd><dt>${a.apiKey}</dt><dd class="mono">${ctx.account.api_key}</dd></dl>
 <form method="post" action="${PREFIX}/account/api-secret">${csrfField(ctx)}<p class="hint" id="rotate-hint">${a.rotateHint}</p><button type="submit" aria-describedby="rotate-hint">${a.rotateApiSecret}</button></form>
+<form method="post" action="${PREFIX}/account/signature-secret">${csrfField(ctx)}<p class="hint" id="rotate-signature-hint">${a.rotateSignatureHint}</p><button type="submit" aria-describedby="rotate-signature-hint">${a.rotateSignatureSecret}</button></form>
+<p>${a.history(kit.deps.retentionDays > 0 ? kit.deps.retentionDays : null)}</p>
 <h2>${a.tokens}</h2>
 ${live.length > 0
   ? html`<table><thead><tr><th scope="col">${a.tokenLabel}</th><th scope="col">${a.tokenCreated}</th><th scope="col">${a.revoke}</th></tr></thead><tbody>${live.map(
@@ -89,6 +91,13 @@ export function accountRoutes(kit: PageKit) {
       const ctx = signedIn(request);
       const secret = await rotateApiSecret(store, ctx.account);
       return show(request, reply, { secret: { label: ctx.t.account.newApiSecret, value: secret } });
+    });
+
+    app.post('/account/signature-secret', async (request, reply) => {
+      const ctx = signedIn(request);
+      const until = now() + DEFAULT_SIGNATURE_GRACE_SECONDS * 1000;
+      const secret = await rotateSignatureSecret(store, ctx.account.id, until);
+      return show(request, reply, { secret: { label: ctx.t.account.newSignatureSecret(utc(until)), value: secret } });
     });
 
     app.post('/account/tokens', async (request, reply) => {
