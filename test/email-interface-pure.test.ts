@@ -91,3 +91,20 @@ test('buildRequests: a text with a control character (here from an HTML characte
   const fine = await simpleParser('From: a@customer.example\r\nTo: 436641234567@sms.test\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nTab\there, emoji 😀\r\nnext line');
   assert.equal(buildRequests(fine, session, current, config, 0).requests[0]!.first.text, 'Tab\there, emoji 😀\nnext line');
 });
+
+test('buildRequests: a part whose Content-Type has U+2028 in it (mailparser then gives no type: false) is refused 554 5.6.1, not a TypeError', async () => {
+  const config = readEmailInterfaceOptions({ EMAIL_INTERFACE_DOMAIN: 'sms.test', PUBLIC_BASE_URL: 'https://relay.example' });
+  const mail = await simpleParser(
+    ['From: a@customer.example', 'To: 436641234567@whatsapp.sms.test', 'Content-Type: multipart/mixed; boundary=b', '', '--b', 'Content-Type: text/plain', '', 'hi',
+      '--b', 'Content-Type: text/html; charset=u\u2028\u2028tf-8', '', '<p>hi</p>', '--b--', ''].join('\r\n'),
+  );
+  assert.equal(mail.attachments.length, 1);
+  assert.equal(typeof mail.attachments[0]!.contentType, 'boolean', 'the case this test is about');
+  const session = { envelope: { mailFrom: { address: 'a@customer.example', args: false }, rcptTo: [] } } as unknown as SMTPServerSession;
+  const current = { account: storedAccount(), notify: new Map([['436641234567@whatsapp.sms.test', undefined]]) };
+  assert.throws(() => buildRequests(mail, session, current, config, 0), (error: Error & { responseCode?: number }) => {
+    assert.equal(error.responseCode, 554);
+    assert.match(error.message, /^5\.6\.1 WhatsApp sends JPEG or PNG images only: the attachment is of no readable type$/);
+    return true;
+  });
+});

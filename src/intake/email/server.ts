@@ -236,11 +236,14 @@ function whatsappImage(attachments: Attachment[], accountId: string, config: Ema
   if (attachments.length > 1) throw new SmtpReply(554, `5.6.1 One image per e-mail: a WhatsApp message carries one image, this e-mail has ${attachments.length} attachments`);
   const [attachment] = attachments as [Attachment];
   const name = attachment.filename ?? 'the attachment';
-  if (!WHATSAPP_IMAGE_TYPES.has(attachment.contentType.toLowerCase())) {
-    throw new SmtpReply(554, `5.6.1 WhatsApp sends JPEG or PNG images only: ${name} is ${attachment.contentType}`);
+  // A Content-Type header mailparser cannot read leaves no string here: no image either, and a
+  // permanent refusal rather than a TypeError (which the server answers as a temporary failure).
+  const type = typeof attachment.contentType === 'string' ? attachment.contentType.toLowerCase() : undefined;
+  if (type === undefined || !WHATSAPP_IMAGE_TYPES.has(type)) {
+    throw new SmtpReply(554, `5.6.1 WhatsApp sends JPEG or PNG images only: ${name} is ${type ?? 'of no readable type'}`);
   }
   if (attachment.size > WHATSAPP_IMAGE_MAX_BYTES) throw new SmtpReply(552, `5.3.4 Image too big: ${name} has ${attachment.size} bytes, WhatsApp takes at most ${WHATSAPP_IMAGE_MAX_BYTES}`);
-  return { id: randomBytes(16).toString('hex'), account_id: accountId, content_type: attachment.contentType.toLowerCase(), bytes: attachment.content, created_at: now };
+  return { id: randomBytes(16).toString('hex'), account_id: accountId, content_type: type, bytes: attachment.content, created_at: now };
 }
 
 /** SMS: either request asks for the one SMS receipt. WhatsApp: each on its own. Failures unless NOTIFY=NEVER. */
