@@ -1,4 +1,4 @@
-/** `node dist/bench/fair-share.js`: the fair-share scenario alone (it also runs in `npm run bench`). */
+/** `node dist/bench/fair-share.js`: the fair-share scenario alone (`npm run bench` runs it as `fair_share`). */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

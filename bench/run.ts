@@ -2,7 +2,7 @@
  * `npm run bench`: measures statusrelay against a plain-POST baseline in the same run, on the
  * same machine, with the receiver in its own process. Prints one JSON document.
  * BENCH_MESSAGES sets the size (default 20000); BENCH_SKIP_POSTGRES=1 leaves PostgreSQL out;
- * BENCH_ONLY picks scenarios (synchronous, api, forwarding, smpp, email_interface, websms, smpp_server, postgres).
+ * BENCH_ONLY picks scenarios (synchronous, api, fair_share, forwarding, smpp, email_interface, websms, smpp_server, postgres).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,6 +17,7 @@ import { runPostgresScenarios } from './scenarios/postgres.js';
 import { runEmailInterfaceScenario } from './scenarios/email-interface.js';
 import { runWebsmsScenario } from './scenarios/websms.js';
 import { runApiEndToEnd } from './scenarios/api-end-to-end.js';
+import { runFairShareScenario } from './scenarios/fair-share.js';
 
 const messages = Number(process.env.BENCH_MESSAGES ?? 20_000);
 /** BENCH_ONLY=forwarding,smpp,… runs only those scenarios besides the plain and SQLite baselines. */
@@ -54,6 +55,7 @@ try {
     messages,
     connections: 50,
   }));
+  const fairShare = await scenario('fair_share', () => runFairShareScenario({ dataDir: fs.mkdtempSync(path.join(tempDir, 'fair-')) }));
   const forwarding = await scenario('forwarding', () => runForwardingScenarios({
     messages: Math.min(messages, 5_000),
     dataDir: tempDir,
@@ -95,6 +97,7 @@ try {
     ratio_callbacks_to_plain_posts: round(sqlite.callbacks_per_second / plain.per_second, 2),
     sqlite_1_node_synchronous_normal: sqliteNormal,
     api_end_to_end: apiEndToEnd,
+    fair_share: fairShare,
     ...('callbacks_per_second' in sqliteNormal
       ? { ratio_synchronous_full_to_normal: round(sqlite.callbacks_per_second / sqliteNormal.callbacks_per_second, 2) }
       : {}),
