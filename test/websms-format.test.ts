@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { judgeWebsmsAnswer, websmsReportStatus, WEBSMS_REPORT_STATUS } from '../src/dispatch/formats/websms.js';
 import { judgeHttpAnswer, renderBody } from '../src/dispatch/formats.js';
 import { STATUSES } from '../src/model/vocabulary.js';
-import { smsCount } from '../src/intake/websms/segments.js';
+import { smsSplit } from '../src/model/gsm.js';
 import type { Message } from '../src/model/types.js';
 
 test('the status table: every status maps; 1360 and 1490 are expired, other rejections rejected', () => {
@@ -63,7 +63,8 @@ test('the report renders the same bytes every time, with a 20-character notifica
   assert.equal(viaWebsms.deliveredAs, 'failover-sms', 'what websms as the upstream reported');
 });
 
-test('SMS counts for maxSmsPerMessage: GSM 160/153, extension characters twice, UCS-2 70/67', () => {
+test('SMS counts for maxSmsPerMessage (the split the SMPP connector sends): GSM 160/153, extension characters twice, UCS-2 70/67', () => {
+  const smsCount = (text: string) => smsSplit(text).parts;
   assert.equal(smsCount('a'.repeat(160)), 1);
   assert.equal(smsCount('a'.repeat(161)), 2);
   assert.equal(smsCount('a'.repeat(306)), 2);

@@ -8,7 +8,7 @@ import type { MessageContent } from '../../model/types.js';
 import { MAX_URL_LENGTH, httpUrlProblem } from '../../model/destination.js';
 import type { AddressPolicy } from '../../model/address.js';
 import { WEBSMS_CODES as C } from './codes.js';
-import { smsCount } from './segments.js';
+import { smsSplit } from '../../model/gsm.js';
 import { xmlUnsafeProblem } from '../../model/text.js';
 
 export const WEBSMS_LIMITS = Object.freeze({
@@ -170,7 +170,7 @@ function check(body: Record<string, unknown>, policy?: AddressPolicy): WebsmsSen
   const test = optionalBoolean(body, 'test');
   optionalBoolean(body, 'sendAsFlashSms');
 
-  const parts = smsCount(text);
+  const { parts } = smsSplit(text);
   const max = optionalInteger(body, 'maxSmsPerMessage', C.MAX_SMS_EXCEEDED, 0, Number.MAX_SAFE_INTEGER);
   if (max !== undefined && max > 0 && parts > max) {
     refuse(C.MAX_SMS_EXCEEDED, `maxSmsPerMessage exceeded: the text needs ${parts} SMS, maxSmsPerMessage is ${max}`);
