@@ -103,7 +103,7 @@ test('defaults, deeply frozen', () => {
     apiRateLimit: 1000,
     errorTypeBase: 'https://developer.vonage.com/api-errors/messages',
     jwtIssuer: 'statusrelay',
-    dispatch: { connectTimeoutMs: 3_000, responseTimeoutMs: 15_000, perDestinationConcurrency: 64, maxInFlight: 1_024, accountMaxInFlight: 256, claimBatch: 256, pollMs: 1_000, leaseMs: 66_000, retry },
+    dispatch: { connectTimeoutMs: 3_000, responseTimeoutMs: 15_000, perDestinationConcurrency: 64, maxInFlight: 1_024, accountMaxInFlight: 256, claimBatch: 256, pollMs: 1_000, leaseMs: 66_000, retry, breaker: { threshold: 10, firstOpenMs: 1_000, maxOpenMs: 60_000 } },
     simulator: { seed: 1, timeScale: 1 },
     ttlSweepMs: 1_000,
     smtp: { host: 'localhost', port: 587, secure: false, requireTls: false, from: 'statusrelay@localhost', tlsRejectUnauthorized: true, poolSize: 5 },

@@ -123,7 +123,7 @@ for (const testStore of testStores()) {
         senders: { url, smpp },
         config: {
           connectTimeoutMs: 1_000, responseTimeoutMs: 1_000, perDestinationConcurrency: 4, maxInFlight: 16,
-          claimBatch: 16, pollMs: 20, leaseMs: 10_000, retry: DEFAULT_RETRY,
+          claimBatch: 16, pollMs: 20, leaseMs: 10_000, retry: DEFAULT_RETRY, breaker: { threshold: 0, firstOpenMs: 1_000, maxOpenMs: 1_000 },
         },
         metrics: createMetrics(() => store.outboxDepth()),
         clock: systemClock,

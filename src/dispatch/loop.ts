@@ -12,6 +12,7 @@ import { createSenderRegistry } from './sender-registry.js';
 import { decideNext } from './retry-policy.js';
 import { createSlots } from './slots.js';
 import { createAccountShare, defaultAccountShare } from './account-share.js';
+import { createBreakers } from './breaker.js';
 import type { Clock } from '../model/clock.js';
 
 export interface DispatcherDeps {
@@ -94,6 +95,10 @@ export function createDispatcher(deps: DispatcherDeps) {
       clock.random(),
     );
     deps.metrics.callbacks.inc({ outcome: decision.outcome, destination: callback.destination.type });
+    // SMPP receipts wait for a bound session, not for a receiver to come back: no breaker there.
+    if (callback.destination.type !== 'smpp' && breakers.record(callback.destination_key, decision.outcome)) {
+      deps.metrics.breakerOpened.inc({ destination: callback.destination.type });
+    }
     if (decision.outcome === 'delivered') deps.metrics.deliveryLatency.observe((clock.now() - callback.created_at) / 1000);
     finished.push({
       callback_id: callback.id,
@@ -113,14 +118,19 @@ export function createDispatcher(deps: DispatcherDeps) {
 
   const slots = createSlots(config.perDestinationConcurrency, config.maxInFlight);
   const share = createAccountShare(config.accountMaxInFlight ?? defaultAccountShare(config.perDestinationConcurrency, config.maxInFlight));
-  /** Claimed callbacks of accounts over their share, per lease token, going back to the outbox. */
-  const overShare = new Map<string, string[]>();
+  const breakers = createBreakers(config.breaker, () => clock.now());
+  /**
+   * Claimed callbacks going back to the outbox, per lease token: their account is over its share,
+   * or their destination's breaker is open (a probe of it is already on its way).
+   */
+  const handBack = new Map<string, string[]>();
 
   function admit(callback: ClaimedCallback): void {
-    if (share.blocked(callback.account_id, slots.room())) {
-      share.park(callback.account_id, callback.destination_key);
-      const ids = overShare.get(callback.lease_token) ?? [];
-      overShare.set(callback.lease_token, ids);
+    const overShare = share.blocked(callback.account_id, slots.room());
+    if (overShare || breakers.isOpen(callback.destination_key)) {
+      if (overShare) share.park(callback.account_id, callback.destination_key);
+      const ids = handBack.get(callback.lease_token) ?? [];
+      handBack.set(callback.lease_token, ids);
       ids.push(callback.id);
       return;
     }
@@ -128,15 +138,15 @@ export function createDispatcher(deps: DispatcherDeps) {
     if (slots.admit(callback)) launch(callback);
   }
 
-  /** Hands back what admit() refused for an account over its share. */
-  function returnOverShare(): void {
-    for (const [token, ids] of overShare) {
+  function returnHandedBack(): void {
+    for (const [token, ids] of handBack) {
       store.returnClaims(ids, token, clock.now()).catch(deps.onError);
     }
-    overShare.clear();
+    handBack.clear();
   }
 
   function launch(callback: ClaimedCallback): void {
+    breakers.launched(callback.destination_key);
     const running = attempt(callback)
       .catch(deps.onError)
       .finally(() => {
@@ -169,11 +179,11 @@ export function createDispatcher(deps: DispatcherDeps) {
       limit,
       leaseMs: config.leaseMs,
       perKey: config.perDestinationConcurrency,
-      excludeKeys: withParked(slots.fullKeys(), share.excludedKeys()),
+      excludeKeys: withParked(slots.fullKeys(), [...share.excludedKeys(), ...breakers.openKeys()]),
       restriction: senders.claimRestriction(),
     });
     for (const callback of claimed) admit(callback);
-    if (overShare.size > 0) returnOverShare();
+    if (handBack.size > 0) returnHandedBack();
     return claimed.length === limit ? limit : 0;
   }
 
@@ -225,7 +235,8 @@ export function createDispatcher(deps: DispatcherDeps) {
         for (const callback of transition.callbacks) {
           if (callback.lease?.token !== leaseToken) continue;
           const key = callback.destination_key;
-          if (running && senders.serves(key) && slots.hasRoom(key) && !share.blocked(callback.account_id, slots.room())) admit(claimedFrom(callback, signing));
+          const takeable = running && senders.serves(key) && slots.hasRoom(key) && !breakers.isOpen(key);
+          if (takeable && !share.blocked(callback.account_id, slots.room())) admit(claimedFrom(callback, signing));
           else handBack.push(callback.id);
         }
       }

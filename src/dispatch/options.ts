@@ -2,6 +2,7 @@
 import { ConfigError, decimal, integer, type Env } from '../ops/env.js';
 import type { RetryConfig } from '../model/retry.js';
 import { defaultAccountShare } from './account-share.js';
+import type { BreakerOptions } from './breaker.js';
 
 
 export interface DispatchConfig {
@@ -25,6 +26,8 @@ export interface DispatchConfig {
   /** How long a claim holds a callback; a process that dies frees its callbacks after this. */
   leaseMs: number;
   retry: RetryConfig;
+  /** The circuit breaker per destination (breaker.ts). */
+  breaker: BreakerOptions;
 }
 
 export function readDispatchOptions(env: Env): DispatchConfig {
@@ -53,6 +56,11 @@ export function readDispatchOptions(env: Env): DispatchConfig {
       capMs: integer(env, 'RETRY_CAP_MS', 15 * 60_000, { min: 1 }),
       windowMs: integer(env, 'RETRY_WINDOW_MS', 24 * 3_600_000, { min: 1 }),
       jitter: decimal(env, 'RETRY_JITTER', 0.2, 0, 1),
+    },
+    breaker: {
+      threshold: integer(env, 'DESTINATION_BREAKER_FAILURES', 10, { min: 0 }),
+      firstOpenMs: 1_000,
+      maxOpenMs: integer(env, 'DESTINATION_BREAKER_MAX_MS', 60_000, { min: 1_000 }),
     },
   };
 }

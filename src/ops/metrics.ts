@@ -29,6 +29,7 @@ export function createMetrics(outboxDepth: () => Promise<number>) {
       'Provider input refused or parked instead of applied, by connector and reason',
       ['source', 'reason'],
     ),
+    breakerOpened: counter('statusrelay_destination_breaker_opened_total', 'Destinations left out of claims after repeated failed attempts, by destination type', ['destination']),
     retentionDeleted: counter('statusrelay_retention_deleted_total', 'Rows deleted by retention (RETENTION_DAYS), by kind', ['kind']),
     parkedApplied: counter('statusrelay_parked_reports_applied_total', 'Parked provider reports applied once their id became known', ['source']),
     providerSubmits: counter('statusrelay_provider_submits_total', 'Submissions to providers by connector and outcome', ['source', 'outcome']),

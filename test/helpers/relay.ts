@@ -41,6 +41,8 @@ export const FAST_ENV: Record<string, string> = {
   LEASE_MS: '3000',
   // Tests post as fast as they can from one account; the rate limit's own test sets it low.
   API_RATE_LIMIT: '1000000',
+  // Retry tests count every attempt to a failing receiver; the breaker's own test turns it on.
+  DESTINATION_BREAKER_FAILURES: '0',
   // Off unless a test starts it (startRelay's emailInterfaceOnPortZero: any free port).
   EMAIL_INTERFACE_PORT: '0',
   // No SMPP server unless a test asks for one (the default 2775 would collide between tests).
