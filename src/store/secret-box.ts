@@ -45,6 +45,13 @@ export function isSealed(stored: string): boolean {
 export function createSecretBox(keyring: Keyring, reload?: () => Keyring): SecretBox {
   let keys = indexKeys(keyring);
   const currentKeyId = keyIdOf(keyring.current);
+  /**
+   * Opened values by sealed value and context: every claimed callback carries its account's
+   * sealed signature secret, and one AES-GCM open per callback showed in the dispatch profile.
+   * A sealed value always opens to the same secret, so the cache is exact; bounded by clearing.
+   */
+  const opened = new Map<string, string>();
+  const MAX_OPENED = 10_000;
 
   function keyNamed(id: string): Buffer {
     let key = keys.get(id);
@@ -68,13 +75,19 @@ export function createSecretBox(keyring: Keyring, reload?: () => Keyring): Secre
     },
     open(stored, context) {
       if (!isSealed(stored)) return stored;
+      const cacheKey = `${context}\u0000${stored}`;
+      const known = opened.get(cacheKey);
+      if (known !== undefined) return known;
       const [id, payload] = stored.slice(SEALED_PREFIX.length).split(':');
       const bytes = Buffer.from(payload ?? '', 'base64url');
       if (!id || bytes.length < IV_BYTES + TAG_BYTES) throw new Error('a stored secret is not a valid sealed value');
       const decipher = createDecipheriv('aes-256-gcm', keyNamed(id), bytes.subarray(0, IV_BYTES));
       decipher.setAAD(Buffer.from(context, 'utf8'));
       decipher.setAuthTag(bytes.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
-      return Buffer.concat([decipher.update(bytes.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
+      const plain = Buffer.concat([decipher.update(bytes.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
+      if (opened.size >= MAX_OPENED) opened.clear();
+      opened.set(cacheKey, plain);
+      return plain;
     },
     isCurrent(stored) {
       return stored.startsWith(`${SEALED_PREFIX}${currentKeyId}:`);
