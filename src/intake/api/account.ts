@@ -33,9 +33,8 @@ export function accountRoutes(deps: ApiDeps) {
         const reason = body.status_url === null || othersOnly ? undefined : httpUrlProblem(body.status_url, deps.addressPolicy);
         if (reason) invalid.push({ name: 'status_url', reason });
         if ('email_senders' in body) invalid.push(...emailSendersProblem(body.email_senders));
-        if ('email_text_limit' in body && emailTextLimitProblem(body.email_text_limit)) {
-          invalid.push({ name: 'email_text_limit', reason: emailTextLimitProblem(body.email_text_limit)! });
-        }
+        const limitProblem = 'email_text_limit' in body ? emailTextLimitProblem(body.email_text_limit) : undefined;
+        if (limitProblem) invalid.push({ name: 'email_text_limit', reason: limitProblem });
       }
       if (invalid.length > 0) {
         throw new ProblemError('invalid-parameters', { detail: 'The account update is invalid.', invalid_parameters: invalid });

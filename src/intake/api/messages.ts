@@ -1,5 +1,5 @@
 /** POST /v1/messages and the message history: GET /v1/messages/:uuid and its callbacks. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ApiDeps } from './deps.js';
 import { requireAccount } from './auth.js';
 import { validateMessageRequest } from './message-request.js';
@@ -20,7 +20,7 @@ export function messageRoutes(deps: ApiDeps) {
       const idempotency = idempotencyOf(request.headers['idempotency-key'], request.body);
       if (idempotency) {
         const earlier = await earlierAnswer(deps, request.account.id, idempotency);
-        if (earlier) return reply.code(202).header('idempotent-replayed', 'true').send(earlier);
+        if (earlier) return replayed(reply, earlier);
       }
       const result = validateMessageRequest(request.body, deps.addressPolicy);
       if (!result.ok) {
@@ -43,7 +43,7 @@ export function messageRoutes(deps: ApiDeps) {
         if (!(error instanceof IdempotencyKeyTaken) || !idempotency) throw error;
         const earlier = await earlierAnswer(deps, request.account.id, idempotency);
         if (!earlier) throw error;
-        return reply.code(202).header('idempotent-replayed', 'true').send(earlier);
+        return replayed(reply, earlier);
       }
       return reply.code(202).send(sendAnswer(message));
     });
@@ -59,6 +59,11 @@ export function messageRoutes(deps: ApiDeps) {
       return { message_uuid: message.uuid, callbacks: callbacks.map(presentCallback) };
     });
   };
+}
+
+/** The first answer to a request with this Idempotency-Key, marked as a replay. */
+function replayed(reply: FastifyReply, answer: ReturnType<typeof sendAnswer>) {
+  return reply.code(202).header('idempotent-replayed', 'true').send(answer);
 }
 
 function sendAnswer(message: Message) {
