@@ -3,6 +3,7 @@
  * toString where a string belongs, and control characters, U+FFFE/U+FFFF and lone surrogates in
  * fields that end up in XML callbacks, e-mails and SMPP PDUs. Each is a 422 naming the field.
  */
+import './helpers/leak-guard.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startRelay, type RunningRelay } from './helpers/relay.js';

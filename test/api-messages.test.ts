@@ -1,4 +1,5 @@
 /** The REST API's answers to good and bad requests, over real HTTP. */
+import './helpers/leak-guard.js';
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { basicAuth, startRelay } from './helpers/relay.js';

@@ -1,4 +1,5 @@
 /** Smaller hardening: strict `since` dates, constant-time token checks, 415 for non-JSON bodies. */
+import './helpers/leak-guard.js';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';

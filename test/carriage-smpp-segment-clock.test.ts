@@ -3,6 +3,7 @@
  * second part never reports, fired by advancing the clock an hour instead of waiting for it.
  * Relay and stand-in SMSC (smpp package, 127.0.0.1) are real; only time is fake.
  */
+import './helpers/leak-guard.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { closeAfterAll } from './helpers/cleanup.js';

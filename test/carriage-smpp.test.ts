@@ -3,6 +3,7 @@
  * 127.0.0.1), messages posted to the REST API, receipts sent by the SMSC, callbacks checked at
  * a verifying receiver.
  */
+import './helpers/leak-guard.js';
 import { test } from 'node:test';
 import { closeAfterAll } from './helpers/cleanup.js';
 import assert from 'node:assert/strict';

@@ -3,6 +3,7 @@
  * sends (Basic or JWT auth) and the test sends its signed status callbacks, in both workflow
  * spellings and with numeric or string error titles.
  */
+import './helpers/leak-guard.js';
 import { test } from 'node:test';
 import { closeAfterAll } from './helpers/cleanup.js';
 import assert from 'node:assert/strict';

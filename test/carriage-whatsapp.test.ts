@@ -2,6 +2,7 @@
  * WhatsApp over the Cloud API: a stand-in Graph API on 127.0.0.1 takes the sends, the test
  * plays Meta's signed status webhooks, a verifying receiver sees the callbacks.
  */
+import './helpers/leak-guard.js';
 import { test } from 'node:test';
 import { closeAfterAll } from './helpers/cleanup.js';
 import assert from 'node:assert/strict';

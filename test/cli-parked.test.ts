@@ -1,4 +1,5 @@
 /** Parked provider reports are visible to operators: `statusrelay parked`. */
+import './helpers/leak-guard.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

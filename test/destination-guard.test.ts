@@ -4,6 +4,7 @@
  * that resolve to forbidden addresses, redirects, and the API refusing literal addresses with 422.
  * These tests run WITHOUT the loopback allowlist the other tests get from FAST_ENV.
  */
+import './helpers/leak-guard.js';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -3,6 +3,7 @@
  * never answer; another account's time to its first callback stays under twice its baseline.
  * Without the share the flood holds every MAX_IN_FLIGHT slot until RESPONSE_TIMEOUT_MS.
  */
+import './helpers/leak-guard.js';
 import assert from 'node:assert/strict';
 import { listenSilently } from './helpers/http.js';
 import { test } from 'node:test';

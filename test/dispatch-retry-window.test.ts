@@ -6,6 +6,7 @@
  * then the callback is dead-lettered. The test advances the clock to each due time, so a day
  * passes in seconds.
  */
+import './helpers/leak-guard.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';

@@ -2,6 +2,7 @@
  * The sender registry on its own, and a dispatcher using it on a real store: a destination type
  * with no sender fails for good, a key its sender does not serve here is left in the outbox.
  */
+import './helpers/leak-guard.js';
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { randomUUID } from 'node:crypto';

@@ -2,6 +2,7 @@
  * E-mail forwarding end to end: a relay sends through a real SMTP peer on 127.0.0.1 that
  * requires STARTTLS (self-signed certificate made for this run) and AUTH.
  */
+import './helpers/leak-guard.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Webhook } from 'standardwebhooks';

@@ -2,6 +2,7 @@
  * kill -9 right after 250: every e-mail the interface answered 250 to is stored with all of its
  * messages after the crash, and no e-mail is half-stored.
  */
+import './helpers/leak-guard.js';
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';

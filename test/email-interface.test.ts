@@ -3,6 +3,7 @@
  * mail client sending to the interface; smtp-server + mailparser is the customer's mailbox
  * behind SMTP_HOST, where the receipts arrive as standard reports.
  */
+import './helpers/leak-guard.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';

@@ -2,6 +2,7 @@
  * GET/PUT /v1/forwarding, and the rules at work in a running relay: the global switch, the OTT
  * statuses filter, `interface` for API messages, XML callbacks over HTTP.
  */
+import './helpers/leak-guard.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startReceiver, startRelay, waitFor, type Receiver, type RunningRelay } from './helpers/relay.js';

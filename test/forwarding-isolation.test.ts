@@ -3,6 +3,7 @@
  * every HTTP callback is delivered while all their attempts are still hanging. Nothing here
  * depends on how fast the machine is: the hung attempts time out only after the test.
  */
+import './helpers/leak-guard.js';
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { listenSilently } from './helpers/http.js';

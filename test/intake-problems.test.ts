@@ -3,6 +3,7 @@
  * (src/intake/api/server.ts), driven through app.inject(). Every refusal has the catalogue's
  * type, title and status, the request id as instance, nothing else, and stores nothing.
  */
+import './helpers/leak-guard.js';
 import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';

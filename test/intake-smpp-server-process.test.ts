@@ -3,6 +3,7 @@
  * reset), kill -9 with receipts waiting (none lost after the restart), SIGTERM unbinds the
  * customer's sessions.
  */
+import './helpers/leak-guard.js';
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

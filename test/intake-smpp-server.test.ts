@@ -3,6 +3,7 @@
  * (helpers/smsc.ts) as the provider so outcomes are chosen by the test: a text containing
  * "FAIL" is answered with an UNDELIV receipt, every other with DELIVRD.
  */
+import './helpers/leak-guard.js';
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';

@@ -9,7 +9,9 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const DIST_TEST = path.dirname(fileURLToPath(import.meta.url));
-const GUARD = pathToFileURL(path.join(DIST_TEST, 'helpers/leak-guard.js')).href;
+const GUARD_FILE = path.join(DIST_TEST, 'helpers/leak-guard.js');
+const GUARD = pathToFileURL(GUARD_FILE).href;
+const DIST_BENCH = path.join(DIST_TEST, '..', 'bench');
 
 /** The relative imports of a compiled file (type-only imports are gone by then). */
 function importsOf(file: string): string[] {
@@ -18,12 +20,15 @@ function importsOf(file: string): string[] {
   return specifiers.map((specifier) => path.resolve(path.dirname(file), specifier));
 }
 
-function loadsGuard(file: string, seen = new Set<string>()): boolean {
-  if (file.endsWith(path.join('helpers', 'leak-guard.js'))) return true;
-  if (seen.has(file) || !file.startsWith(DIST_TEST)) return false;
+/** The compiled test and bench files a file loads, itself included (src is not followed). */
+function reachable(file: string, seen = new Set<string>()): Set<string> {
+  if (seen.has(file) || !(file.startsWith(DIST_TEST) || file.startsWith(DIST_BENCH))) return seen;
   seen.add(file);
-  return importsOf(file).some((imported) => loadsGuard(imported, seen));
+  for (const imported of importsOf(file)) reachable(imported, seen);
+  return seen;
 }
+
+const loadsGuard = (file: string) => reachable(file).has(GUARD_FILE);
 
 test('every test file loads the leak guard and has no top-level await', () => {
   const files = fs.readdirSync(DIST_TEST).filter((name) => name.endsWith('.test.js'));
@@ -32,6 +37,17 @@ test('every test file loads the leak guard and has no top-level await', () => {
   // Statements at column 0 of compiled output are top-level.
   const topLevelAwait = /^(?:await\s|(?:const|let|var)\s[^;\n]*?=\s*await\s)/m;
   assert.deepEqual(files.filter((name) => topLevelAwait.test(fs.readFileSync(path.join(DIST_TEST, name), 'utf8'))), []);
+});
+
+test('the bench loads neither the leak guard nor node:test (their hooks cost the measured process CPU)', () => {
+  const benchFiles = fs.readdirSync(DIST_BENCH, { recursive: true, encoding: 'utf8' })
+    .filter((name) => name.endsWith('.js'))
+    .map((name) => path.join(DIST_BENCH, name));
+  assert.ok(benchFiles.length > 5, `found ${benchFiles.length} bench files`);
+  const loaded = new Set(benchFiles.flatMap((file) => [...reachable(file)]));
+  assert.equal(loaded.has(GUARD_FILE), false);
+  const nodeTest = /^import\s[^;]*?['"]node:test['"]/m;
+  assert.deepEqual([...loaded].filter((file) => nodeTest.test(fs.readFileSync(file, 'utf8'))), []);
 });
 
 /** Runs one test file in a `node --test` of its own; answers its exit code and output. */

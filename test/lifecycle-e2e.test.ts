@@ -1,4 +1,5 @@
 /** TTL expiry and failover through the whole relay, as a customer's receiver sees them. */
+import './helpers/leak-guard.js';
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { startRelayAndReceiver, waitFor } from './helpers/relay.js';

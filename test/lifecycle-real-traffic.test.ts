@@ -3,6 +3,7 @@
  * expiry while the SMSC says nothing (and a late receipt that must not bring the message
  * back), and failover from a rejected RCS attempt (upstream) to SMS over SMPP.
  */
+import './helpers/leak-guard.js';
 import { test } from 'node:test';
 import { closeAfterAll } from './helpers/cleanup.js';
 import assert from 'node:assert/strict';

@@ -3,6 +3,7 @@
  * recorder, store) runs on the fake clock, and the TTL sweep is called by hand around the
  * moment the message's ttl runs out.
  */
+import './helpers/leak-guard.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { closeAfterAll } from './helpers/cleanup.js';

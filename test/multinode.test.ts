@@ -6,6 +6,7 @@
  * that every callback the relay recorded arrives, none is made up, repeats carry the same
  * `webhook-id` and body and only follow a lost lease, and each message's statuses arrive in order.
  */
+import './helpers/leak-guard.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';

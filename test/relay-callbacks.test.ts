@@ -2,6 +2,7 @@
  * Signed HTTP callbacks end to end: real relay, real receivers, reports injected into the
  * lifecycle (the simulator is slowed down so it stays silent during a test).
  */
+import './helpers/leak-guard.js';
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { startReceiver, startRelay, startRelayAndReceiver, waitFor } from './helpers/relay.js';

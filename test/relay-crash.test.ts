@@ -2,6 +2,7 @@
  * kill -9 in the middle of 1,000 messages: after a restart on the same database every callback
  * the simulator's plan implies arrives; duplicates are allowed and carry the same webhook-id.
  */
+import './helpers/leak-guard.js';
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { basicAuth, startReceiver, tempDatabaseUrl, waitFor } from './helpers/relay.js';

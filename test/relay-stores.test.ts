@@ -4,6 +4,7 @@
  * What each message's receiver gets is known in advance: the simulator's plan for it, run
  * through the state machine (helpers/expected.ts).
  */
+import './helpers/leak-guard.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Status } from '../src/model/vocabulary.js';

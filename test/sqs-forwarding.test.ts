@@ -1,4 +1,5 @@
 /** SQS forwarding end to end against fauxqs on 127.0.0.1, with the real AWS SDK. */
+import './helpers/leak-guard.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startRelay, type RunningRelay } from './helpers/relay.js';

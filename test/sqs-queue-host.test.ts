@@ -2,6 +2,7 @@
  * SQS queue URLs may only name Amazon SQS (or the configured SQS_ENDPOINT's host): otherwise the
  * SDK would send a request signed with the service's own AWS identity to any host a tenant names.
  */
+import './helpers/leak-guard.js';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -1,4 +1,5 @@
 /** Access tokens on every store: created, found by hash while live, listed newest first, revoked once. */
+import './helpers/leak-guard.js';
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';

@@ -3,6 +3,7 @@
  * TEST_DATABASE_URL is set). Each behaviour gets an empty database of its own, so claims see
  * only the rows the behaviour wrote. Times are a fixed epoch base: nothing waits on a clock.
  */
+import './helpers/leak-guard.js';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';

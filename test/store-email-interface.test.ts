@@ -3,6 +3,7 @@
  * the accounts that registered any, the headline's In-Reply-To on outbox rows, and several
  * messages stored all or nothing. Runs on SQLite, and on PostgreSQL when TEST_DATABASE_URL is set.
  */
+import './helpers/leak-guard.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';

@@ -4,6 +4,7 @@
  * and real receivers on 127.0.0.1 that answer like websms webhook receivers and verify both
  * signatures with the public verifiers.
  */
+import './helpers/leak-guard.js';
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';

@@ -1,8 +1,9 @@
 /**
  * Fails a test file that leaves sockets, servers, timers or child processes behind. What keeps
  * the process alive once every test and `after` hook of the file ran, beyond what was active
- * when this module loaded (stdio aside), is reported as a leak. helpers/relay.ts imports this;
- * test files that do not use it import it themselves (test/leak-guard.test.ts checks that).
+ * when this module loaded (stdio aside), is reported as a leak. Every test file
+ * imports it itself, and helpers do not, so the bench (which uses helpers) runs without
+ * node:test's hooks (test/leak-guard.test.ts checks both).
  * Only referenced handles and timers count: unref()'d ones do not keep a process alive.
  */
 import { after } from 'node:test';

@@ -2,7 +2,6 @@
  * Runs a real statusrelay in the test process (port 0 on 127.0.0.1, its own database) and real
  * HTTP receivers that verify every callback with the two public verifiers.
  */
-import './leak-guard.js';
 import type { TestContext } from 'node:test';
 import http from 'node:http';
 import fs from 'node:fs';
