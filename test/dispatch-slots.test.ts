@@ -31,15 +31,16 @@ test('one full destination does not block another', () => {
 
 test('room is counted per destination and for the process', () => {
   const slots = createSlots(2, 3);
-  assert.equal(slots.hasRoom('a'), true);
+  assert.equal(slots.roomFor('a'), 2);
   slots.admit(to('a', 'a1'));
+  assert.equal(slots.roomFor('a'), 1);
   slots.admit(to('a', 'a2'));
-  assert.equal(slots.hasRoom('a'), false, 'destination full');
-  assert.equal(slots.hasRoom('b'), true);
+  assert.equal(slots.roomFor('a'), 0, 'destination full');
+  assert.equal(slots.roomFor('b'), 1, 'the process has one slot left');
   slots.admit(to('b', 'b1'));
-  assert.equal(slots.hasRoom('c'), false, 'process full');
+  assert.equal(slots.roomFor('c'), 0, 'process full');
   assert.equal(slots.room(), 0);
   slots.finish('a');
-  assert.equal(slots.hasRoom('a'), true);
+  assert.equal(slots.roomFor('a'), 1);
   assert.equal(slots.room(), 1);
 });

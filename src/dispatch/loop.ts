@@ -138,6 +138,16 @@ export function createDispatcher(deps: DispatcherDeps) {
     if (slots.admit(callback)) launch(callback);
   }
 
+  /**
+   * How many new callbacks to `key` of the account this process could start or queue now. The
+   * lifecycle writes only that many already claimed for it (the rest are written due, for a
+   * claim), so a burst does not write claims only to hand them back.
+   */
+  function roomFor(key: string, accountId: string): number {
+    if (!running || !senders.serves(key) || breakers.isOpen(key) || share.blocked(accountId, slots.room())) return 0;
+    return slots.roomFor(key);
+  }
+
   function returnHandedBack(): void {
     for (const [token, ids] of handBack) {
       store.returnClaims(ids, token, clock.now()).catch(deps.onError);
@@ -224,9 +234,10 @@ export function createDispatcher(deps: DispatcherDeps) {
       loopDone = run();
     },
     wake,
+    roomFor,
     /**
      * Takes the callbacks a commit wrote already claimed for this process (the hot path: no
-     * claim round trip). Those a full destination cannot take now go back to the outbox.
+     * claim round trip). Those that no longer fit (room changed since planning) go back to the outbox.
      */
     takeCommitted(transitions: Transition[], contexts: Map<string, MessageContext>, leaseToken: string): void {
       const handBack: string[] = [];
@@ -234,9 +245,7 @@ export function createDispatcher(deps: DispatcherDeps) {
         const signing = contexts.get(transition.message.uuid)!.account.signing;
         for (const callback of transition.callbacks) {
           if (callback.lease?.token !== leaseToken) continue;
-          const key = callback.destination_key;
-          const takeable = running && senders.serves(key) && slots.hasRoom(key) && !breakers.isOpen(key);
-          if (takeable && !share.blocked(callback.account_id, slots.room())) admit(claimedFrom(callback, signing));
+          if (roomFor(callback.destination_key, callback.account_id) > 0) admit(claimedFrom(callback, signing));
           else handBack.push(callback.id);
         }
       }

@@ -24,8 +24,8 @@ export function createSlots(perDestination: number, maxHeld: number) {
     room: () => maxHeld - held,
     /** Destinations with no room left here: claims skip them. */
     fullKeys: () => [...destinations.keys()].filter((key) => load(key) >= perDestination),
-    /** Whether one more callback to `key` may be held here now. */
-    hasRoom: (key: string) => held < maxHeld && load(key) < perDestination,
+    /** How many more callbacks to `key` may be held here now. */
+    roomFor: (key: string) => Math.max(0, Math.min(maxHeld - held, perDestination - load(key))),
     /** Takes a claimed callback; true when it may start now, false when it waits its turn. */
     admit(callback: ClaimedCallback): boolean {
       let entry = destinations.get(callback.destination_key);
