@@ -19,17 +19,19 @@ export function createSlots(perDestination: number, maxHeld: number) {
   const destinations = new Map<string, DestinationSlots>();
   /** Slots held, in attempts: fractional while batched destinations hold callbacks. */
   let held = 0;
+  // Adding and taking away fractions leaves rounding dust; no count of slots needs more digits.
+  const heldNow = () => Math.round(held * 1e9) / 1e9;
 
   const load = (entry: DestinationSlots | undefined) => (entry ? entry.inFlight + entry.waiting.length : 0);
   const capacityOf = (key: string) => destinations.get(key)?.capacity ?? perDestination * itemsPerAttempt(key);
 
   return {
     /** Free process-wide slots for a claim. */
-    room: () => maxHeld - held,
+    room: () => maxHeld - heldNow(),
     /** Destinations with no room left here: claims skip them. */
     fullKeys: () => [...destinations].filter(([, entry]) => load(entry) >= entry.capacity).map(([key]) => key),
     /** Whether one more callback to `key` may be held here now. */
-    hasRoom: (key: string) => held < maxHeld && load(destinations.get(key)) < capacityOf(key),
+    hasRoom: (key: string) => heldNow() < maxHeld && load(destinations.get(key)) < capacityOf(key),
     /** The share of a slot one callback to `key` takes. */
     weight: (key: string) => 1 / itemsPerAttempt(key),
     /** Takes a claimed callback; true when it may start now, false when it waits its turn. */
@@ -52,8 +54,6 @@ export function createSlots(perDestination: number, maxHeld: number) {
     finish(key: string): { next?: ClaimedCallback; reopened: boolean } {
       const entry = destinations.get(key)!;
       held -= 1 / itemsPerAttempt(key);
-      // Fractions leave rounding dust behind; an empty process holds nothing.
-      if (held < 1e-9) held = 0;
       const next = entry.waiting.shift();
       if (!next) entry.inFlight--;
       if (entry.inFlight === 0) destinations.delete(key);
