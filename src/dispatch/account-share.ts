@@ -8,6 +8,8 @@
  * for are left out of claims until the account may take more. Slots are counted as slots.ts
  * counts them: a callback to a batched destination takes a fraction of one (`weight`).
  */
+import { roundSlots } from './slots.js';
+
 export interface AccountShare {
   /** Whether the account may not take another slot now (`room`: free slots in the process). */
   blocked(accountId: string, room: number): boolean;
@@ -30,12 +32,11 @@ export function createAccountShare(share: number): AccountShare {
   return {
     blocked: (accountId, room) => (held.get(accountId) ?? 0) >= share && room <= share,
     take(accountId, weight) {
-      held.set(accountId, (held.get(accountId) ?? 0) + weight);
+      held.set(accountId, roundSlots((held.get(accountId) ?? 0) + weight));
     },
     release(accountId, weight, room) {
-      const left = (held.get(accountId) ?? weight) - weight;
-      // Fractions leave rounding dust behind: an account left with less than that holds nothing.
-      if (left < 1e-9) held.delete(accountId);
+      const left = roundSlots((held.get(accountId) ?? weight) - weight);
+      if (left <= 0) held.delete(accountId);
       else held.set(accountId, left);
       if (parked.size === 0) return false;
       if (room > share) {

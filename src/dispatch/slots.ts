@@ -15,12 +15,14 @@ interface DestinationSlots {
   waiting: ClaimedCallback[];
 }
 
+/** Adding and taking away fractions of slots leaves rounding dust; no count of slots needs more digits. */
+export const roundSlots = (value: number) => Math.round(value * 1e9) / 1e9;
+
 export function createSlots(perDestination: number, maxHeld: number) {
   const destinations = new Map<string, DestinationSlots>();
   /** Slots held, in attempts: fractional while batched destinations hold callbacks. */
   let held = 0;
-  // Adding and taking away fractions leaves rounding dust; no count of slots needs more digits.
-  const heldNow = () => Math.round(held * 1e9) / 1e9;
+  const heldNow = () => roundSlots(held);
 
   const load = (entry: DestinationSlots | undefined) => (entry ? entry.inFlight + entry.waiting.length : 0);
   const capacityOf = (key: string) => destinations.get(key)?.capacity ?? perDestination * itemsPerAttempt(key);
