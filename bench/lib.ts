@@ -9,7 +9,10 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 
 export interface ReceiverProcess {
   url: string;
+  /** Callbacks received: each item of a batch counts. */
   count(): Promise<number>;
+  /** POSTs received. */
+  posts(): Promise<number>;
   /** Arrival times (epoch ms, sub-ms) by "message_uuid/status", drained from the receiver. */
   arrivals(): Promise<Map<string, number>>;
   stop(): Promise<void>;
@@ -33,6 +36,7 @@ export async function startReceiverProcess(): Promise<ReceiverProcess> {
   return {
     url: `http://127.0.0.1:${port}/callbacks`,
     count: async () => (await ask<{ count: number }>(child, 'count')).count,
+    posts: async () => (await ask<{ posts: number }>(child, 'posts')).posts,
     arrivals: async () => new Map((await ask<{ arrivals: Array<[string, number]> }>(child, 'arrivals')).arrivals),
     stop: async () => {
       child.send({ type: 'stop' });

@@ -1,6 +1,7 @@
 /**
  * The benchmark's callback receiver, run as a child process so it has its own core. It answers
- * 200 to every POST and records when each callback arrived; the parent asks for the log by IPC.
+ * 200 to every POST and records when each callback arrived, every item of a batch (a JSON array)
+ * on its own; the parent asks for the log and the counts by IPC.
  */
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
@@ -8,16 +9,27 @@ import type { AddressInfo } from 'node:net';
 
 /** [message_uuid/status, arrival time] per callback. */
 const arrivals: Array<[string, number]> = [];
+/** Callbacks received (batch items counted one by one), and the POSTs that carried them. */
 let count = 0;
+let posts = 0;
+
+interface Item {
+  message_uuid: string;
+  status: string;
+}
 
 const server = http.createServer((request, response) => {
   const chunks: Buffer[] = [];
   request.on('data', (chunk) => chunks.push(chunk));
   request.on('end', () => {
-    count++;
+    posts++;
     // Every body is parsed, baseline POSTs too, so both sides of the ratio pay the same.
-    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { message_uuid: string; status: string };
-    arrivals.push([`${body.message_uuid}/${body.status}`, performance.timeOrigin + performance.now()]);
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Item | Item[];
+    const at = performance.timeOrigin + performance.now();
+    for (const item of Array.isArray(body) ? body : [body]) {
+      count++;
+      arrivals.push([`${item.message_uuid}/${item.status}`, at]);
+    }
     // The websms scenario's receiver acknowledges the websms way (the relay reads this answer).
     if (request.url?.startsWith('/websms')) {
       response.writeHead(200, { 'content-type': 'application/json' });
@@ -36,6 +48,7 @@ server.listen(0, '127.0.0.1', () => {
 
 process.on('message', (message: { type: string }) => {
   if (message.type === 'count') process.send!({ type: 'count', count });
+  if (message.type === 'posts') process.send!({ type: 'posts', posts });
   if (message.type === 'arrivals') {
     process.send!({ type: 'arrivals', arrivals: arrivals.splice(0) });
   }

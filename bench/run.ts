@@ -2,7 +2,7 @@
  * `npm run bench`: measures statusrelay against a plain-POST baseline in the same run, on the
  * same machine, with the receiver in its own process. Prints one JSON document.
  * BENCH_MESSAGES sets the size (default 20000); BENCH_SKIP_POSTGRES=1 leaves PostgreSQL out;
- * BENCH_ONLY picks scenarios (synchronous, api, fair_share, forwarding, smpp, email_interface, websms, smpp_server, postgres).
+ * BENCH_ONLY picks scenarios (synchronous, batched, api, fair_share, forwarding, smpp, email_interface, websms, smpp_server, postgres).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -48,6 +48,15 @@ try {
     messages,
     window: 1_000,
     env: { DESTINATION_CONCURRENCY: String(concurrency), SQLITE_SYNCHRONOUS: 'normal' },
+  }));
+  // The same path with the account's status URL batched: up to 1,000 callbacks per POST.
+  const batched = await scenario('batched', () => runRelayScenario({
+    receiver,
+    databaseUrl: `file:${path.join(tempDir, 'bench-batched.db')}`,
+    messages,
+    window: 1_000,
+    env: { DESTINATION_CONCURRENCY: String(concurrency) },
+    batch: { max_items: 1_000, max_wait_ms: 20 },
   }));
   const apiEndToEnd = await scenario('api', () => runApiEndToEnd({
     receiver,
@@ -96,6 +105,14 @@ try {
     sqlite_1_node: sqlite,
     ratio_callbacks_to_plain_posts: round(sqlite.callbacks_per_second / plain.per_second, 2),
     sqlite_1_node_synchronous_normal: sqliteNormal,
+    batched,
+    ...('callbacks_per_second' in batched
+      ? {
+          ratio_batched_to_plain_posts: round(batched.callbacks_per_second / plain.per_second, 2),
+          // Against the same path with one request per callback (sqlite_1_node).
+          ratio_batched_to_one_request: round(batched.callbacks_per_second / sqlite.callbacks_per_second, 2),
+        }
+      : {}),
     api_end_to_end: apiEndToEnd,
     fair_share: fairShare,
     ...('callbacks_per_second' in sqliteNormal

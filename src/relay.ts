@@ -68,6 +68,10 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
     connectionsPerOrigin: config.dispatch.perDestinationConcurrency,
     issuer: config.jwtIssuer,
     addressPolicy,
+    onBatch: (items, verdict) => {
+      metrics.callbackBatches.inc({ verdict });
+      metrics.callbackBatchItems.inc(items);
+    },
   });
   const timeouts = { connectTimeoutMs: config.dispatch.connectTimeoutMs, responseTimeoutMs: config.dispatch.responseTimeoutMs };
   // The SMPP server is an interface and, for its receipts, the `smpp` sender (late-bound: it

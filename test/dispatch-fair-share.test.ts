@@ -22,21 +22,33 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 
 test('account share: beyond its share an account takes slots only while more than the share stay free', () => {
   const share = createAccountShare(2);
-  share.take('a');
+  share.take('a', 1);
   assert.equal(share.blocked('a', 2), false, 'below its share: always');
-  share.take('a');
+  share.take('a', 1);
   assert.equal(share.blocked('a', 3), false, 'over its share, 3 free > 2');
   assert.equal(share.blocked('a', 2), true, 'over its share, only the reserve is free');
   assert.equal(share.blocked('b', 1), false, 'another account below its share gets the reserve');
   share.park('a', 'url:http://x');
   assert.deepEqual(share.excludedKeys(), ['url:http://x']);
-  assert.equal(share.release('a', 2), true, 'below its share again: claim for it');
+  assert.equal(share.release('a', 1, 2), true, 'below its share again: claim for it');
   assert.deepEqual(share.excludedKeys(), []);
-  share.take('a');
-  share.take('a');
+  share.take('a', 1);
+  share.take('a', 1);
   share.park('a', 'url:http://y');
-  assert.equal(share.release('a', 2), false, 'still at its share and only the reserve free');
-  assert.equal(share.release('a', 3), true, 'the process has room beyond the reserve');
+  assert.equal(share.release('a', 1, 2), false, 'still at its share and only the reserve free');
+  assert.equal(share.release('a', 1, 3), true, 'the process has room beyond the reserve');
+});
+
+test('account share: callbacks to a batched destination take a fraction of a slot each', () => {
+  const share = createAccountShare(2);
+  for (let i = 0; i < 1_999; i++) share.take('a', 1 / 1_000);
+  assert.equal(share.blocked('a', 2), false, '1,999 batched callbacks are under two slots');
+  share.take('a', 1 / 1_000);
+  assert.equal(share.blocked('a', 2), true, '2,000 fill two slots');
+  share.park('a', 'url:http://x#batch=1000');
+  for (let i = 0; i < 2_000; i++) share.release('a', 1 / 1_000, 2);
+  assert.equal(share.blocked('a', 2), false, 'nothing left held once all finished (no rounding dust)');
+  assert.deepEqual(share.excludedKeys(), []);
 });
 
 test("one account's silent destinations do not delay another account's callbacks", { timeout: 60_000 }, async () => {

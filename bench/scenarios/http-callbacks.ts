@@ -1,11 +1,13 @@
 /**
  * End to end on one node: provider report → lifecycle → store → signed HTTP callback at a
  * receiver process. Reports are recorded the way a connector does (each awaits its commit).
+ * With `batch`, the callbacks go to the account's status URL, batched (README, "Batched delivery").
  */
 import { v7 as timeOrderedUuid } from 'uuid';
 import { createRelay } from '../../src/relay.js';
 import { createAccount } from '../../src/intake/accounts.js';
 import type { Message } from '../../src/model/types.js';
+import type { BatchSettings } from '../../src/model/destination.js';
 import { storedMessage } from '../../test/helpers/fixtures.js';
 import { benchConfig, percentile, round, sampleMemory, wallClock, waitUntil, type ReceiverProcess } from '../lib.js';
 
@@ -16,6 +18,8 @@ export interface RelayScenarioOptions {
   /** Reports in flight at once, like a provider connection's window. */
   window: number;
   env?: Record<string, string>;
+  /** Batched delivery to the account's status URL instead of one POST per callback to each message's webhook_url. */
+  batch?: BatchSettings;
 }
 
 /** An SMS sent through the API, stored directly (the bench measures what follows intake). */
@@ -30,7 +34,9 @@ export async function runRelayScenario(options: RelayScenarioOptions) {
   const relay = await createRelay(config);
   await relay.start();
   const account = await createAccount(relay.store, 'bench', Date.now());
-  const messages = Array.from({ length: options.messages }, () => benchMessage(account.account_id, options.receiver.url, Date.now()));
+  if (options.batch) await relay.store.updateAccount(account.account_id, { status_url: options.receiver.url, status_batch: options.batch });
+  const webhookUrl = options.batch ? undefined : options.receiver.url;
+  const messages = Array.from({ length: options.messages }, () => benchMessage(account.account_id, webhookUrl, Date.now()));
   for (let i = 0; i < messages.length; i += 1_000) await relay.store.insertMessages(messages.slice(i, i + 1_000));
   const peakMemory = sampleMemory();
   await options.receiver.arrivals(); // drop anything earlier
@@ -42,6 +48,7 @@ export async function runRelayScenario(options: RelayScenarioOptions) {
     return relay.recorder.record({ message_uuid: message.uuid, status, occurred_at: Date.now(), source: 'bench' });
   };
   const baseCount = await options.receiver.count();
+  const basePosts = await options.receiver.posts();
   const cpuBefore = process.cpuUsage();
   const started = wallClock();
   for (let i = 0; i < messages.length; i += options.window) {
@@ -50,6 +57,7 @@ export async function runRelayScenario(options: RelayScenarioOptions) {
   const delivered = await waitUntil(async () => (await options.receiver.count()) - baseCount >= messages.length, 120_000);
   const peakSeconds = (wallClock() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
+  const peakPosts = (await options.receiver.posts()) - basePosts;
   const peakRate = messages.length / peakSeconds;
   const peakLatency = latencies(reportedAt, await options.receiver.arrivals());
 
@@ -84,6 +92,7 @@ export async function runRelayScenario(options: RelayScenarioOptions) {
     half_load_p50_ms: halfLatency.p50,
     half_load_p99_ms: halfLatency.p99,
     peak_rss_mib: memory,
+    receiver_posts: peakPosts,
   };
 }
 

@@ -5,18 +5,21 @@
  * or dead destinations can take at most MAX_IN_FLIGHT − share slots, and any other account finds
  * room at once, while an account alone on the process still uses nearly all of it.
  * What a blocked account's claim brought in goes back to the outbox, and the destinations it was
- * for are left out of claims until the account may take more.
+ * for are left out of claims until the account may take more. Slots are counted as slots.ts
+ * counts them: a callback to a batched destination takes a fraction of one (`weight`).
  */
+import { roundSlots } from './slots.js';
+
 export interface AccountShare {
   /** Whether the account may not take another slot now (`room`: free slots in the process). */
   blocked(accountId: string, room: number): boolean;
-  /** One more callback held for the account. */
-  take(accountId: string): void;
+  /** One more callback held for the account, taking `weight` of a slot. */
+  take(accountId: string, weight: number): void;
   /**
-   * One callback of the account finished (`room`: free slots after it). True when destinations
-   * left out of claims may be claimed again.
+   * One callback of the account finished, giving back `weight` (`room`: free slots after it).
+   * True when destinations left out of claims may be claimed again.
    */
-  release(accountId: string, room: number): boolean;
+  release(accountId: string, weight: number, room: number): boolean;
   /** A callback to `key` was handed back because its account was blocked: skip the key in claims. */
   park(accountId: string, key: string): void;
   /** Destinations of blocked accounts: claims leave them out. */
@@ -28,11 +31,11 @@ export function createAccountShare(share: number): AccountShare {
   const parked = new Map<string, Set<string>>();
   return {
     blocked: (accountId, room) => (held.get(accountId) ?? 0) >= share && room <= share,
-    take(accountId) {
-      held.set(accountId, (held.get(accountId) ?? 0) + 1);
+    take(accountId, weight) {
+      held.set(accountId, roundSlots((held.get(accountId) ?? 0) + weight));
     },
-    release(accountId, room) {
-      const left = (held.get(accountId) ?? 1) - 1;
+    release(accountId, weight, room) {
+      const left = roundSlots((held.get(accountId) ?? weight) - weight);
       if (left <= 0) held.delete(accountId);
       else held.set(accountId, left);
       if (parked.size === 0) return false;

@@ -33,4 +33,9 @@ export function judgeHttpAnswer(format: BodyFormatName, statusCode: number, body
   return judge ? judge(statusCode, body) : { verdict: classifyHttpStatus(statusCode) };
 }
 
-export { parseXmlCallback } from './formats/xml.js';
+/** What makes the body of a batched POST of `format` callbacks; undefined when the format is never batched. */
+export function batchRenderer(format: BodyFormatName): ((bodies: readonly string[]) => string) | undefined {
+  return FORMAT_REGISTRY[format]?.renderBatch;
+}
+
+export { parseXmlCallback, parseXmlCallbacks } from './formats/xml.js';

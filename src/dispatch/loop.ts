@@ -89,14 +89,25 @@ export function createDispatcher(deps: DispatcherDeps) {
     const outcome = sender
       ? await sender.send(callback, now)
       : { verdict: 'failed' as const, error: `no sender is registered for ${callback.destination.type} destinations`, durationMs: 0 };
-    const decision = decideNext(
-      { attempts: callback.attempts, createdAt: callback.created_at, now: clock.now(), verdict: outcome.verdict, retryAfterMs: outcome.retryAfterMs },
+    // The members of one batched POST share one decision, made at the first member's outcome,
+    // so they are retried together, due at the same time (and the POST counts once for the breaker).
+    const batch = outcome.batch;
+    const firstOfAttempt = batch?.decision === undefined;
+    const decision = batch?.decision ?? decideNext(
+      {
+        attempts: batch?.attempts ?? callback.attempts,
+        createdAt: batch?.createdAt ?? callback.created_at,
+        now: clock.now(),
+        verdict: outcome.verdict,
+        retryAfterMs: outcome.retryAfterMs,
+      },
       config.retry,
       clock.random(),
     );
+    if (batch) batch.decision = decision;
     deps.metrics.callbacks.inc({ outcome: decision.outcome, destination: callback.destination.type });
     // SMPP receipts wait for a bound session, not for a receiver to come back: no breaker there.
-    if (callback.destination.type !== 'smpp' && breakers.record(callback.destination_key, decision.outcome)) {
+    if (firstOfAttempt && callback.destination.type !== 'smpp' && breakers.record(callback.destination_key, decision.outcome)) {
       deps.metrics.breakerOpened.inc({ destination: callback.destination.type });
     }
     if (decision.outcome === 'delivered') deps.metrics.deliveryLatency.observe((clock.now() - callback.created_at) / 1000);
@@ -134,7 +145,7 @@ export function createDispatcher(deps: DispatcherDeps) {
       ids.push(callback.id);
       return;
     }
-    share.take(callback.account_id);
+    share.take(callback.account_id, slots.weight(callback.destination_key));
     if (slots.admit(callback)) launch(callback);
   }
 
@@ -162,7 +173,7 @@ export function createDispatcher(deps: DispatcherDeps) {
       .finally(() => {
         attempts.delete(running);
         const { next, reopened } = slots.finish(callback.destination_key);
-        const accountReopened = share.release(callback.account_id, slots.room());
+        const accountReopened = share.release(callback.account_id, slots.weight(callback.destination_key), slots.room());
         if (next) launch(next);
         if (reopened || accountReopened) wake();
         // Outcomes are written in groups, one transaction per few ms. Several attempts can finish
@@ -181,7 +192,7 @@ export function createDispatcher(deps: DispatcherDeps) {
   }
 
   async function claimOnce(): Promise<number> {
-    const room = slots.room();
+    const room = Math.floor(slots.room());
     if (room <= 0) return 0;
     const limit = Math.min(room, config.claimBatch);
     const claimed = await store.claimDueCallbacks({
@@ -194,7 +205,8 @@ export function createDispatcher(deps: DispatcherDeps) {
     });
     for (const callback of claimed) admit(callback);
     if (handBack.size > 0) returnHandedBack();
-    return claimed.length === limit ? limit : 0;
+    // Callbacks to batched destinations fill a fraction of a slot each, so a full claim may bring more rows.
+    return claimed.length >= limit ? limit : 0;
   }
 
   /** Repairs lanes left waiting by a race between nodes; rare, so checked now and then. */

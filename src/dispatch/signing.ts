@@ -11,7 +11,7 @@ import type { Signing } from '../store/store.js';
 
 export interface SignInput {
   body: string;
-  /** The callback id: the `webhook-id`, the same on every retry. */
+  /** The `webhook-id`: the callback id, or a batch's id (batcher.ts); the same on every retry. */
   callbackId: string;
   /** Epoch ms of this attempt. */
   now: number;

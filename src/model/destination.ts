@@ -25,7 +25,7 @@ export const BODY_FORMATS = Object.freeze([...FORMATS, 'websms_json', 'websms_xm
 export type BodyFormatName = (typeof BODY_FORMATS)[number];
 
 export type Destination =
-  | { type: 'url'; url: string }
+  | { type: 'url'; url: string; batch?: BatchSettings }
   | { type: 'email'; address: string }
   | { type: 'sqs'; queue_url: string }
   | { type: 'smpp'; system_id: string; receipt?: SmppReceiptFacts };
@@ -61,7 +61,7 @@ export type DestinationType = Destination['type'];
  * (the destination the interface fixes; only the format is chosen) or `none`.
  */
 export type RuleDestination =
-  | { type: 'url'; url: string; format: Format }
+  | { type: 'url'; url: string; format: Format; batch?: BatchSettings }
   | { type: 'email'; address: string; format: Format }
   | { type: 'sqs'; queue_url: string; format: Format; credentials?: SqsCredentials }
   | { type: 'interface'; format: InterfaceFormat }
@@ -75,15 +75,62 @@ export interface Delivery {
 }
 
 /**
+ * Batched delivery to a URL (README, "Batched delivery"): up to `max_items` callbacks of one
+ * account, URL and format in one POST, sent when that many are there or `max_wait_ms` after the
+ * first arrived (0: at the end of the current tick).
+ */
+export interface BatchSettings {
+  max_items: number;
+  max_wait_ms: number;
+}
+
+export const BATCH_LIMITS = Object.freeze({ maxItems: 1_000, maxWaitMs: 10_000 });
+
+/**
+ * Checks a `batch` object: the value to keep, or the problems by field (`batch.max_items`), in
+ * the manner of checkSqsCredentials. Used by the forwarding rules and PATCH /v1/account.
+ */
+export function checkBatch(value: unknown): { value: BatchSettings } | { problems: Array<[field: string, reason: string]> } {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { problems: [['batch', 'batch must be an object with max_items and max_wait_ms']] };
+  }
+  const given = value as Record<string, unknown>;
+  const problems: Array<[string, string]> = [];
+  for (const field of Object.keys(given)) if (field !== 'max_items' && field !== 'max_wait_ms') problems.push([`batch.${field}`, 'unknown field; batch takes max_items and max_wait_ms']);
+  const inRange = (v: unknown, min: number, max: number) => Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
+  if (!inRange(given.max_items, 1, BATCH_LIMITS.maxItems)) problems.push(['batch.max_items', `max_items must be an integer from 1 to ${BATCH_LIMITS.maxItems} (callbacks per POST)`]);
+  if (!inRange(given.max_wait_ms, 0, BATCH_LIMITS.maxWaitMs)) problems.push(['batch.max_wait_ms', `max_wait_ms must be an integer from 0 to ${BATCH_LIMITS.maxWaitMs} (milliseconds)`]);
+  return problems.length > 0 ? { problems } : { value: { max_items: given.max_items as number, max_wait_ms: given.max_wait_ms as number } };
+}
+
+/**
+ * What marks a batched URL destination's key, with its max_items: `url:<origin>#batch=<n>` (no
+ * origin contains `#`). The PostgreSQL claim reads the number with the same pattern.
+ */
+export const BATCH_KEY_PATTERN = '#batch=([0-9]+)$';
+const BATCH_KEY = new RegExp(BATCH_KEY_PATTERN);
+
+/**
+ * Callbacks one attempt to the destination key carries: max_items for a batched key, else 1.
+ * A key's concurrency counts attempts (POSTs), so it may hold this many times as many callbacks.
+ */
+export function itemsPerAttempt(key: string): number {
+  const match = BATCH_KEY.exec(key);
+  return match ? Number(match[1]) : 1;
+}
+
+/**
  * Destinations that share a key share a concurrency limit and an order lane: one origin for
  * HTTP, one queue for SQS, one SMPP session. Every mail leaves through the one configured SMTP
  * relay, so all e-mail shares one key: a dead relay then holds one destination's slots, not one
  * set per recipient domain (which could starve HTTP and SQS of the global in-flight limit).
+ * A batched URL gets a key of its own, so its lanes and slots never mix with single callbacks
+ * to the same origin.
  */
 export function destinationKey(destination: Destination): string {
   switch (destination.type) {
     case 'url':
-      return `url:${new URL(destination.url).origin}`;
+      return `url:${new URL(destination.url).origin}${destination.batch ? `#batch=${destination.batch.max_items}` : ''}`;
     case 'email':
       return 'email:relay';
     case 'sqs':

@@ -12,6 +12,7 @@ import { xmlUnsafeProblem } from './text.js';
 import {
   FORMATS,
   SECRET_SET,
+  checkBatch,
   SHARED_IDENTITY_REFUSED,
   STRICT_ADDRESS_POLICY,
   checkSqsCredentials,
@@ -21,6 +22,7 @@ import {
   parseQueueUrl,
   queueHostProblem,
   sameSqsCredentials,
+  type BatchSettings,
   type RuleDestination,
   type RuleType,
   type SqsCredentials,
@@ -69,7 +71,7 @@ const oneOf = (list: readonly string[]) => list.join(', ');
 
 /** Fields each destination type carries besides `type`. */
 export const RULE_FIELDS: Readonly<Record<RuleType, readonly string[]>> = {
-  url: ['url', 'format'],
+  url: ['url', 'format', 'batch'],
   email: ['address', 'format'],
   sqs: ['queue_url', 'format', 'credentials'],
   interface: ['format'],
@@ -173,6 +175,12 @@ function checkDestination(section: Section, name: InterfaceName, value: unknown,
     const hostProblem = queueHostProblem(value.queue_url as string, checks.sqsEndpoint);
     if (hostProblem) fail('queue_url', `queue_url ${hostProblem}`);
   }
+  let batch: BatchSettings | undefined;
+  if (type === 'url' && value.batch !== undefined) {
+    const checked = checkBatch(value.batch);
+    if ('problems' in checked) for (const [field, reason] of checked.problems) fail(field, reason);
+    else batch = checked.value;
+  }
   let credentials: SqsCredentials | undefined;
   if (type === 'sqs' && value.credentials !== undefined) {
     const checked = checkSqsCredentials(value.credentials);
@@ -184,7 +192,8 @@ function checkDestination(section: Section, name: InterfaceName, value: unknown,
   if (problems > 0) return undefined;
   // Rebuilt field by field so the stored document holds nothing the validator did not look at.
   const picked: Obj = { type };
-  for (const field of RULE_FIELDS[type]) if (value[field] !== undefined) picked[field] = field === 'credentials' ? credentials : value[field];
+  const checkedObjects: Obj = { credentials, batch };
+  for (const field of RULE_FIELDS[type]) if (value[field] !== undefined) picked[field] = field in checkedObjects ? checkedObjects[field] : value[field];
   return picked as RuleDestination;
 }
 

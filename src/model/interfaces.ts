@@ -4,13 +4,15 @@
  * fixes that, and what a new account gets. The forwarding-rule validator, routing and the README
  * all follow this table. Adding an interface = its folder under src/intake + one entry here.
  */
-import type { BodyFormatName, Destination, InterfaceFormat, RuleDestination, RuleType } from './destination.js';
+import type { BatchSettings, BodyFormatName, Destination, InterfaceFormat, RuleDestination, RuleType } from './destination.js';
 import type { Message } from './types.js';
 import { INTERFACE_NAMES, type InterfaceName, type Section } from './vocabulary.js';
 
 /** What routing knows of the account when it resolves a fixed destination. */
 export interface AccountDestinations {
   status_url?: string;
+  /** Batched delivery to status_url (migration 17); a message's own webhook_url is never batched. */
+  status_batch?: BatchSettings;
 }
 
 export interface InterfaceDeclaration {
@@ -61,8 +63,9 @@ export const INTERFACES: Readonly<Record<InterfaceName, InterfaceDeclaration>> =
     // Messages API behaviour (the message's webhook_url).
     allowed: { sms: FIXED, ott: [...CHOSEN, 'interface'] },
     fixedDestination: (message, account) => {
-      const url = message.webhook_url ?? account.status_url;
-      return url ? { type: 'url', url } : undefined;
+      if (message.webhook_url) return { type: 'url', url: message.webhook_url };
+      if (!account.status_url) return undefined;
+      return { type: 'url', url: account.status_url, ...(account.status_batch ? { batch: account.status_batch } : {}) };
     },
     defaultRule: BACK_THROUGH_INTERFACE,
   },

@@ -29,6 +29,8 @@ export function createMetrics(outboxDepth: () => Promise<number>) {
       'Provider input refused or parked instead of applied, by connector and reason',
       ['source', 'reason'],
     ),
+    callbackBatches: counter('statusrelay_callback_batches_total', 'Batched callback POSTs by verdict (delivered, retry, failed)', ['verdict']),
+    callbackBatchItems: counter('statusrelay_callback_batch_items_total', 'Callbacks carried in batched POSTs'),
     breakerOpened: counter('statusrelay_destination_breaker_opened_total', 'Destinations left out of claims after repeated failed attempts, by destination type', ['destination']),
     retentionDeleted: counter('statusrelay_retention_deleted_total', 'Rows deleted by retention (RETENTION_DAYS), by kind', ['kind']),
     parkedApplied: counter('statusrelay_parked_reports_applied_total', 'Parked provider reports applied once their id became known', ['source']),

@@ -45,7 +45,7 @@ function requested(message: Message, status: Status, section: Section): boolean 
 function chosenDestination(rule: RuleDestination): Destination | undefined {
   switch (rule.type) {
     case 'url':
-      return { type: 'url', url: rule.url };
+      return { type: 'url', url: rule.url, ...(rule.batch ? { batch: rule.batch } : {}) };
     case 'email':
       return { type: 'email', address: rule.address };
     case 'sqs':

@@ -5,7 +5,7 @@
 import type { Message, StatusEvent } from '../model/types.js';
 import type { Account, Attempt, Callback, CallbackState, Media, MessageContext, MessagePart, NewCallback, ParkedReport, Signing, StoredSecrets } from './store.js';
 import { isTerminal } from '../model/vocabulary.js';
-import type { SqsCredentials } from '../model/destination.js';
+import type { BatchSettings, SqsCredentials } from '../model/destination.js';
 import type { QueueCredentials } from '../model/forwarding-rules.js';
 
 export type Row = Record<string, unknown>;
@@ -30,6 +30,7 @@ export function accountFromRow(row: Row | undefined): Account | undefined {
     ...(row.disabled_at == null ? {} : { disabled_at: Number(row.disabled_at) }),
     application_id: optional(row.application_id),
     status_url: optional(row.status_url),
+    ...(row.status_batch == null ? {} : { status_batch: json<BatchSettings>(row.status_batch) }),
     forwarding: row.forwarding == null ? undefined : json(row.forwarding),
     ...(row.email_senders == null ? {} : { email_senders: json<string[]>(row.email_senders) }),
     ...(row.email_text_limit == null ? {} : { email_text_limit: Number(row.email_text_limit) }),
@@ -114,6 +115,7 @@ export function contextFromRow(row: Row): MessageContext {
     account: {
       id: message.account_id,
       status_url: optional(row.account_status_url),
+      ...(row.account_status_batch == null ? {} : { status_batch: json<BatchSettings>(row.account_status_batch) }),
       forwarding: row.account_forwarding == null ? undefined : json(row.account_forwarding),
       signing: signingFromRow(row),
     },

@@ -4,7 +4,7 @@
  * All methods are async so a networked store fits; every multi-row write is one transaction.
  */
 import type { Message, StatusEvent } from '../model/types.js';
-import type { BodyFormatName, Delivery, Destination, SqsCredentials } from '../model/destination.js';
+import type { BatchSettings, BodyFormatName, Delivery, Destination, SqsCredentials } from '../model/destination.js';
 import type { QueueCredentials } from '../model/forwarding-rules.js';
 import type { Status } from '../model/vocabulary.js';
 import type { SmppStore } from './smpp.js';
@@ -31,6 +31,8 @@ export interface Account {
   disabled_at?: number;
   application_id?: string;
   status_url?: string;
+  /** Batched delivery to status_url (migration 17); undefined = one POST per callback. */
+  status_batch?: BatchSettings;
   /** The forwarding rules document (routing/forwarding-rules.ts); undefined = defaults. */
   forwarding?: unknown;
   /** Envelope senders allowed to send through the e-mail interface without AUTH (`*@domain` allowed; migration 5). */
@@ -170,7 +172,7 @@ export interface Transition {
 /** A message as the lifecycle sees it inside a transition: with its account's routing settings. */
 export interface MessageContext {
   message: Message;
-  account: Pick<Account, 'id' | 'status_url' | 'forwarding'> & { signing: Signing };
+  account: Pick<Account, 'id' | 'status_url' | 'status_batch' | 'forwarding'> & { signing: Signing };
   /** Destination keys this message still has unfinished callbacks for (their lanes are busy). */
   open_lanes: string[];
 }
@@ -217,9 +219,13 @@ export interface ParkedQuery {
 
 export interface ClaimOptions {
   now: number;
+  /** Slots to fill: a callback to a batched key takes 1 / its items per attempt of one. */
   limit: number;
   leaseMs: number;
-  /** At most this many callbacks per destination in one claim. */
+  /**
+   * At most this many attempts per destination in one claim: callbacks, or for a batched key
+   * that many times its items per attempt (model/destination.ts itemsPerAttempt).
+   */
   perKey: number;
   /** Destinations already at their concurrency limit in this process. */
   excludeKeys: string[];
@@ -283,6 +289,7 @@ export interface PurgeCounts {
 /** Fields an account update may set; absent = unchanged, null = cleared. */
 export interface AccountPatch {
   status_url?: string | null;
+  status_batch?: BatchSettings | null;
   forwarding?: unknown;
   email_senders?: string[];
   email_text_limit?: number | null;

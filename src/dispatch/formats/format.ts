@@ -21,4 +21,9 @@ export interface BodyFormat {
    * its body. Absent: by the status code alone (model/retry.ts classifyHttpStatus).
    */
   judgeAnswer?(statusCode: number, body: string): AnswerJudgement;
+  /**
+   * The body of one batched POST (docs/callbacks.md, "Batches") from its items' bodies, each
+   * carried unchanged. Absent: the format is never batched (its callbacks go one per POST).
+   */
+  renderBatch?(bodies: readonly string[]): string;
 }

@@ -1,6 +1,7 @@
 /**
- * Delivers callbacks to HTTP(S) URLs: one signed POST per attempt. Never throws; every failure
- * becomes a verdict the retry policy understands, with a short reason for the attempt log.
+ * Delivers callbacks to HTTP(S) URLs: one signed POST per attempt, carrying one callback, or for
+ * a batched destination the callbacks the batcher gathered. Never throws; every failure becomes
+ * a verdict the retry policy understands, with a short reason for the attempt log.
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -8,8 +9,11 @@ import { STATUS_CODES } from 'node:http';
 import { Agent, request } from 'undici';
 import type { ClaimedCallback } from '../../store/store.js';
 import { classifyErrorCode, parseRetryAfter, type Verdict } from '../../model/retry.js';
-import { judgeHttpAnswer } from '../formats.js';
+import { batchRenderer, judgeHttpAnswer } from '../formats.js';
 import { signCallback } from '../signing.js';
+import { createBatcher, type Batch, type BatchShare } from '../batcher.js';
+import type { BodyFormatName } from '../../model/destination.js';
+import type { Signing } from '../../store/store.js';
 import { createAddressPolicy, DESTINATION_NOT_ALLOWED, type AddressPolicy } from '../../model/address.js';
 import { DESTINATION_REFUSED_CODE, guardedConnector } from './destination-guard.js';
 
@@ -20,6 +24,8 @@ export interface SendOutcome {
   /** The receiver's Retry-After in ms, if it sent one with a retryable answer. */
   retryAfterMs?: number;
   durationMs: number;
+  /** Set when the attempt was a batch: shared by all its members. */
+  batch?: BatchShare;
 }
 
 export interface HttpSenderOptions {
@@ -31,6 +37,19 @@ export interface HttpSenderOptions {
   issuer: string;
   /** The destination guard; without one, every non-public address is refused (no allowlist). */
   addressPolicy?: AddressPolicy;
+  /** Called once per batched POST with its item count and outcome (metrics). */
+  onBatch?: (items: number, verdict: Verdict) => void;
+}
+
+/** One POST: a callback's body, or a batch's. */
+interface Post {
+  url: string;
+  format: BodyFormatName;
+  contentType: string;
+  body: string;
+  /** The `webhook-id`: the callback id, or the batch id. */
+  webhookId: string;
+  signing: Signing;
 }
 
 export interface HttpSender {
@@ -65,26 +84,51 @@ export function createHttpSender(options: HttpSenderOptions): HttpSender {
     connections: options.connectionsPerOrigin,
   });
 
+  const batcher = createBatcher(async ({ share, members, now }: Batch): Promise<SendOutcome> => {
+    const first = members[0]!;
+    const outcome = await post(
+      {
+        url: (first.destination as { url: string }).url,
+        format: first.format,
+        contentType: first.content_type,
+        body: batchRenderer(first.format)!(members.map((member) => member.body)),
+        webhookId: share.id,
+        signing: first.signing,
+      },
+      now,
+    );
+    options.onBatch?.(members.length, outcome.verdict);
+    return { ...outcome, batch: share };
+  });
+
   async function send(callback: ClaimedCallback, now: number): Promise<SendOutcome> {
+    const { destination } = callback;
+    if (destination.type !== 'url') {
+      return { verdict: 'failed', error: `not an HTTP destination: ${destination.type}`, durationMs: 0 };
+    }
+    // Formats without a batch form (model/interfaces.ts gives batches only to json and xml) go singly.
+    if (destination.batch && batchRenderer(callback.format)) return batcher.add(callback, destination.batch, now);
+    const { id: webhookId, format, content_type: contentType, body, signing } = callback;
+    return post({ url: destination.url, format, contentType, body, webhookId, signing }, now);
+  }
+
+  async function post(target: Post, now: number): Promise<SendOutcome> {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
-    if (callback.destination.type !== 'url') {
-      return { verdict: 'failed', error: `not an HTTP destination: ${callback.destination.type}`, durationMs: 0 };
-    }
     try {
       const signed = signCallback({
-        body: callback.body,
-        callbackId: callback.id,
+        body: target.body,
+        callbackId: target.webhookId,
         now,
         jti: randomUUID(),
-        signing: callback.signing,
+        signing: target.signing,
         issuer: options.issuer,
       });
-      const response = await request(callback.destination.url, {
+      const response = await request(target.url, {
         method: 'POST',
         dispatcher: agent,
-        headers: { 'content-type': callback.content_type, 'user-agent': USER_AGENT, ...signed },
-        body: callback.body,
+        headers: { 'content-type': target.contentType, 'user-agent': USER_AGENT, ...signed },
+        body: target.body,
       });
       const statusCode = response.statusCode;
       const redirect = statusCode >= 300 && statusCode < 400;
@@ -92,7 +136,7 @@ export function createHttpSender(options: HttpSenderOptions): HttpSender {
       // receivers acknowledge in the body (websms: statusCode 2000). Its text is never shown to
       // the tenant (it may come from an internal service): only the status and its reason phrase.
       // Redirects are never followed (the target could be anywhere); they are retried like 5xx.
-      const judged = judgeHttpAnswer(callback.format, statusCode, await readAnswer(response.body));
+      const judged = judgeHttpAnswer(target.format, statusCode, await readAnswer(response.body));
       const verdict = judged.verdict;
       if (verdict === 'delivered') return { verdict, statusCode, durationMs: elapsed() };
 
@@ -118,7 +162,10 @@ export function createHttpSender(options: HttpSenderOptions): HttpSender {
 
   return {
     send,
-    close: () => agent.close(),
+    close: () => {
+      batcher.flushAll();
+      return agent.close();
+    },
   };
 }
 

@@ -1,5 +1,6 @@
 /**
- * GET and PATCH /v1/account: the account's default status URL and its e-mail interface settings.
+ * GET and PATCH /v1/account: the account's default status URL (batched or not) and its e-mail
+ * interface settings.
  * POST /v1/account/secrets/rotate: a new API secret or signature secret, shown once.
  */
 import type { FastifyInstance } from 'fastify';
@@ -7,7 +8,7 @@ import type { ApiDeps } from './deps.js';
 import { requireAccount } from './auth.js';
 import { ROUTE_DOCS } from './route-docs.js';
 import { ProblemError } from '../../http/problems.js';
-import { httpUrlProblem } from '../../model/destination.js';
+import { checkBatch, httpUrlProblem, type BatchSettings } from '../../model/destination.js';
 import { emailSendersProblem, normalizeSenders } from '../email/senders.js';
 import { LIMITS } from './message-request.js';
 import type { Account } from '../../store/store.js';
@@ -22,6 +23,8 @@ export function accountRoutes(deps: ApiDeps) {
     app.patch('/v1/account', { schema: ROUTE_DOCS.patchAccount }, async (request) => {
       const body = request.body as Record<string, unknown> | null;
       const invalid = [];
+      /** The checked status_batch: null clears it, undefined leaves it. */
+      let statusBatch: BatchSettings | null | undefined;
       if (!body || typeof body !== 'object' || Array.isArray(body)) {
         invalid.push({ name: '', reason: 'body must be a JSON object' });
       } else {
@@ -32,6 +35,12 @@ export function accountRoutes(deps: ApiDeps) {
         const othersOnly = !('status_url' in body) && Object.keys(body).some((key) => PATCHABLE.includes(key));
         const reason = body.status_url === null || othersOnly ? undefined : httpUrlProblem(body.status_url, deps.addressPolicy);
         if (reason) invalid.push({ name: 'status_url', reason });
+        if (body.status_batch === null) statusBatch = null;
+        else if ('status_batch' in body) {
+          const checked = checkBatch(body.status_batch);
+          if ('problems' in checked) for (const [field, reason] of checked.problems) invalid.push({ name: `status_${field}`, reason });
+          else statusBatch = checked.value;
+        }
         if ('email_senders' in body) invalid.push(...emailSendersProblem(body.email_senders));
         const limitProblem = 'email_text_limit' in body ? emailTextLimitProblem(body.email_text_limit) : undefined;
         if (limitProblem) invalid.push({ name: 'email_text_limit', reason: limitProblem });
@@ -42,6 +51,7 @@ export function accountRoutes(deps: ApiDeps) {
       const { status_url, email_senders, email_text_limit } = body as { status_url?: string | null; email_senders?: string[]; email_text_limit?: number | null };
       await deps.store.updateAccount(request.account.id, {
         status_url,
+        ...(statusBatch !== undefined ? { status_batch: statusBatch } : {}),
         ...(email_senders ? { email_senders: normalizeSenders(email_senders) } : {}),
         ...(email_text_limit !== undefined ? { email_text_limit } : {}),
       });
@@ -87,7 +97,7 @@ function rotationProblems(body: Record<string, unknown> | null): Array<{ name: s
   return invalid;
 }
 
-const PATCHABLE = ['status_url', 'email_senders', 'email_text_limit'];
+const PATCHABLE = ['status_url', 'status_batch', 'email_senders', 'email_text_limit'];
 
 function emailTextLimitProblem(value: unknown): string | undefined {
   if (value === null || (Number.isInteger(value) && (value as number) >= 1 && (value as number) <= LIMITS.text)) return undefined;
@@ -100,6 +110,7 @@ function presentAccount(account: Account, retentionDays: number) {
     name: account.name,
     api_key: account.api_key,
     status_url: account.status_url ?? null,
+    status_batch: account.status_batch ?? null,
     email_senders: account.email_senders ?? [],
     email_text_limit: account.email_text_limit ?? null,
     // Finished messages, their statuses and callbacks are deleted after this many days (null: never).

@@ -25,6 +25,12 @@ const MESSAGE_ITEM = {
   },
 } as const;
 
+const BATCH = {
+  type: ['object', 'null'],
+  description: 'Batched delivery (README, "Batched delivery"): up to max_items callbacks in one POST, sent when that many are there or max_wait_ms after the first',
+  properties: { max_items: { type: 'integer', minimum: 1, maximum: 1000 }, max_wait_ms: { type: 'integer', minimum: 0, maximum: 10000 } },
+} as const;
+
 const ACCOUNT = {
   type: 'object',
   properties: {
@@ -32,6 +38,7 @@ const ACCOUNT = {
     name: string,
     api_key: string,
     status_url: { type: ['string', 'null'] },
+    status_batch: BATCH,
     email_senders: { type: 'array', items: string },
     email_text_limit: { type: ['integer', 'null'] },
     history_days: { type: ['integer', 'null'], description: 'Finished history is deleted after this many days (RETENTION_DAYS)' },
@@ -65,8 +72,8 @@ export const ROUTE_DOCS = {
     response: { 200: { description: 'Destination, state and attempts of each callback', type: 'object' }, ...NOT_FOUND, ...AUTH_ANSWERS },
   }),
   getAccount: authed('account', 'The account and its settings', { response: { 200: { description: 'The account', ...ACCOUNT }, ...AUTH_ANSWERS } }),
-  patchAccount: authed('account', 'Change status_url, email_senders or email_text_limit', {
-    body: { type: 'object', properties: { status_url: { type: ['string', 'null'] }, email_senders: { type: 'array', items: string }, email_text_limit: { type: ['integer', 'null'] } } },
+  patchAccount: authed('account', 'Change status_url, status_batch, email_senders or email_text_limit', {
+    body: { type: 'object', properties: { status_url: { type: ['string', 'null'] }, status_batch: BATCH, email_senders: { type: 'array', items: string }, email_text_limit: { type: ['integer', 'null'] } } },
     response: { 200: { description: 'The account as changed', ...ACCOUNT }, ...INVALID, ...AUTH_ANSWERS },
   }),
   rotateSecret: authed('account', 'Issue a new API secret or signature secret (the old signature secret keeps signing for a grace period)', {

@@ -14,7 +14,8 @@ const UPDATE = `UPDATE accounts SET
   email_text_limit = CASE WHEN $8::boolean THEN $9::integer ELSE email_text_limit END,
   api_rate_limit = CASE WHEN $10::boolean THEN $11::integer ELSE api_rate_limit END,
   api_secret_hash = CASE WHEN $12::boolean THEN $13 ELSE api_secret_hash END,
-  disabled_at = CASE WHEN $14::boolean THEN $15::bigint ELSE disabled_at END
+  disabled_at = CASE WHEN $14::boolean THEN $15::bigint ELSE disabled_at END,
+  status_batch = CASE WHEN $16::boolean THEN $17::jsonb ELSE status_batch END
   WHERE id = $1`;
 
 const ROTATE = `UPDATE accounts SET previous_signature_secret = signature_secret,
@@ -60,6 +61,8 @@ export function accountQueries(pool: Pool) {
           patch.api_secret_hash ?? null,
           patch.disabled_at !== undefined,
           patch.disabled_at ?? null,
+          patch.status_batch !== undefined,
+          patch.status_batch == null ? null : JSON.stringify(patch.status_batch),
         ]);
         if (patch.sqs_credentials === undefined) return;
         await client.query('DELETE FROM sqs_credentials WHERE account_id = $1', [id]);

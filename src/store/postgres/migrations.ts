@@ -288,4 +288,12 @@ CREATE TABLE sqs_credentials (
 );
 `,
   },
+  {
+    id: 17,
+    sql: `
+-- Batched delivery to the account's status URL (PATCH /v1/account status_batch): a JSON object
+-- {max_items, max_wait_ms}; NULL = one POST per callback.
+ALTER TABLE accounts ADD COLUMN status_batch jsonb;
+`,
+  },
 ];

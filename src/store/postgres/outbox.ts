@@ -3,12 +3,15 @@ import type { Pool } from './database.js';
 import { columnsOf, inTransaction, lockMessagesSql, unnest } from './database.js';
 import type { AttemptResult, ClaimedCallback, ClaimOptions } from '../store.js';
 import { attemptFromRow, callbackFromRow, callbackUpdateFor, signingFromRow, type Row } from '../rows.js';
+import { BATCH_KEY_PATTERN } from '../../model/destination.js';
 
 /**
  * Claims due callbacks in one statement: pending ones whose time has come and in-flight ones
  * whose lease ran out (their node died). Skips destinations at their concurrency limit in this
  * process and those the ClaimRestriction ($8 keys, $9 key prefixes) leaves to other nodes, and
- * takes at most `perKey` per destination. Per-message order needs no check here:
+ * takes at most `perKey` attempts per destination; a batched key's callbacks count 1 / its items
+ * per attempt each (model/destination.ts itemsPerAttempt, read here from the key by the same
+ * pattern), against both `perKey` and the slots to fill ($5). Per-message order needs no check here:
  * a callback whose lane (message + destination) is busy waits with due_at NULL until the one
  * before it finishes (recordAttempts releases it).
  *
@@ -18,7 +21,9 @@ import { attemptFromRow, callbackFromRow, callbackUpdateFor, signingFromRow, typ
  */
 const CLAIM = `
 WITH candidates AS (
-  SELECT c.id, c.destination_key, c.due_at FROM callbacks c
+  SELECT c.id, c.destination_key, c.due_at,
+    coalesce(substring(c.destination_key from '${BATCH_KEY_PATTERN}')::int, 1) AS items
+  FROM callbacks c
   WHERE c.state IN ('pending', 'inflight') AND c.due_at <= $1
     AND NOT (c.destination_key = ANY($2::text[]))
     AND (c.destination_key = ANY($8::text[]) OR NOT EXISTS (
@@ -27,10 +32,13 @@ WITH candidates AS (
   LIMIT $3
   FOR UPDATE OF c SKIP LOCKED
 ), ranked AS (
-  SELECT id, due_at, ROW_NUMBER() OVER (PARTITION BY destination_key ORDER BY due_at) AS lane_rank
+  SELECT id, due_at, items, ROW_NUMBER() OVER (PARTITION BY destination_key ORDER BY due_at) AS lane_rank
   FROM candidates
+), filling AS (
+  SELECT id, sum(1.0 / items) OVER (ORDER BY due_at, id) AS filled
+  FROM ranked WHERE lane_rank <= $4 * items
 ), chosen AS (
-  SELECT id FROM ranked WHERE lane_rank <= $4 ORDER BY due_at LIMIT $5
+  SELECT id FROM filling WHERE filled <= $5
 )
 UPDATE callbacks c
 SET state = 'inflight', attempts = c.attempts + 1, due_at = $6, lease_token = $7

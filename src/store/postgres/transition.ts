@@ -13,7 +13,7 @@ const LOCK = lockMessagesSql('exclusive');
  * we waited: a lane freed by another node is seen free, and one still busy there will release
  * our new callback when it finishes (recordAttempts holds the same locks, shared).
  */
-const LOAD = `SELECT m.*, a.status_url AS account_status_url, a.forwarding AS account_forwarding,
+const LOAD = `SELECT m.*, a.status_url AS account_status_url, a.status_batch AS account_status_batch, a.forwarding AS account_forwarding,
     a.signature_secret, a.previous_signature_secret, a.previous_signature_secret_until, a.api_key, a.application_id,
     ARRAY(SELECT DISTINCT c.destination_key FROM callbacks c
           WHERE c.message_uuid = m.uuid AND c.state IN ('pending', 'inflight')) AS open_lanes

@@ -9,6 +9,7 @@ export function accountQueries(db: Db) {
   const byApiKey = db.prepare('SELECT * FROM accounts WHERE api_key = ?');
   const byId = db.prepare('SELECT * FROM accounts WHERE id = ?');
   const setStatusUrl = db.prepare('UPDATE accounts SET status_url = ? WHERE id = ?');
+  const setStatusBatch = db.prepare('UPDATE accounts SET status_batch = ? WHERE id = ?');
   const setForwarding = db.prepare('UPDATE accounts SET forwarding = ? WHERE id = ?');
   const withSenders = db.prepare("SELECT * FROM accounts WHERE email_senders IS NOT NULL AND email_senders != '[]'");
   const setEmailSenders = db.prepare('UPDATE accounts SET email_senders = ? WHERE id = ?');
@@ -44,6 +45,7 @@ export function accountQueries(db: Db) {
     listEmailSenderAccounts: () => (withSenders.all() as Row[]).map((row) => accountFromRow(row)!),
     updateAccount: db.transaction((id: string, patch: AccountPatch) => {
       if (patch.status_url !== undefined) setStatusUrl.run(patch.status_url, id);
+      if (patch.status_batch !== undefined) setStatusBatch.run(patch.status_batch === null ? null : JSON.stringify(patch.status_batch), id);
       if (patch.forwarding !== undefined) setForwarding.run(JSON.stringify(patch.forwarding), id);
       if (patch.email_senders !== undefined) setEmailSenders.run(JSON.stringify(patch.email_senders), id);
       if (patch.email_text_limit !== undefined) setEmailTextLimit.run(patch.email_text_limit, id);

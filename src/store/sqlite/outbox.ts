@@ -3,6 +3,7 @@ import type { Db } from './database.js';
 import type { AttemptResult, ClaimedCallback, ClaimOptions } from '../store.js';
 import { attemptFromRow, callbackFromRow, callbackUpdateFor, earliestByDestination, signingFromRow, type Row } from '../rows.js';
 import { destinationQueries } from './destinations.js';
+import { itemsPerAttempt } from '../../model/destination.js';
 
 /** How many destinations one claim visits at most. */
 const DESTINATIONS_PER_CLAIM = 32;
@@ -75,10 +76,15 @@ export function outboxQueries(db: Db) {
       count: DESTINATIONS_PER_CLAIM,
     }) as Array<{ key: string }>;
     const rows: Row[] = [];
+    // Slots filled so far: a batched key's callbacks fill 1 / its items per attempt each.
+    let filled = 0;
     for (const { key } of keys) {
-      const limit = Math.min(options.perKey, options.limit - rows.length);
+      const items = itemsPerAttempt(key);
+      const limit = Math.min(options.perKey * items, Math.floor((options.limit - filled) * items));
       if (limit <= 0) break;
-      rows.push(...(claimForDestination.all({ key, now: options.now, limit, lease_until: options.now + options.leaseMs, token }) as Row[]));
+      const claimed = claimForDestination.all({ key, now: options.now, limit, lease_until: options.now + options.leaseMs, token }) as Row[];
+      rows.push(...claimed);
+      filled += claimed.length / items;
       destinations.refreshDueAt(key);
     }
     if (rows.length === 0) return [];

@@ -10,7 +10,7 @@ import { INSERT_MESSAGE } from './messages.js';
  */
 export function transitionQuery(db: Db) {
   const destinations = destinationQueries(db);
-  const load = db.prepare(`SELECT m.*, a.status_url AS account_status_url, a.forwarding AS account_forwarding,
+  const load = db.prepare(`SELECT m.*, a.status_url AS account_status_url, a.status_batch AS account_status_batch, a.forwarding AS account_forwarding,
       a.signature_secret, a.previous_signature_secret, a.previous_signature_secret_until, a.api_key, a.application_id
     FROM messages m JOIN accounts a ON a.id = m.account_id
     WHERE m.uuid IN (SELECT value FROM json_each(?))`);

@@ -114,6 +114,8 @@ export const de: Strings = {
     url: 'URL',
     address: 'E-Mail-Adresse',
     queueUrl: 'Warteschlangen-URL',
+    batchMaxItems: 'Bündel: Rückmeldungen pro POST (1–1000; leer: eine pro POST)',
+    batchMaxWaitMs: 'Bündel: längste Wartezeit in ms (0–10000)',
     format: 'Format',
     save: 'Speichern',
     saved: 'Die Weiterleitungsregeln sind gespeichert.',

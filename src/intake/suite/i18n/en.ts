@@ -112,6 +112,8 @@ export const en = {
     url: 'URL',
     address: 'E-mail address',
     queueUrl: 'Queue URL',
+    batchMaxItems: 'Batch: callbacks per POST (1–1000; empty: one per POST)',
+    batchMaxWaitMs: 'Batch: longest wait in ms (0–10000)',
     format: 'Format',
     save: 'Save',
     saved: 'The forwarding rules are saved.',

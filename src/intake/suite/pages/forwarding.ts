@@ -24,6 +24,15 @@ interface RulesForm {
 }
 
 const DESTINATION_FIELDS = ['url', 'address', 'queue_url'] as const;
+/** A URL rule's `batch` as two form fields; both empty = no batching. */
+const BATCH_FIELDS = ['batch.max_items', 'batch.max_wait_ms'] as const;
+
+/** The typed batch fields as the API's `batch` object (digits as numbers, anything else as typed, for the validator to name). */
+function batchOf(typed: Record<string, string>): Record<string, unknown> | undefined {
+  if (BATCH_FIELDS.every((name) => !typed[name])) return undefined;
+  const value = (text = '') => (/^\d{1,6}$/.test(text) ? Number(text) : text);
+  return { max_items: value(typed['batch.max_items']), max_wait_ms: value(typed['batch.max_wait_ms']) };
+}
 
 /** `sms.suite.url` → `sms-suite-url`; `ott.statuses[1]` → `ott-statuses`; `sms.suite` → its type select. */
 export function fieldIdOf(problemName: string): string {
@@ -41,8 +50,11 @@ export function documentOf(form: RulesForm): Record<string, unknown> {
       const typed = form.rules.get(`${section}.${name}`);
       if (!typed) continue;
       const type = typed.type as RuleType;
-      const rule: Record<string, string> = { type };
-      for (const key of RULE_FIELDS[type] ?? []) rule[key] = typed[key] ?? '';
+      const rule: Record<string, unknown> = { type };
+      for (const key of RULE_FIELDS[type] ?? []) {
+        if (key !== 'batch') rule[key] = typed[key] ?? '';
+        else if (batchOf(typed)) rule[key] = batchOf(typed);
+      }
       sections[section]![name] = rule;
     }
   }
@@ -55,7 +67,7 @@ function formOfBody(body: Form): RulesForm {
     for (const name of interfacesOn(section)) {
       const key = `${section}.${name}`;
       const typed: Record<string, string> = { type: formValue(body, `${key}.type`) };
-      for (const fieldName of [...DESTINATION_FIELDS, 'format']) typed[fieldName] = formValue(body, `${key}.${fieldName}`).trim();
+      for (const fieldName of [...DESTINATION_FIELDS, ...BATCH_FIELDS, 'format']) typed[fieldName] = formValue(body, `${key}.${fieldName}`).trim();
       rules.set(key, typed);
     }
   }
@@ -66,7 +78,11 @@ function formOfAccount(account: { forwarding?: unknown }): RulesForm {
   const stored = rulesOf(account);
   const rules = new Map<string, Record<string, string>>();
   for (const section of SECTIONS) {
-    for (const name of interfacesOn(section)) rules.set(`${section}.${name}`, { ...(ruleFor(stored, section, name) as Record<string, string>) });
+    for (const name of interfacesOn(section)) {
+      const { batch, ...rule } = ruleFor(stored, section, name) as Record<string, string> & { batch?: { max_items: number; max_wait_ms: number } };
+      const typed = batch ? { ...rule, 'batch.max_items': String(batch.max_items), 'batch.max_wait_ms': String(batch.max_wait_ms) } : rule;
+      rules.set(`${section}.${name}`, typed);
+    }
   }
   return { enabled: stored.enabled, statuses: [...stored.ott.statuses], rules };
 }
@@ -85,16 +101,24 @@ function ruleFields(ctx: SuiteContext, section: Section, name: InterfaceName, ty
   const allowed = INTERFACES[name].allowed[section]!;
   const labels: Record<(typeof DESTINATION_FIELDS)[number], string> = { url: f.url, address: f.address, queue_url: f.queueUrl };
   const carried = new Set(allowed.flatMap((type) => RULE_FIELDS[type]));
-  const input = (fieldName: (typeof DESTINATION_FIELDS)[number], type: string) =>
-    field({
-      id: `${id}-${fieldName}`,
-      label: labels[fieldName],
-      error: errors.get(`${id}-${fieldName}`),
-      control: (d, i) => html`<input type="${type}" id="${id}-${fieldName}" name="${key}.${fieldName}" value="${typed[fieldName] ?? ''}"${described(d, i)}>`,
+  const fieldLabels: Record<(typeof DESTINATION_FIELDS)[number] | (typeof BATCH_FIELDS)[number], string> = {
+    ...labels,
+    'batch.max_items': f.batchMaxItems,
+    'batch.max_wait_ms': f.batchMaxWaitMs,
+  };
+  const input = (fieldName: (typeof DESTINATION_FIELDS)[number] | (typeof BATCH_FIELDS)[number], type: string) => {
+    const fieldId = `${id}-${fieldName.replace('.', '-')}`;
+    return field({
+      id: fieldId,
+      label: fieldLabels[fieldName],
+      error: errors.get(fieldId),
+      control: (d, i) => html`<input type="${type}" id="${fieldId}" name="${key}.${fieldName}" value="${typed[fieldName] ?? ''}"${described(d, i)}>`,
     });
+  };
   return html`<fieldset><legend>${t.interfaces[name]}</legend>
 ${field({ id: `${id}-type`, label: f.destination(t.interfaces[name]), error: errors.get(`${id}-type`), control: (d, i) => html`<select id="${id}-type" name="${key}.type"${described(d, i)}>${options(allowed, (type) => f.types[type], typed.type)}</select>` })}
 ${carried.has('url') ? input('url', 'url') : ''}
+${carried.has('batch') ? html`${input('batch.max_items', 'number')}${input('batch.max_wait_ms', 'number')}` : ''}
 ${carried.has('address') ? input('address', 'email') : ''}
 ${carried.has('queue_url') ? input('queue_url', 'url') : ''}
 ${carried.has('format') ? field({ id: `${id}-format`, label: f.format, error: errors.get(`${id}-format`), control: (d, i) => html`<select id="${id}-format" name="${key}.format"${described(d, i)}>${options(FORMATS, (format) => format.toUpperCase(), typed.format || 'json')}</select>` }) : ''}
