@@ -1,14 +1,38 @@
 /**
  * The benchmark's callback receiver, run as a child process so it has its own core. It answers
  * 200 to every POST and records when each callback arrived; the parent asks for the log by IPC.
+ * BENCH_RECEIVER_PORT picks the port (default: any free one). With BENCH_RECEIVER_ORDER=1 it
+ * keeps no log (a backlog of a million would not fit in one IPC message) and instead checks the
+ * status order per message: a `delivered` that arrives before its message's `submitted` is a
+ * violation (the backlog scenario's messages have `submitted`, or `submitted` then `delivered`).
  */
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { AddressInfo } from 'node:net';
 
+const checkOrder = process.env.BENCH_RECEIVER_ORDER === '1';
 /** [message_uuid/status, arrival time] per callback. */
 const arrivals: Array<[string, number]> = [];
 let count = 0;
+/** Order mode: messages whose `submitted` arrived and whose `delivered` has not. */
+const submitted = new Set<string>();
+const delivered = new Set<string>();
+const order = { violations: 0, duplicates: 0, first_at: 0, last_at: 0 };
+
+function checkArrival(uuid: string, status: string, at: number): void {
+  order.first_at ||= at;
+  order.last_at = at;
+  if (delivered.has(uuid)) {
+    order.duplicates++; // at least once: a repeat after the message's last status
+  } else if (status === 'submitted') {
+    if (submitted.has(uuid)) order.duplicates++;
+    submitted.add(uuid);
+  } else if (submitted.delete(uuid)) {
+    delivered.add(uuid);
+  } else {
+    order.violations++;
+  }
+}
 
 const server = http.createServer((request, response) => {
   const chunks: Buffer[] = [];
@@ -17,7 +41,9 @@ const server = http.createServer((request, response) => {
     count++;
     // Every body is parsed, baseline POSTs too, so both sides of the ratio pay the same.
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { message_uuid: string; status: string };
-    arrivals.push([`${body.message_uuid}/${body.status}`, performance.timeOrigin + performance.now()]);
+    const at = performance.timeOrigin + performance.now();
+    if (checkOrder) checkArrival(body.message_uuid, body.status, at);
+    else arrivals.push([`${body.message_uuid}/${body.status}`, at]);
     // The websms scenario's receiver acknowledges the websms way (the relay reads this answer).
     if (request.url?.startsWith('/websms')) {
       response.writeHead(200, { 'content-type': 'application/json' });
@@ -30,12 +56,13 @@ const server = http.createServer((request, response) => {
 });
 server.keepAliveTimeout = 30_000;
 
-server.listen(0, '127.0.0.1', () => {
+server.listen(Number(process.env.BENCH_RECEIVER_PORT ?? 0), '127.0.0.1', () => {
   process.send!({ type: 'ready', port: (server.address() as AddressInfo).port });
 });
 
 process.on('message', (message: { type: string }) => {
   if (message.type === 'count') process.send!({ type: 'count', count });
+  if (message.type === 'order') process.send!({ type: 'order', order: { ...order, count } });
   if (message.type === 'arrivals') {
     process.send!({ type: 'arrivals', arrivals: arrivals.splice(0) });
   }
