@@ -7,7 +7,7 @@ import { destinationQueries } from './destinations.js';
 /** How many destinations one claim visits at most. */
 const DESTINATIONS_PER_CLAIM = 32;
 /** How many waiting callbacks one releaseWaiting checks at most (a few ms). */
-export const WAITING_PER_RELEASE = 1_000;
+export const WAITING_PER_RELEASE = 500;
 
 export function outboxQueries(db: Db) {
   const destinations = destinationQueries(db);
