@@ -99,8 +99,11 @@ export async function runBacklogScenario(options: BacklogOptions) {
   loopDelay.enable();
   const phases: Record<string, object> = {};
   const endPhase = (extra: object = {}) => {
+    const memory = process.memoryUsage();
     phases[phase] = {
       ...extra,
+      // Where the RSS is at the end of the phase: V8's heap, and the rest (SQLite's page cache, code, buffers).
+      memory_mib: { rss: round(memory.rss / 2 ** 20), heap_used: round(memory.heapUsed / 2 ** 20), heap_total: round(memory.heapTotal / 2 ** 20), external: round(memory.external / 2 ** 20) },
       event_loop_delay_p99_ms: round(loopDelay.percentile(99) / 1e6), event_loop_delay_max_ms: round(loopDelay.max / 1e6),
       store_calls: takeCalls(),
     };
@@ -115,8 +118,8 @@ export async function runBacklogScenario(options: BacklogOptions) {
     const attemptsToDead = () => (deadAttempts.get(dead.account_id) as { n: number }).n;
 
     /** `rate` reports/s for `seconds` s to the healthy destination; report-to-arrival latency. */
-    const measureHealthy = async () => {
-      const messages = Array.from({ length: rate * seconds }, () => benchMessage(healthy.account_id, healthyReceiver.url, Date.now()));
+    const measureHealthy = async (forSeconds = seconds) => {
+      const messages = Array.from({ length: rate * forSeconds }, () => benchMessage(healthy.account_id, healthyReceiver.url, Date.now()));
       for (let i = 0; i < messages.length; i += 1_000) await relay.store.insertMessages(messages.slice(i, i + 1_000));
       await healthyReceiver.arrivals(); // drop anything earlier
       const reportedAt = new Map<string, number>();
@@ -152,6 +155,10 @@ export async function runBacklogScenario(options: BacklogOptions) {
     if (!firstCallback || !secondCallback || secondCallback.due_at !== null) throw new Error('the template lane is not as expected');
     const deadKey = firstCallback.destination_key as string;
 
+    phase = 'warming_up';
+    await measureHealthy(3); // JIT, connections: the bench's other relays are warmed the same way
+    endPhase();
+    phase = 'healthy_alone';
     const alone = await measureHealthy();
     endPhase({ healthy: alone });
 
@@ -209,9 +216,13 @@ export async function runBacklogScenario(options: BacklogOptions) {
     const attemptsBefore = attemptsToDead();
     const measuredStarted = performance.now();
     const during = await measureHealthy();
+    // What /healthz and the outbox-depth gauge ask: a count of every unfinished callback.
+    const depthStarted = performance.now();
+    await relay.store.outboxDepth();
+    const outboxDepthMs = performance.now() - depthStarted;
     const measuredSeconds = (performance.now() - measuredStarted) / 1000;
     const deadPortAttempts = attemptsToDead() - attemptsBefore;
-    endPhase({ healthy: during, seconds: round(measuredSeconds), dead_port_attempts: deadPortAttempts, dead_port_attempts_per_second: round(deadPortAttempts / measuredSeconds, 2) });
+    endPhase({ healthy: during, seconds: round(measuredSeconds), dead_port_attempts: deadPortAttempts, dead_port_attempts_per_second: round(deadPortAttempts / measuredSeconds, 2), outbox_depth_ms: round(outboxDepthMs, 1) });
 
     // The endpoint comes back: a receiver on that very port, checking status order per message.
     phase = 'draining';
@@ -243,15 +254,22 @@ export async function runBacklogScenario(options: BacklogOptions) {
       order_violations: order.violations,
     });
 
+    // The outbox empty again (the database as large as after the backlog): a second baseline.
+    phase = 'healthy_after_drain';
+    const after = await measureHealthy();
+    endPhase({ healthy: after });
+
     const all = Object.values(rss).flat();
     return {
       backlog: options.backlog,
       healthy_rate: rate,
       rss_mib: rss,
       peak_rss_mib: Math.max(...all),
+      peak_rss_mib_by_phase: Object.fromEntries(Object.entries(rss).map(([name, samples]) => [name, Math.max(...samples)])),
       healthy_p99_without_backlog_ms: alone.p99,
       healthy_p99_with_backlog_ms: during.p99,
       healthy_p99_ratio: round(during.p99 / alone.p99, 2),
+      healthy_p99_after_drain_ms: after.p99,
       claims_with_backlog: (phases.with_backlog as { store_calls: Record<string, unknown> }).store_calls.claimDueCallbacks,
       dead_port_attempts_per_second: round(deadPortAttempts / measuredSeconds, 2),
       drain_callbacks_per_second: round(drainRate),
