@@ -92,7 +92,7 @@ export async function runBacklogScenario(options: BacklogOptions) {
   db.pragma('busy_timeout = 30000');
 
   // RSS every second, by phase; the event loop's delay per phase.
-  let phase = 'healthy_alone';
+  let phase = 'warming_up';
   const rss: Record<string, number[]> = {};
   const rssTimer = setInterval(() => (rss[phase] ??= []).push(round(process.memoryUsage().rss / 2 ** 20)), 1_000);
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
