@@ -15,7 +15,17 @@ export interface ReceiverProcess {
   posts(): Promise<number>;
   /** Arrival times (epoch ms, sub-ms) by "message_uuid/status", drained from the receiver. */
   arrivals(): Promise<Map<string, number>>;
+  /** With `checkOrder`: arrivals, order violations and repeats, first and last arrival (epoch ms). */
+  order(): Promise<ReceiverOrder>;
   stop(): Promise<void>;
+}
+
+export interface ReceiverOrder {
+  count: number;
+  violations: number;
+  duplicates: number;
+  first_at: number;
+  last_at: number;
 }
 
 function ask<T>(child: ChildProcess, type: string): Promise<T> {
@@ -30,14 +40,21 @@ function ask<T>(child: ChildProcess, type: string): Promise<T> {
   });
 }
 
-export async function startReceiverProcess(): Promise<ReceiverProcess> {
-  const child = fork(path.join(HERE, 'receiver.js'), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+/** `port`: listen there (default: any free port); `checkOrder`: keep no log, check status order instead. */
+export async function startReceiverProcess(options: { port?: number; checkOrder?: boolean } = {}): Promise<ReceiverProcess> {
+  const env = {
+    ...process.env,
+    ...(options.port ? { BENCH_RECEIVER_PORT: String(options.port) } : {}),
+    ...(options.checkOrder ? { BENCH_RECEIVER_ORDER: '1' } : {}),
+  };
+  const child = fork(path.join(HERE, 'receiver.js'), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env });
   const { port } = await new Promise<{ port: number }>((resolve) => child.once('message', resolve as never));
   return {
     url: `http://127.0.0.1:${port}/callbacks`,
     count: async () => (await ask<{ count: number }>(child, 'count')).count,
     posts: async () => (await ask<{ posts: number }>(child, 'posts')).posts,
     arrivals: async () => new Map((await ask<{ arrivals: Array<[string, number]> }>(child, 'arrivals')).arrivals),
+    order: async () => (await ask<{ order: ReceiverOrder }>(child, 'order')).order,
     stop: async () => {
       child.send({ type: 'stop' });
       await new Promise((resolve) => child.once('exit', resolve));

@@ -2,7 +2,8 @@
  * `npm run bench`: measures statusrelay against a plain-POST baseline in the same run, on the
  * same machine, with the receiver in its own process. Prints one JSON document.
  * BENCH_MESSAGES sets the size (default 20000); BENCH_SKIP_POSTGRES=1 leaves PostgreSQL out;
- * BENCH_ONLY picks scenarios (synchronous, batched, api, fair_share, forwarding, smpp, email_interface, websms, smpp_server, postgres).
+ * BENCH_ONLY picks scenarios (synchronous, batched, api, fair_share, backlog, forwarding, smpp, email_interface, websms, smpp_server, postgres);
+ * backlog runs only when named there; BENCH_BACKLOG sets its size (default 1000000 callbacks).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -18,6 +19,7 @@ import { runEmailInterfaceScenario } from './scenarios/email-interface.js';
 import { runWebsmsScenario } from './scenarios/websms.js';
 import { runApiEndToEnd } from './scenarios/api-end-to-end.js';
 import { runFairShareScenario } from './scenarios/fair-share.js';
+import { forkBacklogScenario } from './scenarios/backlog.js';
 
 const messages = Number(process.env.BENCH_MESSAGES ?? 20_000);
 /** BENCH_ONLY=forwarding,smpp,… runs only those scenarios besides the plain and SQLite baselines. */
@@ -65,6 +67,10 @@ try {
     connections: 50,
   }));
   const fairShare = await scenario('fair_share', () => runFairShareScenario({ dataDir: fs.mkdtempSync(path.join(tempDir, 'fair-')) }));
+  // Only when named (it takes minutes). In a process of its own, so the RSS it samples is that relay's alone.
+  const backlog = only?.includes('backlog')
+    ? await forkBacklogScenario({ backlog: Number(process.env.BENCH_BACKLOG ?? 1_000_000), oneNodeRate: sqlite.callbacks_per_second })
+    : { skipped: 'only run when BENCH_ONLY names it' };
   const forwarding = await scenario('forwarding', () => runForwardingScenarios({
     messages: Math.min(messages, 5_000),
     dataDir: tempDir,
@@ -115,6 +121,7 @@ try {
       : {}),
     api_end_to_end: apiEndToEnd,
     fair_share: fairShare,
+    backlog,
     ...('callbacks_per_second' in sqliteNormal
       ? { ratio_synchronous_full_to_normal: round(sqlite.callbacks_per_second / sqliteNormal.callbacks_per_second, 2) }
       : {}),

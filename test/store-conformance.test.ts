@@ -11,6 +11,7 @@ import pg from 'pg';
 import Database from 'better-sqlite3';
 import { openStore } from '../src/store/open.js';
 import { SQLITE_MIGRATIONS } from '../src/store/sqlite/migrations.js';
+import { WAITING_PER_RELEASE } from '../src/store/sqlite/outbox.js';
 import { POSTGRES_MIGRATIONS } from '../src/store/postgres/migrations.js';
 import type { Account, AttemptResult, ClaimedCallback, ClaimOptions, MessageContext, NewCallback, Store } from '../src/store/store.js';
 import type { Message, StatusEvent } from '../src/model/types.js';
@@ -361,6 +362,22 @@ const behaviours: Array<[string, (fx: Fixture) => Promise<void>]> = [
     assert.equal(await fx.store.releaseWaiting(T0 + 100), 1);
     assert.deepEqual(ids(await claimAt(fx, T0 + 100)), [stray.id]);
     assert.equal((await fx.store.getCallback(behind.id))?.due_at, undefined);
+  }],
+
+  ['releaseWaiting checks a bounded slice per call on SQLite, and a few calls free every stray callback', async (fx) => {
+    // Behind a dead destination a million callbacks may wait for their lane: checking them all
+    // in one call would hold a SQLite process for most of a second.
+    const count = WAITING_PER_RELEASE + 300;
+    const messages = Array.from({ length: count }, () => message(fx.account.id));
+    await fx.store.insertMessages(messages);
+    const strays = messages.map((m) => ({ ...callback(m, 1, KEY_A, T0), blocked: true }));
+    await fx.store.transition(messages.map((m) => m.uuid), (contexts) =>
+      messages.map((m, i) => ({ message: contexts.get(m.uuid)!.message, events: [], callbacks: [strays[i]!], started: [] })));
+    let released = await fx.store.releaseWaiting(T0 + 100);
+    if (fx.store.kind === 'sqlite') assert.equal(released, WAITING_PER_RELEASE, 'one slice per call');
+    for (let call = 0; call < 3 && released < count; call++) released += await fx.store.releaseWaiting(T0 + 100);
+    assert.equal(released, count);
+    assert.equal((await claimAt(fx, T0 + 100, { limit: count, perKey: count })).length, count);
   }],
 
   ['an outcome recorded while a transition adds to the lane never leaves the new callback waiting', async (fx) => {

@@ -1,7 +1,8 @@
 /**
  * Data migrations on a database that was at the previous migration with real rows in it, on both
  * stores: migration 7 turns saved SMPP rules (`json` / `xml`, both then the standard receipt)
- * into `receipt` and leaves everything else as it was.
+ * into `receipt` and leaves everything else as it was. SQLite migration 18 keeps the outbox depth
+ * by triggers.
  */
 import './helpers/leak-guard.js';
 import assert from 'node:assert/strict';
@@ -41,6 +42,34 @@ test('SQLite migration 7: saved SMPP rules become `receipt`, nothing else change
     assert.deepEqual(JSON.parse(row.forwarding), after, name);
   });
   assert.equal((db.prepare("SELECT forwarding FROM accounts WHERE id = 'never-saved'").get() as { forwarding: null }).forwarding, null);
+  db.close();
+});
+
+test('SQLite migration 18: the outbox depth is counted once, then kept in step by triggers', () => {
+  const db = new Database(':memory:');
+  db.exec('CREATE TABLE migrations (id INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
+  for (const migration of SQLITE_MIGRATIONS.filter((m) => m.id < 18)) {
+    db.exec(migration.sql);
+    db.prepare('INSERT INTO migrations (id, applied_at) VALUES (?, 0)').run(migration.id);
+  }
+  const insert = db.prepare(`INSERT INTO callbacks (id, account_id, message_uuid, event_seq, status, destination, destination_key,
+    format, content_type, body, state, created_at) VALUES (?, 'a', ?, 1, 'submitted', '{}', 'k', 'json', 'application/json', '{}', ?, 0)`);
+  ['pending', 'inflight', 'delivered', 'dead', 'pending'].forEach((state, i) => insert.run(`c${i}`, `m${i}`, state));
+
+  migrateSqlite(db);
+  const depth = () => (db.prepare('SELECT n FROM outbox_depth').get() as { n: number }).n;
+  const counted = () => (db.prepare("SELECT count(*) AS n FROM callbacks WHERE state IN ('pending', 'inflight')").get() as { n: number }).n;
+  assert.equal(depth(), 3, 'the rows there before');
+  insert.run('c5', 'm5', 'pending');
+  insert.run('c6', 'm6', 'failed');
+  assert.equal(depth(), 4, 'an unfinished insert counts, a finished one does not');
+  db.exec("UPDATE callbacks SET state = 'inflight' WHERE id = 'c0'");
+  assert.equal(depth(), 4, 'claimed: still unfinished');
+  db.exec("UPDATE callbacks SET state = 'delivered' WHERE id IN ('c1', 'c5')");
+  db.exec("UPDATE callbacks SET state = 'pending' WHERE id = 'c3'"); // a replayed dead letter
+  db.exec("DELETE FROM callbacks WHERE id IN ('c0', 'c2')");
+  assert.equal(depth(), counted());
+  assert.equal(depth(), 2);
   db.close();
 });
 

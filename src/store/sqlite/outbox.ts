@@ -7,6 +7,8 @@ import { itemsPerAttempt } from '../../model/destination.js';
 
 /** How many destinations one claim visits at most. */
 const DESTINATIONS_PER_CLAIM = 32;
+/** How many waiting callbacks one releaseWaiting checks at most (a few ms). */
+export const WAITING_PER_RELEASE = 500;
 
 export function outboxQueries(db: Db) {
   const destinations = destinationQueries(db);
@@ -39,12 +41,19 @@ export function outboxQueries(db: Db) {
       WHERE message_uuid = @message_uuid AND destination_key = @destination_key AND state = 'pending' AND due_at IS NULL
       ORDER BY event_seq LIMIT 1)
     RETURNING destination_key`);
-  const stuckWaiting = db.prepare(`UPDATE callbacks SET due_at = @now
-    WHERE state = 'pending' AND due_at IS NULL AND NOT EXISTS (
+  // Waiting callbacks are checked one slice at a time, in index order from where the last call
+  // stopped: behind a dead destination there may be a million of them, and a check of all at
+  // once would hold the process for most of a second.
+  const waitingSlice = db.prepare(`SELECT rowid AS row, created_at, NOT EXISTS (
       SELECT 1 FROM callbacks earlier
       WHERE earlier.message_uuid = callbacks.message_uuid AND earlier.destination_key = callbacks.destination_key
-        AND earlier.event_seq < callbacks.event_seq AND earlier.state IN ('pending', 'inflight'))
+        AND earlier.event_seq < callbacks.event_seq AND earlier.state IN ('pending', 'inflight')) AS stuck
+    FROM callbacks WHERE state = 'pending' AND due_at IS NULL AND (created_at, rowid) > (@created_at, @row)
+    ORDER BY created_at, rowid LIMIT ${WAITING_PER_RELEASE}`);
+  const releaseRows = db.prepare(`UPDATE callbacks SET due_at = @now
+    WHERE rowid IN (SELECT value FROM json_each(@rows)) AND state = 'pending' AND due_at IS NULL
     RETURNING destination_key`);
+  let waitingAfter = { created_at: Number.MIN_SAFE_INTEGER, row: 0 };
   const insertAttempt = db.prepare(`INSERT INTO attempts
     (callback_id, number, started_at, duration_ms, status_code, error, outcome)
     VALUES (@callback_id, @number, @started_at, @duration_ms, @status_code, @error, @outcome)`);
@@ -59,7 +68,8 @@ export function outboxQueries(db: Db) {
     WHERE account_id = ? AND state = 'dead' AND created_at >= ? RETURNING destination_key`);
   const handBack = db.prepare(`UPDATE callbacks SET state = 'pending', attempts = attempts - 1, due_at = @now, lease_token = NULL
     WHERE id IN (SELECT value FROM json_each(@ids)) AND lease_token = @token AND state = 'inflight' RETURNING destination_key`);
-  const depth = db.prepare("SELECT count(*) AS n FROM callbacks WHERE state IN ('pending', 'inflight')");
+  // Kept by triggers (migration 18): a count of the rows would read a whole backlog.
+  const depth = db.prepare('SELECT n FROM outbox_depth');
   const nextDue = db.prepare('SELECT min(next_due_at) AS at FROM destinations');
 
   /** Marks the given destinations due at `now` (rows just made due again). */
@@ -134,7 +144,13 @@ export function outboxQueries(db: Db) {
       return rows.length;
     }),
     releaseWaiting: db.transaction((now: number) => {
-      const rows = stuckWaiting.all({ now }) as Row[];
+      const slice = waitingSlice.all(waitingAfter) as Array<{ row: number; created_at: number; stuck: number }>;
+      const last = slice[slice.length - 1];
+      // A short slice reached the end: the next call starts from the beginning again.
+      waitingAfter = last && slice.length === WAITING_PER_RELEASE ? { created_at: last.created_at, row: last.row } : { created_at: Number.MIN_SAFE_INTEGER, row: 0 };
+      const stuck = slice.filter((waiting) => waiting.stuck === 1).map((waiting) => waiting.row);
+      if (stuck.length === 0) return 0;
+      const rows = releaseRows.all({ now, rows: JSON.stringify(stuck) }) as Row[];
       dueNow(rows, now);
       return rows.length;
     }),
