@@ -3,7 +3,7 @@
  * text in SQLite and jsonb in PostgreSQL, so parsing accepts either.
  */
 import type { Message, StatusEvent } from '../model/types.js';
-import type { Account, Attempt, Callback, CallbackState, Media, MessageContext, MessagePart, NewCallback, ParkedReport, Signing, StoredSecrets } from './store.js';
+import type { Account, Attempt, Callback, CallbackState, ClaimedCallback, Media, MessageContext, MessagePart, NewCallback, ParkedReport, Signing, StoredSecrets } from './store.js';
 import { isTerminal } from '../model/vocabulary.js';
 import type { BatchSettings, SqsCredentials } from '../model/destination.js';
 import type { QueueCredentials } from '../model/forwarding-rules.js';
@@ -188,6 +188,11 @@ export function callbackFromRow(row: Row): Callback {
     last_error: optional(row.last_error),
     delivered_at: row.delivered_at == null ? undefined : Number(row.delivered_at),
   };
+}
+
+/** A callback row just claimed under `leaseToken`. */
+export function claimedFromRow(row: Row, leaseToken: string, signing: Signing): ClaimedCallback {
+  return Object.assign(callbackFromRow(row), { lease_token: leaseToken, signing });
 }
 
 /** Rows written before migration 3 have no headline columns filled. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Pool } from './database.js';
 import { columnsOf, inTransaction, lockMessagesSql, unnest } from './database.js';
 import type { AttemptResult, ClaimedCallback, ClaimOptions } from '../store.js';
-import { attemptFromRow, callbackFromRow, callbackUpdateFor, signingFromRow, type Row } from '../rows.js';
+import { attemptFromRow, callbackFromRow, callbackUpdateFor, claimedFromRow, signingFromRow, type Row } from '../rows.js';
 import { BATCH_KEY_PATTERN } from '../../model/destination.js';
 
 /**
@@ -116,7 +116,7 @@ export function outboxQueries(pool: Pool) {
         options.restriction?.keys ?? [],
         options.restriction?.keyPrefixes ?? [],
       ]);
-      return rows.map((row) => ({ ...callbackFromRow(row), lease_token: token, signing: signingFromRow(row) }));
+      return rows.map((row) => claimedFromRow(row, token, signingFromRow(row)));
     },
     async recordAttempts(results: AttemptResult[]): Promise<void> {
       if (results.length === 0) return;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from './database.js';
 import type { AttemptResult, ClaimedCallback, ClaimOptions } from '../store.js';
-import { attemptFromRow, callbackFromRow, callbackUpdateFor, earliestByDestination, signingFromRow, type Row } from '../rows.js';
+import { attemptFromRow, callbackFromRow, callbackUpdateFor, claimedFromRow, earliestByDestination, signingFromRow, type Row } from '../rows.js';
 import { destinationQueries } from './destinations.js';
 import { itemsPerAttempt } from '../../model/destination.js';
 
@@ -99,8 +99,9 @@ export function outboxQueries(db: Db) {
     }
     if (rows.length === 0) return [];
     const accountIds = [...new Set(rows.map((row) => row.account_id as string))];
-    const signing = new Map((signingFor.all(JSON.stringify(accountIds)) as Row[]).map((row) => [row.id, row]));
-    return rows.map((row) => ({ ...callbackFromRow(row), lease_token: token, signing: signingFromRow(signing.get(row.account_id) as Row) }));
+    // One Signing per account, shared by its callbacks.
+    const signing = new Map((signingFor.all(JSON.stringify(accountIds)) as Row[]).map((row) => [row.id, signingFromRow(row)]));
+    return rows.map((row) => claimedFromRow(row, token, signing.get(row.account_id as string)!));
   });
 
   return {
