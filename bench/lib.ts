@@ -95,8 +95,9 @@ export async function waitUntil(condition: () => Promise<boolean>, timeoutMs: nu
 
 /**
  * The settings every bench relay shares: one node on 127.0.0.1, quiet logs, no e-mail or SMPP
- * listener unless a scenario opens one, callbacks to 127.0.0.1 allowed, and no per-account
- * request rate in the way of a bench posting from one account.
+ * listener unless a scenario opens one, callbacks to 127.0.0.1 allowed, no per-account
+ * request rate in the way of a bench posting from one account, and /metrics behind a token (so
+ * the relay has no warning to log into the bench's JSON on stdout).
  */
 export const BENCH_ENV: Readonly<Record<string, string>> = Object.freeze({
   PORT: '0',
@@ -106,6 +107,7 @@ export const BENCH_ENV: Readonly<Record<string, string>> = Object.freeze({
   SMPP_SERVER_PORT: '0',
   ALLOWED_DESTINATION_NETWORKS: '127.0.0.0/8,::1/128',
   API_RATE_LIMIT: '1000000',
+  METRICS_TOKEN: 'bench-metrics-token',
 });
 
 export function benchConfig(databaseUrl: string, env: Record<string, string> = {}) {
