@@ -112,11 +112,20 @@ export function outboxQueries(db: Db) {
         const update = callbackUpdateFor(result);
         const lane = finish.get({ id: result.callback_id, lease_token: result.lease_token, ...update }) as Row | undefined;
         if (!lane) continue; // the lease was lost: another claim owns this callback now
-        insertAttempt.run({ ...result.attempt, status_code: result.attempt.status_code ?? null, error: result.attempt.error ?? null });
+        const { attempt } = result;
+        insertAttempt.run({
+          callback_id: attempt.callback_id,
+          number: attempt.number,
+          started_at: attempt.started_at,
+          duration_ms: attempt.duration_ms,
+          status_code: attempt.status_code ?? null,
+          error: attempt.error ?? null,
+          outcome: attempt.outcome,
+        });
         if (update.state === 'pending') {
           rescheduled.push({ destination_key: lane.destination_key as string, due_at: update.due_at });
         } else {
-          const next = releaseNext.get({ ...lane, now: result.attempt.started_at }) as Row | undefined;
+          const next = releaseNext.get({ message_uuid: lane.message_uuid, destination_key: lane.destination_key, now: attempt.started_at }) as Row | undefined;
           if (next) rescheduled.push({ destination_key: next.destination_key as string, due_at: result.attempt.started_at });
         }
       }
