@@ -107,7 +107,8 @@ export function checkBatch(value: unknown): { value: BatchSettings } | { problem
  * What marks a batched URL destination's key, with its max_items: `url:<origin>#batch=<n>` (no
  * origin contains `#`). The PostgreSQL claim reads the number with the same pattern.
  */
-export const BATCH_KEY_PATTERN = '#batch=([0-9]+)$';
+const BATCH_KEY_MARK = '#batch=';
+export const BATCH_KEY_PATTERN = `${BATCH_KEY_MARK}([0-9]+)$`;
 const BATCH_KEY = new RegExp(BATCH_KEY_PATTERN);
 
 /**
@@ -130,7 +131,7 @@ export function itemsPerAttempt(key: string): number {
 export function destinationKey(destination: Destination): string {
   switch (destination.type) {
     case 'url':
-      return `url:${new URL(destination.url).origin}${destination.batch ? `#batch=${destination.batch.max_items}` : ''}`;
+      return `url:${new URL(destination.url).origin}${destination.batch ? `${BATCH_KEY_MARK}${destination.batch.max_items}` : ''}`;
     case 'email':
       return 'email:relay';
     case 'sqs':

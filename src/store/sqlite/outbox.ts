@@ -126,7 +126,7 @@ export function outboxQueries(db: Db) {
           rescheduled.push({ destination_key: lane.destination_key as string, due_at: update.due_at });
         } else {
           const next = releaseNext.get({ message_uuid: lane.message_uuid, destination_key: lane.destination_key, now: attempt.started_at }) as Row | undefined;
-          if (next) rescheduled.push({ destination_key: next.destination_key as string, due_at: result.attempt.started_at });
+          if (next) rescheduled.push({ destination_key: next.destination_key as string, due_at: attempt.started_at });
         }
       }
       destinations.lowerDueAt(earliestByDestination(rescheduled));
