@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { startReceiver, startRelay, waitFor, type Receiver, type RunningRelay } from './helpers/relay.js';
-import { addSuiteUser, launchChromium, openSuite, screenshot, seriousViolations, signIn, type SuiteUserLogin } from './helpers/suite.js';
+import { addSuiteUser, launchChromium, openSuite, screenshot, seriousViolations, settleTimeout, signIn, type SuiteUserLogin } from './helpers/suite.js';
 
 /** Signs in on a fresh page and sends an SMS from Compose; the page ends where Send led. */
 async function composeSms(page: Page, login: SuiteUserLogin, to: string, text: string): Promise<void> {
@@ -96,7 +96,10 @@ describe('Messaging Suite in Chromium', { skip: ONCE }, () => {
     // The simulator settles a message 0.8 s or more after it was accepted: the page showed it before.
     const firstShown = await Promise.all((await rows.all()).map((row) => row.getByRole('cell').nth(5).innerText()));
     assert.ok(firstShown.some((status) => !final.test(status)), `already final when the page was drawn: ${firstShown}`);
-    for (const row of await rows.all()) await row.getByRole('cell').nth(5).filter({ hasText: final }).waitFor({ timeout: 20_000 });
+    for (const row of await rows.all()) {
+      const uuid = (await row.getByRole('link').getAttribute('href'))!.split('/').pop()!;
+      await row.getByRole('cell').nth(5).filter({ hasText: final }).waitFor({ timeout: await settleTimeout(running, uuid) });
+    }
     assert.equal(await page.evaluate(() => (globalThis as unknown as { loadedOnce?: boolean }).loadedOnce), true, 'the page was not reloaded');
     // What the page shows is what the API reports.
     for (const row of await rows.all()) {
@@ -202,7 +205,7 @@ describe('Messaging Suite in Chromium', { skip: ONCE }, () => {
     const uuid = await uuidInSent(page, '436641234570');
     const mine = () => receiver.received.filter((callback) => callback.json?.message_uuid === uuid);
     // The SMS asked for a delivery receipt: delivered (and failures) are forwarded, submitted is not.
-    await waitFor(() => mine().length > 0, 20_000, 'the receipt');
+    await waitFor(() => mine().length > 0, await settleTimeout(running, uuid), 'the receipt');
     // Delivered, or rejected for the few in a hundred the simulator refuses: one receipt either way.
     const receipt = mine()[0]!.json.status as string;
     await page.getByRole('row').filter({ hasText: '436641234570' }).getByRole('link').click();
@@ -227,7 +230,8 @@ describe('Messaging Suite in Chromium', { skip: ONCE }, () => {
     await composeSms(page, user, '436641234571', 'Nobody listens');
     const uuid = await uuidInSent(page, '436641234571');
     const dead = async () => (await running.relay.store.listCallbacks(uuid)).filter((callback) => callback.state === 'dead');
-    await waitFor(async () => (await dead()).length > 0, 20_000, 'a dead letter');
+    // Dead once the retry window (3 s) has passed after the receipt.
+    await waitFor(async () => (await dead()).length > 0, await settleTimeout(running, uuid), 'a dead letter');
     answer = 200;
     await page.getByRole('link', { name: 'Dead letters', exact: true }).click();
     const group = page.getByRole('region', { name: receiver.url });

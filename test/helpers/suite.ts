@@ -3,12 +3,14 @@
  * cookies (for server-side checks without a browser), and Debian's Chromium driven by
  * playwright-core, with a screenshot per test for reviewers (test-screenshots/, git-ignored).
  */
+import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createUser } from '../../src/intake/suite/users.js';
 import { createAccount } from '../../src/intake/accounts.js';
+import { planReports } from '../../src/carriage/simulator/plan.js';
 import type { RunningRelay } from './relay.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -26,6 +28,17 @@ export async function addSuiteUser(running: RunningRelay, email: string, ownAcco
   const accountId = ownAccount ? running.credentials.account_id : (await createAccount(running.relay.store, `other ${email}`, Date.now())).account_id;
   await createUser(running.relay.store, { accountId, email, password: PASSWORD }, Date.now());
   return { accountId, email, password: PASSWORD };
+}
+
+/**
+ * How long to wait for a message to settle on a real-time simulator (SIMULATOR_TIME_SCALE=1,
+ * the default seed): its plan's last report plus `slackMs`. Most SMS settle within 5 s, but the
+ * few in a hundred the plan lets expire take 30 to 120 s, and a fixed wait would fail on them.
+ */
+export async function settleTimeout(running: RunningRelay, uuid: string, slackMs = 15_000): Promise<number> {
+  const message = await running.relay.store.getMessage(uuid);
+  assert.ok(message, `message ${uuid} is stored`);
+  return Math.max(...planReports(message, 1).map((report) => report.afterMs)) + slackMs;
 }
 
 export interface SuiteResponse {
