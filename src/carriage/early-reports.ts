@@ -44,9 +44,14 @@ export function createEarlyReports(holdMs: number, clock: Clock): EarlyReports {
       // Registered before the first look, so an announcement in between is not missed.
       const waiter = wait(ref);
       const found = await find();
-      if ((found !== undefined && !expected.has(ref)) || holdMs === 0) {
+      if (found !== undefined && !expected.has(ref)) {
         waiter.cancel();
         return found;
+      }
+      if (holdMs === 0) {
+        // No hold: stored but not yet announced counts as unknown, so the caller parks it.
+        waiter.cancel();
+        return undefined;
       }
       await waiter.done;
       return find();
