@@ -9,6 +9,7 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 
 export interface ReceiverProcess {
   url: string;
+  pid: number;
   /** Callbacks received: each item of a batch counts. */
   count(): Promise<number>;
   /** POSTs received. */
@@ -51,6 +52,7 @@ export async function startReceiverProcess(options: { port?: number; checkOrder?
   const { port } = await new Promise<{ port: number }>((resolve) => child.once('message', resolve as never));
   return {
     url: `http://127.0.0.1:${port}/callbacks`,
+    pid: child.pid!,
     count: async () => (await ask<{ count: number }>(child, 'count')).count,
     posts: async () => (await ask<{ posts: number }>(child, 'posts')).posts,
     arrivals: async () => new Map((await ask<{ arrivals: Array<[string, number]> }>(child, 'arrivals')).arrivals),

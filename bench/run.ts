@@ -104,7 +104,12 @@ try {
   // PostgreSQL: BENCH_DATABASE_URL or TEST_DATABASE_URL, else a throwaway cluster (needs root).
   const postgres = process.env.BENCH_SKIP_POSTGRES
     ? { skipped: 'BENCH_SKIP_POSTGRES is set' }
-    : await scenario('postgres', () => runPostgresScenarios({ receiver, messages, env: { DESTINATION_CONCURRENCY: String(concurrency) } }));
+    : await scenario('postgres', () => runPostgresScenarios({
+      receiver,
+      messages,
+      env: { DESTINATION_CONCURRENCY: String(concurrency) },
+      pinned: process.env.BENCH_PIN === '1',
+    }));
   const result = {
     machine: { cpus: os.cpus().length, node: process.version },
     plain_http_posts: plain,

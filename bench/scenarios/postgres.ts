@@ -8,8 +8,15 @@
  * The database server: `serverUrl` (a postgres:// URL the bench may create databases on), or
  * else BENCH_DATABASE_URL / TEST_DATABASE_URL, or else a throwaway cluster started with
  * scripts/postgres-test-cluster.sh (needs root, as CI and the developer machines are).
+ *
+ * Each run reports the CPU the nodes, the database server (when it runs on this machine) and the
+ * receiver used during the peak, per callback and in cores: what a node and the database each
+ * cost, so what more nodes add on more cores can be worked out. With `pinned` (BENCH_PIN=1) the
+ * database server and the receiver get CPU 0 and the nodes the other CPUs, so each budget is
+ * measured apart from the others.
  */
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import pg from 'pg';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,6 +26,7 @@ import { createAccount } from '../../src/intake/accounts.js';
 import { createDatabase } from '../../test/helpers/postgres.js';
 import { BENCH_ENV, round, waitUntil, wallClock, type ReceiverProcess } from '../lib.js';
 import { latencies } from './http-callbacks.js';
+import { ALL_CPUS, cpuMsOf, pin, pinServer, postmasterOf, serverCpuMs } from '../process-cpu.js';
 import type { NodeCommand } from './relay-node.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -33,6 +41,48 @@ export interface PostgresScenarioOptions {
   serverUrl?: string;
   /** Extra settings for every node (e.g. DATABASE_POOL_SIZE, CLAIM_BATCH). */
   env?: Record<string, string>;
+  /** Database server and receiver on CPU 0, nodes on the others (needs 2 or more CPUs). */
+  pinned?: boolean;
+}
+
+/** The processes whose CPU a run measures; `postmaster` when the database server runs here. */
+interface Measured {
+  nodes: number[];
+  receiver: number;
+  postmaster?: number;
+}
+
+/** Starts counting the CPU of `pids`; the function returned gives each part per callback and in cores. */
+function cpuMeter(pids: Measured) {
+  const read = () => ({
+    nodes: cpuMsOf(pids.nodes),
+    receiver: cpuMsOf([pids.receiver]),
+    ...(pids.postmaster ? { database: serverCpuMs(pids.postmaster) } : {}),
+  });
+  const before = read();
+  const started = wallClock();
+  return (callbacks: number) => {
+    const after = read();
+    const wallMs = wallClock() - started;
+    const part = (ms: number) => ({ us_per_callback: round((ms * 1000) / callbacks), cores: round(ms / wallMs, 2) });
+    return {
+      nodes: part(after.nodes - before.nodes),
+      ...(after.database !== undefined ? { database_server: part(after.database - before.database!) } : {}),
+      receiver: part(after.receiver - before.receiver),
+    };
+  };
+}
+
+/** The postmaster of the server behind `databaseUrl`, when it runs on this machine. */
+async function localPostmaster(databaseUrl: string): Promise<number | undefined> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    return postmasterOf(rows[0].pid);
+  } finally {
+    await client.end();
+  }
 }
 
 interface Node {
@@ -54,7 +104,7 @@ function startNode(env: Record<string, string>): Node {
 }
 
 /** One scenario: `nodes` relay processes on `databaseUrl`, peak then half-load. */
-async function runNodes(databaseUrl: string, nodes: number, options: PostgresScenarioOptions) {
+async function runNodes(databaseUrl: string, nodes: number, options: PostgresScenarioOptions, postmaster?: number) {
   const { receiver } = options;
   const setup = await openStore(databaseUrl);
   await setup.migrate();
@@ -63,6 +113,8 @@ async function runNodes(databaseUrl: string, nodes: number, options: PostgresSce
 
   const env = { ...BENCH_ENV, DATABASE_URL: databaseUrl, DESTINATION_CONCURRENCY: '64', ...options.env };
   const workers = Array.from({ length: nodes }, () => startNode(env));
+  const cpus = os.cpus().length;
+  if (options.pinned) workers.forEach((node, i) => pin(node.child.pid!, String(1 + (i % (cpus - 1)))));
   const share = Math.floor(options.messages / nodes);
   const total = share * nodes;
   try {
@@ -74,10 +126,12 @@ async function runNodes(databaseUrl: string, nodes: number, options: PostgresSce
 
     // Peak: every node reports as fast as its window allows.
     const base = await receiver.count();
+    const cpuDuringPeak = cpuMeter({ nodes: workers.map((node) => node.child.pid!), receiver: receiver.pid, postmaster });
     const started = wallClock();
     const peakReported = collect(workers.map((node) => node.ask({ type: 'report', status: 'submitted', window: options.window ?? 1_000 })));
     const allDelivered = await waitUntil(async () => (await receiver.count()) - base >= total, 180_000);
     const peakSeconds = (wallClock() - started) / 1000;
+    const peakCpu = cpuDuringPeak(total);
     const peakLatency = latencies(await peakReported, await receiver.arrivals());
     const peakRate = total / peakSeconds;
 
@@ -94,6 +148,7 @@ async function runNodes(databaseUrl: string, nodes: number, options: PostgresSce
       callbacks: total,
       all_delivered: allDelivered,
       callbacks_per_second: round(peakRate),
+      cpu_during_peak: peakCpu,
       peak_p50_ms: peakLatency.p50,
       peak_p99_ms: peakLatency.p99,
       half_load_rate: round(halfRate),
@@ -123,13 +178,22 @@ export async function runPostgresScenarios(options: PostgresScenarioOptions) {
   const cluster = named ? undefined : startCluster();
   const serverUrl = named ?? cluster!.url;
   const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'statusrelay-bench-pg-'));
+  const pinned = options.pinned === true && os.cpus().length >= 2;
   try {
+    const firstDatabase = await createDatabase(serverUrl, 'statusrelay_bench');
+    const postmaster = await localPostmaster(firstDatabase);
+    if (pinned) {
+      if (postmaster) pinServer(postmaster, '0');
+      pin(options.receiver.pid, '0');
+    }
     // The same harness on SQLite, so the ratio compares stores and nothing else.
     const sqlite = await runNodes(`file:${path.join(tempDir, 'bench.db')}`, 1, options);
-    const postgres1 = await runNodes(await createDatabase(serverUrl, 'statusrelay_bench'), 1, options);
-    const postgres2 = await runNodes(await createDatabase(serverUrl, 'statusrelay_bench'), 2, options);
+    const postgres1 = await runNodes(firstDatabase, 1, options, postmaster);
+    const postgres2 = await runNodes(await createDatabase(serverUrl, 'statusrelay_bench'), 2, options, postmaster);
+    if (pinned && postmaster && !cluster) pinServer(postmaster, ALL_CPUS);
     return {
       harness: 'each node a child process; receiver and database server on the same machine',
+      placement: pinned ? 'pinned: database server and receiver on CPU 0, nodes on the other CPUs' : 'not pinned',
       sqlite_1_node_same_harness: sqlite,
       postgres_1_node: postgres1,
       postgres_2_nodes: postgres2,
@@ -137,6 +201,7 @@ export async function runPostgresScenarios(options: PostgresScenarioOptions) {
       ratio_postgres_2_to_postgres_1: round(postgres2.callbacks_per_second / postgres1.callbacks_per_second, 2),
     };
   } finally {
+    if (pinned) pin(options.receiver.pid, ALL_CPUS);
     fs.rmSync(tempDir, { recursive: true, force: true });
     cluster?.stop();
   }
