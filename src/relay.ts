@@ -116,7 +116,7 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
     metrics,
     // Routing decides where a status change goes, the format registry writes its bytes.
     planning: { route: routeStatusChange, render: renderBody },
-    leaseNewCallbacksMs: config.dispatch.leaseMs,
+    leaseNewCallbacks: { ms: config.dispatch.leaseMs, roomFor: dispatcher.roomFor },
     onCommitted,
   });
   const connectorDeps = {

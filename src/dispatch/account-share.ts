@@ -22,15 +22,20 @@ export interface AccountShare {
   release(accountId: string, weight: number, room: number): boolean;
   /** A callback to `key` was handed back because its account was blocked: skip the key in claims. */
   park(accountId: string, key: string): void;
-  /** Destinations of blocked accounts: claims leave them out. */
-  excludedKeys(): string[];
+  /**
+   * Destinations of blocked accounts (`room`: free slots now): claims leave them out. An account
+   * no longer blocked has its destinations back, even when none of its own callbacks released a
+   * slot (all it holds may be hanging).
+   */
+  excludedKeys(room: number): string[];
 }
 
 export function createAccountShare(share: number): AccountShare {
   const held = new Map<string, number>();
   const parked = new Map<string, Set<string>>();
+  const blocked = (accountId: string, room: number) => (held.get(accountId) ?? 0) >= share && room <= share;
   return {
-    blocked: (accountId, room) => (held.get(accountId) ?? 0) >= share && room <= share,
+    blocked,
     take(accountId, weight) {
       held.set(accountId, roundSlots((held.get(accountId) ?? 0) + weight));
     },
@@ -50,10 +55,13 @@ export function createAccountShare(share: number): AccountShare {
       if (!keys) parked.set(accountId, (keys = new Set()));
       keys.add(key);
     },
-    excludedKeys() {
+    excludedKeys(room) {
       if (parked.size === 0) return [];
       const out: string[] = [];
-      for (const keys of parked.values()) out.push(...keys);
+      for (const [accountId, keys] of parked) {
+        if (blocked(accountId, room)) out.push(...keys);
+        else parked.delete(accountId);
+      }
       return out;
     },
   };
