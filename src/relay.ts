@@ -116,7 +116,7 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
     metrics,
     // Routing decides where a status change goes, the format registry writes its bytes.
     planning: { route: routeStatusChange, render: renderBody },
-    leaseNewCallbacks: { ms: config.dispatch.leaseMs, roomFor: dispatcher.roomFor },
+    leaseNewCallbacksMs: config.dispatch.leaseMs,
     onCommitted,
   });
   const connectorDeps = {

@@ -139,8 +139,7 @@ export function createDispatcher(deps: DispatcherDeps) {
 
   function admit(callback: ClaimedCallback): void {
     const overShare = share.blocked(callback.account_id, slots.room());
-    // No room: a claim and a commit filled the destination at the same time; it never holds more than its slots.
-    if (overShare || breakers.isOpen(callback.destination_key) || slots.roomFor(callback.destination_key) <= 0) {
+    if (overShare || breakers.isOpen(callback.destination_key)) {
       if (overShare) share.park(callback.account_id, callback.destination_key);
       const ids = handBack.get(callback.lease_token) ?? [];
       handBack.set(callback.lease_token, ids);
@@ -151,11 +150,7 @@ export function createDispatcher(deps: DispatcherDeps) {
     if (slots.admit(callback)) launch(callback);
   }
 
-  /**
-   * How many new callbacks to `key` of the account this process could start or queue now. The
-   * lifecycle writes only that many already claimed for it (the rest are written due, for a
-   * claim), so a burst does not write claims only to hand them back.
-   */
+  /** How many more callbacks to `key` of the account this process could start or queue now. */
   function roomFor(key: string, accountId: string): number {
     if (!running || !senders.serves(key) || breakers.isOpen(key) || share.blocked(accountId, slots.room())) return 0;
     return slots.roomFor(key);
@@ -248,7 +243,6 @@ export function createDispatcher(deps: DispatcherDeps) {
       loopDone = run();
     },
     wake,
-    roomFor,
     /**
      * Takes the callbacks a commit wrote already claimed for this process (the hot path: no
      * claim round trip). Those that no longer fit (room changed since planning) go back to the outbox.

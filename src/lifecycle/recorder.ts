@@ -18,7 +18,7 @@ const MAX_BATCH = 512;
 export interface CommittedBatch {
   transitions: Transition[];
   contexts: Map<string, MessageContext>;
-  /** The claim the batch's ready callbacks were written with, when `leaseNewCallbacks` is set. */
+  /** The claim the batch's ready callbacks were written with, when `leaseNewCallbacksMs` is set. */
   lease?: NewCallbackLease;
 }
 
@@ -31,11 +31,10 @@ export interface RecorderDeps {
   planning: CallbackPlanning;
   /**
    * New callbacks that need not wait for an earlier one are written already claimed by this
-   * process for `ms`, as many per destination as `roomFor` answers, so whoever hears the commit
-   * can send them without a claim round trip (and must hand back what it cannot take after all).
-   * Absent: they are written due, for the claim loop.
+   * process for this long, so whoever hears the commit can send them without a claim round trip
+   * (and must hand back what it cannot take). Absent: they are written due, for the claim loop.
    */
-  leaseNewCallbacks?: { ms: number; roomFor(destinationKey: string, accountId: string): number };
+  leaseNewCallbacksMs?: number;
   /** Hears every commit, after it is durable. */
   onCommitted: (batch: CommittedBatch) => void;
 }
@@ -54,15 +53,12 @@ export function createStatusRecorder(deps: RecorderDeps) {
     const reports = batch.map((item) => item.report);
     const uuids = [...new Set(reports.map((report) => report.message_uuid))];
     const now = deps.now();
-    const leasing = deps.leaseNewCallbacks && {
-      lease: { token: deps.newId(), until: now + deps.leaseNewCallbacks.ms },
-      roomFor: deps.leaseNewCallbacks.roomFor,
-    };
+    const lease = deps.leaseNewCallbacksMs === undefined ? undefined : { token: deps.newId(), until: now + deps.leaseNewCallbacksMs };
     let verdicts: RecordResult[] = [];
     let decidedOn = new Map<string, MessageContext>();
     try {
       const transitions = await deps.store.transition(uuids, (contexts) => {
-        const planned = planTransitions(reports, contexts, now, deps.newId, deps.planning, leasing);
+        const planned = planTransitions(reports, contexts, now, deps.newId, deps.planning, lease);
         verdicts = planned.verdicts;
         decidedOn = contexts;
         return planned.transitions;
@@ -71,7 +67,7 @@ export function createStatusRecorder(deps: RecorderDeps) {
         deps.metrics.statusEvents.inc({ verdict: verdicts[i].verdict });
         item.resolve(verdicts[i]);
       });
-      deps.onCommitted({ transitions, contexts: decidedOn, lease: leasing?.lease });
+      deps.onCommitted({ transitions, contexts: decidedOn, lease });
     } catch (error) {
       for (const item of batch) item.reject(error);
     }

@@ -28,15 +28,6 @@ export interface NewCallbackLease {
   until: number;
 }
 
-/**
- * Which new callbacks are written already claimed: with `lease`, as many per destination as
- * `roomFor` says this process can take now; the others are written due, for a claim.
- */
-export interface NewCallbackLeasing {
-  lease: NewCallbackLease;
-  roomFor(destinationKey: string, accountId: string): number;
-}
-
 export interface PlannedBatch {
   transitions: Transition[];
   /** One verdict per report, in input order. */
@@ -49,17 +40,9 @@ export function planTransitions(
   now: number,
   newId: () => string,
   planning: CallbackPlanning,
-  leasing?: NewCallbackLeasing,
+  lease?: NewCallbackLease,
 ): PlannedBatch {
   const byMessage = new Map<string, Transition>();
-  const leasedPerKey = new Map<string, number>();
-  const leaseFor = (callback: NewCallback): NewCallbackLease | undefined => {
-    if (!leasing) return undefined;
-    const leased = leasedPerKey.get(callback.destination_key) ?? 0;
-    if (leased >= leasing.roomFor(callback.destination_key, callback.account_id)) return undefined;
-    leasedPerKey.set(callback.destination_key, leased + 1);
-    return leasing.lease;
-  };
   const verdicts: PlannedBatch['verdicts'] = [];
 
   for (const report of reports) {
@@ -86,10 +69,7 @@ export function planTransitions(
         // Per message and destination, callbacks go out in status order: a later one waits.
         const busy = transition.callbacks.some((earlier) => earlier.destination_key === callback.destination_key);
         if (busy || context.open_lanes.includes(callback.destination_key)) callback.blocked = true;
-        else {
-          const lease = leaseFor(callback);
-          if (lease) callback.lease = lease;
-        }
+        else if (lease) callback.lease = lease;
         transition.callbacks.push(callback);
       }
     }
