@@ -296,4 +296,14 @@ CREATE TABLE sqs_credentials (
 ALTER TABLE accounts ADD COLUMN status_batch jsonb;
 `,
   },
+  {
+    id: 19,
+    sql: `
+-- Claims go destination by destination (outbox.ts OPEN_DESTINATIONS): ordered by due_at alone,
+-- a claim that leaves a destination out walked all of its due rows first, 145 to 455 ms behind
+-- a million. Waiting callbacks (due_at NULL) are never claimed, so they stay out of the index.
+DROP INDEX callbacks_due;
+CREATE INDEX callbacks_due ON callbacks(destination_key, due_at) WHERE state IN ('pending', 'inflight') AND due_at IS NOT NULL;
+`,
+  },
 ];

@@ -5,45 +5,71 @@ import type { AttemptResult, ClaimedCallback, ClaimOptions } from '../store.js';
 import { attemptFromRow, callbackFromRow, callbackUpdateFor, claimedFromRow, signingFromRow, type Row } from '../rows.js';
 import { BATCH_KEY_PATTERN } from '../../model/destination.js';
 
+/** How many destinations one claim visits at most, the earliest due first. */
+const DESTINATIONS_PER_CLAIM = 32;
+
+/**
+ * Destinations with callbacks pending (and not waiting for their lane) or in flight, each with
+ * its earliest due_at: the next attempt or a lease end. A skip scan of index callbacks_due
+ * (destination_key, due_at): one index descent per destination however many rows it has, so a
+ * destination left out of a claim costs one step, not a walk through its backlog.
+ */
+const OPEN_DESTINATIONS = `open_destinations AS (
+  (SELECT destination_key AS key, due_at FROM callbacks
+   WHERE state IN ('pending', 'inflight') AND due_at IS NOT NULL
+   ORDER BY destination_key, due_at LIMIT 1)
+  UNION ALL
+  SELECT next.key, next.due_at FROM open_destinations d CROSS JOIN LATERAL (
+    SELECT destination_key AS key, due_at FROM callbacks
+    WHERE state IN ('pending', 'inflight') AND due_at IS NOT NULL AND destination_key > d.key
+    ORDER BY destination_key, due_at LIMIT 1) next
+)`;
+
 /**
  * Claims due callbacks in one statement: pending ones whose time has come and in-flight ones
- * whose lease ran out (their node died). Skips destinations at their concurrency limit in this
- * process and those the ClaimRestriction ($8 keys, $9 key prefixes) leaves to other nodes, and
- * takes at most `perKey` attempts per destination; a batched key's callbacks count 1 / its items
- * per attempt each (model/destination.ts itemsPerAttempt, read here from the key by the same
- * pattern), against both `perKey` and the slots to fill ($5). Per-message order needs no check here:
- * a callback whose lane (message + destination) is busy waits with due_at NULL until the one
- * before it finishes (recordAttempts releases it).
+ * whose lease ran out (their node died). It picks the destinations first, the earliest due
+ * first: not those at their concurrency limit in this process ($2), nor those the
+ * ClaimRestriction ($8 keys, $9 key prefixes) leaves to other nodes. From each it takes at most
+ * `perKey` attempts, the earliest due first; a batched key's callbacks count 1 / its items per
+ * attempt each (model/destination.ts itemsPerAttempt, read here from the key by the same
+ * pattern), against both `perKey` and the slots to fill ($5). Per-message order needs no check
+ * here: a callback whose lane (message + destination) is busy waits with due_at NULL until the
+ * one before it finishes (recordAttempts releases it).
  *
  * Across nodes: candidate rows are locked with SKIP LOCKED, so two nodes claiming at once take
  * disjoint sets; a row another node has just claimed fails the re-check of `due_at <= now`
  * (its due_at is now its lease end), so no callback is sent by two nodes at once.
  */
 const CLAIM = `
-WITH candidates AS (
-  SELECT c.id, c.destination_key, c.due_at,
-    coalesce(substring(c.destination_key from '${BATCH_KEY_PATTERN}')::int, 1) AS items
-  FROM callbacks c
-  WHERE c.state IN ('pending', 'inflight') AND c.due_at <= $1
-    AND NOT (c.destination_key = ANY($2::text[]))
-    AND (c.destination_key = ANY($8::text[]) OR NOT EXISTS (
-      SELECT 1 FROM unnest($9::text[]) AS p(prefix) WHERE starts_with(c.destination_key, p.prefix)))
-  ORDER BY c.due_at
+WITH RECURSIVE ${OPEN_DESTINATIONS}, due_destinations AS (
+  SELECT key, coalesce(substring(key from '${BATCH_KEY_PATTERN}')::int, 1) AS items
+  FROM open_destinations
+  WHERE due_at <= $1 AND NOT (key = ANY($2::text[]))
+    AND (key = ANY($8::text[]) OR NOT EXISTS (
+      SELECT 1 FROM unnest($9::text[]) AS p(prefix) WHERE starts_with(key, p.prefix)))
+  ORDER BY due_at
   LIMIT $3
-  FOR UPDATE OF c SKIP LOCKED
-), ranked AS (
-  SELECT id, due_at, items, ROW_NUMBER() OVER (PARTITION BY destination_key ORDER BY due_at) AS lane_rank
-  FROM candidates
+), candidates AS (
+  SELECT c.id, c.due_at, d.items
+  FROM due_destinations d CROSS JOIN LATERAL (
+    SELECT id, due_at FROM callbacks
+    WHERE destination_key = d.key AND state IN ('pending', 'inflight') AND due_at <= $1
+    ORDER BY due_at
+    LIMIT least($4::int, $5::int) * d.items
+    FOR UPDATE SKIP LOCKED) c
 ), filling AS (
   SELECT id, sum(1.0 / items) OVER (ORDER BY due_at, id) AS filled
-  FROM ranked WHERE lane_rank <= $4 * items
+  FROM candidates
 ), chosen AS (
   SELECT id FROM filling WHERE filled <= $5
 )
 UPDATE callbacks c
 SET state = 'inflight', attempts = c.attempts + 1, due_at = $6, lease_token = $7
-FROM chosen, accounts a
-WHERE c.id = chosen.id AND a.id = c.account_id
+FROM accounts a
+-- An array, so that the chosen rows are looked up by primary key: the planner cannot tell how
+-- many rows the LIMIT per destination lets through, guesses a tenth of each destination's rows,
+-- and joined chosen to callbacks by scanning the whole table.
+WHERE c.id = ANY(ARRAY(SELECT id FROM chosen)) AND a.id = c.account_id
 RETURNING c.*, a.signature_secret, a.previous_signature_secret, a.previous_signature_secret_until, a.api_key, a.application_id`;
 
 const RESULT_COLUMNS = [
@@ -93,6 +119,8 @@ const RELEASE_WAITING = `UPDATE callbacks c SET due_at = $1
     WHERE earlier.message_uuid = c.message_uuid AND earlier.destination_key = c.destination_key
       AND earlier.event_seq < c.event_seq AND earlier.state IN ('pending', 'inflight'))`;
 
+const NEXT_DUE = `WITH RECURSIVE ${OPEN_DESTINATIONS} SELECT min(due_at) AS at FROM open_destinations`;
+
 const REPLAY = `UPDATE callbacks SET state = 'pending', due_at = $1, lease_token = NULL
   WHERE id = $2 AND account_id = $3 AND state IN ('delivered', 'failed', 'dead')`;
 const REPLAY_DEAD = `UPDATE callbacks SET state = 'pending', due_at = $1, lease_token = NULL
@@ -108,7 +136,7 @@ export function outboxQueries(pool: Pool) {
       const { rows } = await pool.query<Row>(CLAIM, [
         options.now,
         options.excludeKeys,
-        options.limit * 4,
+        DESTINATIONS_PER_CLAIM,
         options.perKey,
         options.limit,
         options.now + options.leaseMs,
@@ -159,7 +187,7 @@ export function outboxQueries(pool: Pool) {
       return rows[0].n;
     },
     async nextDueAt(): Promise<number | undefined> {
-      const { rows } = await pool.query<{ at: number | null }>("SELECT min(due_at) AS at FROM callbacks WHERE state IN ('pending', 'inflight')");
+      const { rows } = await pool.query<{ at: number | null }>(NEXT_DUE);
       return rows[0].at ?? undefined;
     },
   };
