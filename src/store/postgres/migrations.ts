@@ -304,6 +304,40 @@ ALTER TABLE accounts ADD COLUMN status_batch jsonb;
 -- a million. Waiting callbacks (due_at NULL) are never claimed, so they stay out of the index.
 DROP INDEX callbacks_due;
 CREATE INDEX callbacks_due ON callbacks(destination_key, due_at) WHERE state IN ('pending', 'inflight') AND due_at IS NOT NULL;
+
+-- The outbox depth (callbacks pending or in flight), kept by triggers: counting it took 70 to
+-- 212 ms behind a backlog of a million, at every metrics scrape. The count is the sum of 64
+-- rows, each connection adding to the one of its backend pid: with a single row every writing
+-- transaction of every node would wait for the one before to commit. One update per statement,
+-- and none when the statement leaves the count as it was (claims, retries).
+CREATE TABLE outbox_depth (
+  slot integer PRIMARY KEY,
+  n    bigint NOT NULL
+);
+INSERT INTO outbox_depth (slot, n) SELECT s, 0 FROM generate_series(0, 63) AS s;
+UPDATE outbox_depth SET n = (SELECT count(*) FROM callbacks WHERE state IN ('pending', 'inflight')) WHERE slot = 0;
+CREATE FUNCTION outbox_depth_change() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  added bigint := 0;
+  removed bigint := 0;
+BEGIN
+  IF TG_OP <> 'DELETE' THEN
+    SELECT count(*) INTO added FROM new_rows WHERE state IN ('pending', 'inflight');
+  END IF;
+  IF TG_OP <> 'INSERT' THEN
+    SELECT count(*) INTO removed FROM old_rows WHERE state IN ('pending', 'inflight');
+  END IF;
+  IF added <> removed THEN
+    UPDATE outbox_depth SET n = n + added - removed WHERE slot = pg_backend_pid() % 64;
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER callbacks_depth_insert AFTER INSERT ON callbacks REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION outbox_depth_change();
+CREATE TRIGGER callbacks_depth_update AFTER UPDATE ON callbacks REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION outbox_depth_change();
+CREATE TRIGGER callbacks_depth_delete AFTER DELETE ON callbacks REFERENCING OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION outbox_depth_change();
 `,
   },
 ];
