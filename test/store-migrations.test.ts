@@ -1,8 +1,8 @@
 /**
  * Data migrations on a database that was at the previous migration with real rows in it, on both
  * stores: migration 7 turns saved SMPP rules (`json` / `xml`, both then the standard receipt)
- * into `receipt` and leaves everything else as it was. SQLite migration 18 keeps the outbox depth
- * by triggers.
+ * into `receipt` and leaves everything else as it was. SQLite migration 18 and PostgreSQL
+ * migration 19 keep the outbox depth by triggers.
  */
 import './helpers/leak-guard.js';
 import assert from 'node:assert/strict';
@@ -98,5 +98,43 @@ test('PostgreSQL migration 7: saved SMPP rules become `receipt`, nothing else ch
     }
   } finally {
     await pool.end();
+  }
+});
+
+test('PostgreSQL migration 19: the outbox depth is counted once, then kept in step by triggers on every connection', { skip: POSTGRES_SKIP }, async () => {
+  const url = await freshPostgresUrl();
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const insert = (id: string, state: string) => client.query(`INSERT INTO callbacks (id, account_id, message_uuid, event_seq, status, destination, destination_key,
+    format, content_type, body, state, created_at) VALUES ($1, 'a', $1, 1, 'submitted', '{}', 'k', 'json', 'application/json', '{}', $2, 0)`, [id, state]);
+  const pool = openPool(url, { size: 3 });
+  try {
+    await client.query('CREATE TABLE migrations (id integer PRIMARY KEY, applied_at bigint NOT NULL)');
+    for (const migration of POSTGRES_MIGRATIONS.filter((m) => m.id < 19)) {
+      await client.query(migration.sql);
+      await client.query('INSERT INTO migrations (id, applied_at) VALUES ($1, 0)', [migration.id]);
+    }
+    for (const [i, state] of ['pending', 'inflight', 'delivered', 'dead', 'pending'].entries()) await insert(`c${i}`, state);
+
+    await migratePostgres(pool);
+    const depth = async () => Number((await client.query('SELECT sum(n) AS n FROM outbox_depth')).rows[0].n);
+    const counted = async () => Number((await client.query("SELECT count(*) AS n FROM callbacks WHERE state IN ('pending', 'inflight')")).rows[0].n);
+    assert.equal(await depth(), 3, 'the rows there before');
+    await insert('c5', 'pending');
+    await insert('c6', 'failed');
+    assert.equal(await depth(), 4, 'an unfinished insert counts, a finished one does not');
+    await client.query("UPDATE callbacks SET state = 'inflight' WHERE id = 'c0'");
+    assert.equal(await depth(), 4, 'claimed: still unfinished');
+    // Other connections add to rows of their own; the sum is what counts.
+    await Promise.all([
+      pool.query("UPDATE callbacks SET state = 'delivered' WHERE id IN ('c1', 'c5')"),
+      pool.query("UPDATE callbacks SET state = 'pending' WHERE id = 'c3'"), // a replayed dead letter
+      pool.query("DELETE FROM callbacks WHERE id IN ('c0', 'c2')"),
+    ]);
+    assert.equal(await depth(), await counted());
+    assert.equal(await depth(), 2);
+  } finally {
+    await pool.end();
+    await client.end();
   }
 });

@@ -40,7 +40,7 @@ const OPEN_DESTINATIONS = `open_destinations AS (
  * disjoint sets; a row another node has just claimed fails the re-check of `due_at <= now`
  * (its due_at is now its lease end), so no callback is sent by two nodes at once.
  */
-const CLAIM = `
+export const CLAIM = `
 WITH RECURSIVE ${OPEN_DESTINATIONS}, due_destinations AS (
   SELECT key, coalesce(substring(key from '${BATCH_KEY_PATTERN}')::int, 1) AS items
   FROM open_destinations
@@ -71,6 +71,21 @@ FROM accounts a
 -- and joined chosen to callbacks by scanning the whole table.
 WHERE c.id = ANY(ARRAY(SELECT id FROM chosen)) AND a.id = c.account_id
 RETURNING c.*, a.signature_secret, a.previous_signature_secret, a.previous_signature_secret_until, a.api_key, a.application_id`;
+
+/** The parameters of CLAIM, in order. */
+export function claimParameters(options: ClaimOptions, token: string): unknown[] {
+  return [
+    options.now,
+    options.excludeKeys,
+    DESTINATIONS_PER_CLAIM,
+    options.perKey,
+    options.limit,
+    options.now + options.leaseMs,
+    token,
+    options.restriction?.keys ?? [],
+    options.restriction?.keyPrefixes ?? [],
+  ];
+}
 
 const RESULT_COLUMNS = [
   'id', 'lease_token', 'state', 'due_at', 'last_error', 'delivered_at',
@@ -133,17 +148,7 @@ export function outboxQueries(pool: Pool) {
   return {
     async claimDueCallbacks(options: ClaimOptions): Promise<ClaimedCallback[]> {
       const token = randomUUID();
-      const { rows } = await pool.query<Row>(CLAIM, [
-        options.now,
-        options.excludeKeys,
-        DESTINATIONS_PER_CLAIM,
-        options.perKey,
-        options.limit,
-        options.now + options.leaseMs,
-        token,
-        options.restriction?.keys ?? [],
-        options.restriction?.keyPrefixes ?? [],
-      ]);
+      const { rows } = await pool.query<Row>(CLAIM, claimParameters(options, token));
       return rows.map((row) => claimedFromRow(row, token, signingFromRow(row)));
     },
     async recordAttempts(results: AttemptResult[]): Promise<void> {
