@@ -2,7 +2,7 @@
  * `npm run bench`: measures statusrelay against a plain-POST baseline in the same run, on the
  * same machine, with the receiver in its own process. Prints one JSON document.
  * BENCH_MESSAGES sets the size (default 20000); BENCH_SKIP_POSTGRES=1 leaves PostgreSQL out;
- * BENCH_ONLY picks scenarios (synchronous, batched, api, fair_share, backlog, forwarding, smpp, email_interface, websms, smpp_server, postgres);
+ * BENCH_ONLY picks scenarios (synchronous, batched, api, websms_api, fair_share, backlog, forwarding, smpp, email_interface, websms, smpp_server, postgres);
  * backlog runs only when named there; BENCH_BACKLOG sets its size (default 1000000 callbacks).
  */
 import fs from 'node:fs';
@@ -66,6 +66,13 @@ try {
     messages,
     connections: 50,
   }));
+  const websmsEndToEnd = await scenario('websms_api', () => runApiEndToEnd({
+    receiver,
+    databaseUrl: `file:${path.join(tempDir, 'websms-api.db')}`,
+    messages,
+    connections: 50,
+    via: 'websms',
+  }));
   const fairShare = await scenario('fair_share', () => runFairShareScenario({ dataDir: fs.mkdtempSync(path.join(tempDir, 'fair-')) }));
   // Only when named (it takes minutes). In a process of its own, so the RSS it samples is that relay's alone.
   const backlog = only?.includes('backlog')
@@ -125,6 +132,7 @@ try {
         }
       : {}),
     api_end_to_end: apiEndToEnd,
+    websms_end_to_end: websmsEndToEnd,
     fair_share: fairShare,
     backlog,
     ...('callbacks_per_second' in sqliteNormal

@@ -1,8 +1,10 @@
 /**
- * The whole path through the public API, as a new user runs it: 50 keep-alive clients in a
- * process of their own POST SMS to /v1/messages; the simulator (SIMULATOR_TIME_SCALE=0.01)
- * reports submitted and delivered; the callbacks go to the receiver process. Reports accepted
- * messages/s, callbacks/s end to end and the service's CPU per message (this process alone).
+ * The whole path through a customer interface, as a new user runs it: 50 keep-alive clients in
+ * a process of their own POST SMS to /v1/messages (or, with `via: 'websms'`, to the websms
+ * interface's /rest/smsmessaging/text); the simulator (SIMULATOR_TIME_SCALE=0.01) reports
+ * submitted and delivered; the callbacks (websms: delivery reports, acknowledged with statusCode
+ * 2000 by the receiver's /websms path) go to the receiver process. Reports accepted messages/s,
+ * callbacks/s end to end and the service's CPU per message (this process alone).
  */
 import { fork } from 'node:child_process';
 import path from 'node:path';
@@ -10,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { createRelay } from '../../src/relay.js';
 import { createAccount } from '../../src/intake/accounts.js';
 import { benchConfig, round, waitUntil, wallClock, type ReceiverProcess } from '../lib.js';
+import type { CustomerInterface } from '../api-client.js';
 
 const CLIENT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'api-client.js');
 
@@ -18,6 +21,8 @@ export interface ApiScenarioOptions {
   databaseUrl: string;
   messages: number;
   connections: number;
+  /** Default: the REST API. */
+  via?: CustomerInterface;
   env?: Record<string, string>;
 }
 
@@ -31,7 +36,9 @@ export async function runApiEndToEnd(options: ApiScenarioOptions) {
   const client = fork(CLIENT, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const cpuBefore = process.cpuUsage();
   const started = wallClock();
-  client.send({ baseUrl, auth, webhookUrl: options.receiver.url, messages: options.messages, connections: options.connections });
+  const via = options.via ?? 'rest_api';
+  const webhookUrl = via === 'websms' ? options.receiver.url.replace(/\/callbacks$/, '/websms') : options.receiver.url;
+  client.send({ via, baseUrl, auth, webhookUrl, messages: options.messages, connections: options.connections });
   const sent = await new Promise<{ accepted: number; refused: number; seconds: number }>((resolve) => client.once('message', resolve as never));
   // Every accepted SMS owes two callbacks: submitted and delivered (the simulator's usual path).
   const expected = sent.accepted * 2;
@@ -42,6 +49,7 @@ export async function runApiEndToEnd(options: ApiScenarioOptions) {
   await relay.stop();
   client.kill();
   return {
+    via,
     messages: options.messages,
     connections: options.connections,
     refused: sent.refused,
