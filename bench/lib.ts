@@ -9,6 +9,8 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 
 export interface ReceiverProcess {
   url: string;
+  /** Where websms delivery reports go: answered with {"statusCode":2000}, counted like callbacks. */
+  websmsUrl: string;
   pid: number;
   /** Callbacks received: each item of a batch counts. */
   count(): Promise<number>;
@@ -52,6 +54,7 @@ export async function startReceiverProcess(options: { port?: number; checkOrder?
   const { port } = await new Promise<{ port: number }>((resolve) => child.once('message', resolve as never));
   return {
     url: `http://127.0.0.1:${port}/callbacks`,
+    websmsUrl: `http://127.0.0.1:${port}/websms`,
     pid: child.pid!,
     count: async () => (await ask<{ count: number }>(child, 'count')).count,
     posts: async () => (await ask<{ posts: number }>(child, 'posts')).posts,

@@ -37,7 +37,7 @@ export async function runApiEndToEnd(options: ApiScenarioOptions) {
   const cpuBefore = process.cpuUsage();
   const started = wallClock();
   const via = options.via ?? 'rest_api';
-  const webhookUrl = via === 'websms' ? options.receiver.url.replace(/\/callbacks$/, '/websms') : options.receiver.url;
+  const webhookUrl = via === 'websms' ? options.receiver.websmsUrl : options.receiver.url;
   client.send({ via, baseUrl, auth, webhookUrl, messages: options.messages, connections: options.connections });
   const sent = await new Promise<{ accepted: number; refused: number; seconds: number }>((resolve) => client.once('message', resolve as never));
   // Every accepted SMS owes two callbacks: submitted and delivered (the simulator's usual path).

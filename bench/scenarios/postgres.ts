@@ -178,7 +178,9 @@ export async function runPostgresScenarios(options: PostgresScenarioOptions) {
   const cluster = named ? undefined : startCluster();
   const serverUrl = named ?? cluster!.url;
   const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'statusrelay-bench-pg-'));
+  // Pinning needs a CPU for the nodes besides CPU 0.
   const pinned = options.pinned === true && os.cpus().length >= 2;
+  const runOptions = { ...options, pinned };
   try {
     const firstDatabase = await createDatabase(serverUrl, 'statusrelay_bench');
     const postmaster = await localPostmaster(firstDatabase);
@@ -187,9 +189,9 @@ export async function runPostgresScenarios(options: PostgresScenarioOptions) {
       pin(options.receiver.pid, '0');
     }
     // The same harness on SQLite, so the ratio compares stores and nothing else.
-    const sqlite = await runNodes(`file:${path.join(tempDir, 'bench.db')}`, 1, options);
-    const postgres1 = await runNodes(firstDatabase, 1, options, postmaster);
-    const postgres2 = await runNodes(await createDatabase(serverUrl, 'statusrelay_bench'), 2, options, postmaster);
+    const sqlite = await runNodes(`file:${path.join(tempDir, 'bench.db')}`, 1, runOptions);
+    const postgres1 = await runNodes(firstDatabase, 1, runOptions, postmaster);
+    const postgres2 = await runNodes(await createDatabase(serverUrl, 'statusrelay_bench'), 2, runOptions, postmaster);
     if (pinned && postmaster && !cluster) pinServer(postmaster, ALL_CPUS);
     return {
       harness: 'each node a child process; receiver and database server on the same machine',

@@ -28,7 +28,6 @@ async function runPath(which: Path, options: WebsmsScenarioOptions, label: strin
   const baseUrl = await relay.start();
   const account = await createAccount(relay.store, 'bench', Date.now());
   const auth = 'Basic ' + Buffer.from(`${account.api_key}:${account.api_secret}`).toString('base64');
-  const websmsUrl = options.receiver.url.replace(/\/callbacks$/, '/websms');
 
   async function send(i: number): Promise<string> {
     const to = String(436640000000 + i);
@@ -43,7 +42,7 @@ async function runPath(which: Path, options: WebsmsScenarioOptions, label: strin
     const response = await fetch(`${baseUrl}/rest/smsmessaging/text`, {
       method: 'POST',
       headers: { authorization: auth, 'content-type': 'application/json;charset=UTF-8' },
-      body: JSON.stringify({ recipientAddressList: [to], messageContent: 'Your code is 123456', senderAddress: 'ACME', notificationCallbackUrl: websmsUrl }),
+      body: JSON.stringify({ recipientAddressList: [to], messageContent: 'Your code is 123456', senderAddress: 'ACME', notificationCallbackUrl: options.receiver.websmsUrl }),
     });
     const answer = (await response.json()) as { statusCode: number; transferId: string };
     if (answer.statusCode !== 2000) throw new Error(`websms answered ${JSON.stringify(answer)}`);

@@ -31,14 +31,15 @@ export async function addSuiteUser(running: RunningRelay, email: string, ownAcco
 }
 
 /**
- * How long to wait for a message to settle on a real-time simulator (SIMULATOR_TIME_SCALE=1,
- * the default seed): its plan's last report plus `slackMs`. Most SMS settle within 5 s, but the
- * few in a hundred the plan lets expire take 30 to 120 s, and a fixed wait would fail on them.
+ * How long to wait for a message to settle on the relay's simulator: its plan's last report
+ * (scaled by SIMULATOR_TIME_SCALE) plus `slackMs`. In real time most SMS settle within 5 s, but
+ * the few in a hundred the plan lets expire take 30 to 120 s, and a fixed wait would fail on them.
  */
 export async function settleTimeout(running: RunningRelay, uuid: string, slackMs = 15_000): Promise<number> {
   const message = await running.relay.store.getMessage(uuid);
   assert.ok(message, `message ${uuid} is stored`);
-  return Math.max(...planReports(message, 1).map((report) => report.afterMs)) + slackMs;
+  const { seed, timeScale } = running.relay.config.simulator;
+  return Math.max(...planReports(message, seed).map((report) => report.afterMs)) * timeScale + slackMs;
 }
 
 export interface SuiteResponse {
