@@ -105,7 +105,6 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
   // Late-bound: carriage reports to the recorder, and the recorder's commits start carriage items.
   const onCommitted = ({ transitions, contexts, lease }: CommittedBatch) => {
     if (lease) dispatcher.takeCommitted(transitions, contexts, lease.token);
-    if (transitions.some((transition) => transition.callbacks.length > 0)) dispatcher.wake();
     for (const transition of transitions) for (const message of transition.started) carriage.submit(message);
   };
   const recorder = createStatusRecorder({
@@ -117,6 +116,7 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
     // Routing decides where a status change goes, the format registry writes its bytes.
     planning: { route: routeStatusChange, render: renderBody },
     leaseNewCallbacksMs: config.dispatch.leaseMs,
+    leaseRoomFor: (destinationKey) => dispatcher.roomToTake(destinationKey),
     onCommitted,
   });
   const connectorDeps = {

@@ -14,6 +14,7 @@ import { decideNext } from './retry-policy.js';
 import { createSlots } from './slots.js';
 import { createAccountShare, defaultAccountShare } from './account-share.js';
 import { createBreakers } from './breaker.js';
+import { createReserve } from './reserve.js';
 import type { Clock } from '../model/clock.js';
 
 export interface DispatcherDeps {
@@ -29,6 +30,10 @@ export interface DispatcherDeps {
 
 const RELEASE_WAITING_EVERY_MS = 5_000;
 const FLUSH_EVERY_MS = 5;
+/** Lease a reserved callback keeps beyond one attempt's timeouts when it starts (clock skew between nodes). */
+const RESERVE_LEASE_MARGIN_MS = 5_000;
+/** The reserve's bounds, in multiples of a destination's slots and of the process's. */
+const RESERVE_SLOTS_PER_DESTINATION = 4;
 
 export function createDispatcher(deps: DispatcherDeps) {
   const { config, store, clock } = deps;
@@ -141,26 +146,53 @@ export function createDispatcher(deps: DispatcherDeps) {
     const overShare = share.blocked(callback.account_id, slots.room());
     if (overShare || breakers.isOpen(callback.destination_key)) {
       if (overShare) share.park(callback.account_id, callback.destination_key);
-      const ids = handBack.get(callback.lease_token) ?? [];
-      handBack.set(callback.lease_token, ids);
-      ids.push(callback.id);
+      handOver(callback);
       return;
     }
     share.take(callback.account_id, slots.weight(callback.destination_key));
     if (slots.admit(callback)) launch(callback);
   }
 
-  /** How many more callbacks to `key` of the account this process could start or queue now. */
-  function roomFor(key: string, accountId: string): number {
-    if (!running || !senders.serves(key) || breakers.isOpen(key) || share.blocked(accountId, slots.room())) return 0;
-    return slots.roomFor(key);
+  /** Starts or queues a claimed callback where its destination has a slot, else keeps it in the reserve or hands it back. */
+  function place(callback: ClaimedCallback): void {
+    if (slots.roomFor(callback.destination_key) > 0) admit(callback);
+    else if (!reserve.offer(callback)) handOver(callback);
   }
 
-  function returnHandedBack(): void {
-    for (const [token, ids] of handBack) {
-      store.returnClaims(ids, token, clock.now()).catch(deps.onError);
+  /**
+   * Claimed callbacks that found no slot wait here, still claimed (reserve.ts). Started with at
+   * least one attempt's time plus a margin of their lease left, so an attempt always ends inside it.
+   */
+  const reservePerDestination = RESERVE_SLOTS_PER_DESTINATION * config.perDestinationConcurrency;
+  const reserve = createReserve({
+    perDestination: reservePerDestination,
+    total: RESERVE_SLOTS_PER_DESTINATION * config.maxInFlight,
+    minLeaseLeftMs: config.connectTimeoutMs + config.responseTimeoutMs + RESERVE_LEASE_MARGIN_MS,
+  });
+
+  /** Starts reserved callbacks where slots are free; those whose lease runs short go back to the outbox. */
+  function launchReserved(): void {
+    if (reserve.size === 0) return;
+    for (const callback of reserve.stale(clock.now())) handOver(callback);
+    if (running) {
+      for (const key of reserve.keys()) {
+        for (let room = slots.roomFor(key), next; room > 0 && (next = reserve.take(key)); room--) admit(next);
+        if (slots.room() <= 0) break;
+      }
     }
+    if (handBack.size > 0) void returnHandedBack();
+  }
+
+  function handOver(callback: ClaimedCallback): void {
+    const ids = handBack.get(callback.lease_token) ?? [];
+    handBack.set(callback.lease_token, ids);
+    ids.push(callback.id);
+  }
+
+  function returnHandedBack(): Promise<unknown> {
+    const returns = [...handBack].map(([token, ids]) => store.returnClaims(ids, token, clock.now()).catch(deps.onError));
     handBack.clear();
+    return Promise.all(returns);
   }
 
   function launch(callback: ClaimedCallback): void {
@@ -172,7 +204,9 @@ export function createDispatcher(deps: DispatcherDeps) {
         const { next, reopened } = slots.finish(callback.destination_key);
         const accountReopened = share.release(callback.account_id, slots.weight(callback.destination_key), slots.room());
         if (next) launch(next);
-        if (reopened || accountReopened) wake();
+        else launchReserved();
+        // A slot the reserve filled again needs no claim.
+        if ((reopened && slots.roomFor(callback.destination_key) > 0) || accountReopened) wake();
         // Outcomes are written in groups, one transaction per few ms. Several attempts can finish
         // before the first of these handlers runs (a batching sender answers them all at once),
         // so the write is scheduled by a flag, not by the queue length.
@@ -189,19 +223,21 @@ export function createDispatcher(deps: DispatcherDeps) {
   }
 
   async function claimOnce(): Promise<number> {
+    launchReserved();
     const room = Math.floor(slots.room());
     if (room <= 0) return 0;
-    const limit = Math.min(room, config.claimBatch);
+    // What does not fit in the slots waits in the reserve: one claim serves several rounds of slots.
+    const limit = Math.min(room + reserve.room, config.claimBatch);
     const claimed = await store.claimDueCallbacks({
       now: clock.now(),
       limit,
       leaseMs: config.leaseMs,
-      perKey: config.perDestinationConcurrency,
-      excludeKeys: withParked(slots.fullKeys(), [...share.excludedKeys(slots.room()), ...breakers.openKeys()]),
+      perKey: config.perDestinationConcurrency + reservePerDestination,
+      excludeKeys: withParked(slots.fullKeys(), [...share.excludedKeys(slots.room()), ...breakers.openKeys(), ...reserve.keys()]),
       restriction: senders.claimRestriction(),
     });
-    for (const callback of claimed) admit(callback);
-    if (handBack.size > 0) returnHandedBack();
+    for (const callback of claimed) place(callback);
+    if (handBack.size > 0) void returnHandedBack();
     // Callbacks to batched destinations fill a fraction of a slot each, so a full claim may bring more rows.
     return claimed.length >= limit ? limit : 0;
   }
@@ -243,23 +279,34 @@ export function createDispatcher(deps: DispatcherDeps) {
       loopDone = run();
     },
     wake,
+    /** How many new callbacks to `key` this process can start or keep in its reserve now. */
+    roomToTake(key: string): number {
+      if (!running || !senders.serves(key) || breakers.isOpen(key)) return 0;
+      return slots.roomFor(key) + reserve.roomFor(key);
+    },
     /**
      * Takes the callbacks a commit wrote already claimed for this process (the hot path: no
-     * claim round trip). Those that no longer fit (room changed since planning) go back to the outbox.
+     * claim round trip). Those without a free slot wait in the reserve; those this process may not
+     * take now (breaker open, account over its share) or that the reserve has no room for go back
+     * to the outbox. Wakes the loop only when a claim could find something to start.
      */
     takeCommitted(transitions: Transition[], contexts: Map<string, MessageContext>, leaseToken: string): void {
-      const handBack: string[] = [];
+      let claimable = false;
       for (const transition of transitions) {
         const signing = contexts.get(transition.message.uuid)!.account.signing;
         for (const callback of transition.callbacks) {
-          if (callback.lease?.token !== leaseToken) continue;
-          if (roomFor(callback.destination_key, callback.account_id) > 0) admit(claimedFromNew(callback, signing));
-          else handBack.push(callback.id);
+          if (callback.lease?.token !== leaseToken) {
+            // Written due: worth a claim only where there is a free slot for it now.
+            claimable ||= !callback.blocked && slots.roomFor(callback.destination_key) > 0;
+            continue;
+          }
+          const claimed = claimedFromNew(callback, signing);
+          if (running && senders.serves(callback.destination_key)) place(claimed);
+          else handOver(claimed);
         }
       }
-      if (handBack.length > 0) {
-        store.returnClaims(handBack, leaseToken, deps.clock.now()).then(wake, deps.onError);
-      }
+      if (handBack.size > 0) void returnHandedBack().then(wake);
+      else if (claimable) wake();
     },
     /** Stops claiming, lets in-flight attempts finish and records their outcomes. */
     async stop(): Promise<void> {
@@ -269,6 +316,8 @@ export function createDispatcher(deps: DispatcherDeps) {
       // A finishing attempt may launch its destination's next claimed callback: wait for those too.
       while (attempts.size > 0) await Promise.allSettled([...attempts]);
       await flush();
+      for (const callback of reserve.drain()) handOver(callback);
+      await returnHandedBack();
     },
   };
 }

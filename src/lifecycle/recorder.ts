@@ -35,6 +35,8 @@ export interface RecorderDeps {
    * (and must hand back what it cannot take). Absent: they are written due, for the claim loop.
    */
   leaseNewCallbacksMs?: number;
+  /** How many new callbacks to a destination the hearer can take now: only so many are written claimed. */
+  leaseRoomFor?: (destinationKey: string) => number;
   /** Hears every commit, after it is durable. */
   onCommitted: (batch: CommittedBatch) => void;
 }
@@ -53,7 +55,7 @@ export function createStatusRecorder(deps: RecorderDeps) {
     const reports = batch.map((item) => item.report);
     const uuids = [...new Set(reports.map((report) => report.message_uuid))];
     const now = deps.now();
-    const lease = deps.leaseNewCallbacksMs === undefined ? undefined : { token: deps.newId(), until: now + deps.leaseNewCallbacksMs };
+    const lease = deps.leaseNewCallbacksMs === undefined ? undefined : { token: deps.newId(), until: now + deps.leaseNewCallbacksMs, roomFor: deps.leaseRoomFor };
     let verdicts: RecordResult[] = [];
     let decidedOn = new Map<string, MessageContext>();
     try {

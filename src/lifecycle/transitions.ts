@@ -26,6 +26,11 @@ export interface CallbackPlanning {
 export interface NewCallbackLease {
   token: string;
   until: number;
+  /**
+   * How many new callbacks to a destination the process can take now; the rest of a batch's are
+   * written due, for a later claim. Absent: no limit.
+   */
+  roomFor?: (destinationKey: string) => number;
 }
 
 export interface PlannedBatch {
@@ -44,6 +49,14 @@ export function planTransitions(
 ): PlannedBatch {
   const byMessage = new Map<string, Transition>();
   const verdicts: PlannedBatch['verdicts'] = [];
+  /** Per destination, how many more new callbacks may be written claimed in this batch. */
+  const leaseRoom = new Map<string, number>();
+  const mayLease = (key: string) => {
+    if (!lease) return false;
+    const room = leaseRoom.get(key) ?? lease.roomFor?.(key) ?? Infinity;
+    leaseRoom.set(key, room - 1);
+    return room > 0;
+  };
 
   for (const report of reports) {
     const context = contexts.get(report.message_uuid);
@@ -69,7 +82,7 @@ export function planTransitions(
         // Per message and destination, callbacks go out in status order: a later one waits.
         const busy = transition.callbacks.some((earlier) => earlier.destination_key === callback.destination_key);
         if (busy || context.open_lanes.includes(callback.destination_key)) callback.blocked = true;
-        else if (lease) callback.lease = lease;
+        else if (mayLease(callback.destination_key)) callback.lease = lease;
         transition.callbacks.push(callback);
       }
     }
