@@ -1,5 +1,5 @@
 /** Account credentials: creation and the API's Basic-auth check. */
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { hash, randomBytes, randomUUID } from 'node:crypto';
 import type { Account, Store } from '../store/store.js';
 import { newSignatureSecret } from '../model/signature-secret.js';
 import { sameSecret } from '../model/same-secret.js';
@@ -18,10 +18,10 @@ export interface Credentials {
 
 /**
  * API secrets are 24 random bytes, so a fast salted SHA-256 is as safe as a slow KDF here
- * (nothing to brute-force) and keeps per-request auth cheap.
+ * (nothing to brute-force) and keeps per-request auth cheap (one-shot, no Hash object).
  */
 function hashSecret(apiKey: string, secret: string): string {
-  return createHash('sha256').update(`${apiKey}:${secret}`).digest('hex');
+  return hash('sha256', `${apiKey}:${secret}`);
 }
 
 const newApiSecret = () => randomBytes(24).toString('base64url');

@@ -259,11 +259,12 @@ function isLocalhostName(host: string): boolean {
 /**
  * Why the host of a URL is not allowed, judged without DNS: IP literals in every spelling the
  * URL parser reads, and `localhost`. Names are checked again at connect time by the sender.
+ * Takes the URL parsed already where the caller has it.
  */
-export function urlHostRefusal(url: string, policy: AddressPolicy): string | undefined {
+export function urlHostRefusal(url: string | URL, policy: AddressPolicy): string | undefined {
   let hostname: string;
   try {
-    hostname = new URL(url).hostname;
+    hostname = typeof url === 'string' ? new URL(url).hostname : url.hostname;
   } catch {
     return undefined;
   }
