@@ -1,4 +1,5 @@
 /** New callbacks are written claimed only as far as the process can take them; the rest are written due. */
+import './helpers/leak-guard.js';
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { planTransitions, type CallbackPlanning } from '../src/lifecycle/transitions.js';

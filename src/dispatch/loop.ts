@@ -32,6 +32,8 @@ const RELEASE_WAITING_EVERY_MS = 5_000;
 const FLUSH_EVERY_MS = 5;
 /** Lease a reserved callback keeps beyond one attempt's timeouts when it starts (clock skew between nodes). */
 const RESERVE_LEASE_MARGIN_MS = 5_000;
+/** A destination whose last attempt ended longer ago than this is slow or hung: it gets no reserve. */
+const RESERVE_FLOWING_MS = 1_000;
 /** The reserve's bounds, in multiples of a destination's slots and of the process's. */
 const RESERVE_SLOTS_PER_DESTINATION = 4;
 
@@ -153,21 +155,25 @@ export function createDispatcher(deps: DispatcherDeps) {
     if (slots.admit(callback)) launch(callback);
   }
 
-  /** Starts or queues a claimed callback where its destination has a slot, else keeps it in the reserve or hands it back. */
-  function place(callback: ClaimedCallback): void {
+  /**
+   * Starts a claimed callback where its destination has a slot, else keeps it in the reserve
+   * while the destination is flowing. False when neither took it.
+   */
+  function place(callback: ClaimedCallback): boolean {
     if (slots.roomFor(callback.destination_key) > 0) admit(callback);
-    else if (!reserve.offer(callback)) handOver(callback);
+    else if (!reserve.offer(callback, clock.now())) return false;
+    return true;
   }
 
   /**
    * Claimed callbacks that found no slot wait here, still claimed (reserve.ts). Started with at
    * least one attempt's time plus a margin of their lease left, so an attempt always ends inside it.
    */
-  const reservePerDestination = RESERVE_SLOTS_PER_DESTINATION * config.perDestinationConcurrency;
   const reserve = createReserve({
-    perDestination: reservePerDestination,
+    perDestination: RESERVE_SLOTS_PER_DESTINATION * config.perDestinationConcurrency,
     total: RESERVE_SLOTS_PER_DESTINATION * config.maxInFlight,
     minLeaseLeftMs: config.connectTimeoutMs + config.responseTimeoutMs + RESERVE_LEASE_MARGIN_MS,
+    flowingMs: RESERVE_FLOWING_MS,
   });
 
   /** Starts reserved callbacks where slots are free; those whose lease runs short go back to the outbox. */
@@ -202,6 +208,7 @@ export function createDispatcher(deps: DispatcherDeps) {
       .finally(() => {
         attempts.delete(running);
         const { next, reopened } = slots.finish(callback.destination_key);
+        reserve.ended(callback.destination_key, clock.now());
         const accountReopened = share.release(callback.account_id, slots.weight(callback.destination_key), slots.room());
         if (next) launch(next);
         else launchReserved();
@@ -232,11 +239,12 @@ export function createDispatcher(deps: DispatcherDeps) {
       now: clock.now(),
       limit,
       leaseMs: config.leaseMs,
-      perKey: config.perDestinationConcurrency + reservePerDestination,
+      perKey: config.perDestinationConcurrency,
       excludeKeys: withParked(slots.fullKeys(), [...share.excludedKeys(slots.room()), ...breakers.openKeys(), ...reserve.keys()]),
       restriction: senders.claimRestriction(),
     });
-    for (const callback of claimed) place(callback);
+    // A claim may bring more for a destination than it has room for: the rest goes back.
+    for (const callback of claimed) if (!place(callback)) handOver(callback);
     if (handBack.size > 0) void returnHandedBack();
     // Callbacks to batched destinations fill a fraction of a slot each, so a full claim may bring more rows.
     return claimed.length >= limit ? limit : 0;
@@ -282,7 +290,7 @@ export function createDispatcher(deps: DispatcherDeps) {
     /** How many new callbacks to `key` this process can start or keep in its reserve now. */
     roomToTake(key: string): number {
       if (!running || !senders.serves(key) || breakers.isOpen(key)) return 0;
-      return slots.roomFor(key) + reserve.roomFor(key);
+      return slots.roomFor(key) + reserve.roomFor(key, clock.now());
     },
     /**
      * Takes the callbacks a commit wrote already claimed for this process (the hot path: no
@@ -301,8 +309,7 @@ export function createDispatcher(deps: DispatcherDeps) {
             continue;
           }
           const claimed = claimedFromNew(callback, signing);
-          if (running && senders.serves(callback.destination_key)) place(claimed);
-          else handOver(claimed);
+          if (!running || !senders.serves(callback.destination_key) || !place(claimed)) handOver(claimed);
         }
       }
       if (handBack.size > 0) void returnHandedBack().then(wake);
