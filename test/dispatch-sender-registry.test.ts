@@ -77,6 +77,22 @@ test('served keys are asked each time: a session bound later is served from then
   assert.deepEqual(registry.claimRestriction()?.keys, ['smpp:here']);
 });
 
+/** A sender whose attempts hang until the test opens the gate. */
+function gatedSender(): Sender & { waiting: () => number; open: () => void } {
+  const gates: Array<() => void> = [];
+  let opened = false;
+  const delivered = { verdict: 'delivered' as const, durationMs: 0 };
+  return {
+    waiting: () => gates.length,
+    open() {
+      opened = true;
+      for (const pass of gates.splice(0)) pass();
+    },
+    send: () => (opened ? Promise.resolve(delivered) : new Promise((resolve) => gates.push(() => resolve(delivered)))),
+    close: async () => {},
+  };
+}
+
 /** Writes one status change of a new message with one callback to each destination, due now. */
 async function callbacksTo(
   store: Store,
@@ -162,6 +178,66 @@ for (const testStore of testStores()) {
         assert.deepEqual([returned?.attempts, returned?.due_at !== undefined], [0, true]);
         assert.deepEqual(smpp.sentTo, ['smpp:here', 'smpp:here']);
         assert.deepEqual(errors, []);
+      } finally {
+        await dispatcher.stop();
+        await store.close();
+      }
+    });
+
+    test('a burst beyond a flowing destination\'s slots waits in the reserve, still claimed; stopping hands it back', async () => {
+      const store = await openStore(await testStore.databaseUrl());
+      const url = gatedSender();
+      const dispatcher = createDispatcher({
+        store,
+        senders: { url },
+        config: {
+          // 2 slots for the destination, so a reserve of 4 × 2.
+          connectTimeoutMs: 1_000, responseTimeoutMs: 1_000, perDestinationConcurrency: 2, maxInFlight: 16,
+          claimBatch: 16, pollMs: 20, leaseMs: 60_000, retry: DEFAULT_RETRY, breaker: { threshold: 0, firstOpenMs: 1_000, maxOpenMs: 1_000 },
+        },
+        metrics: createMetrics(() => store.outboxDepth()),
+        clock: systemClock,
+        onError: (error) => assert.fail(String(error)),
+      });
+      try {
+        await store.migrate();
+        const accountId = randomUUID();
+        await store.createAccount({
+          id: accountId, name: 'reserve', api_key: randomUUID(), api_secret_hash: 'ab'.repeat(32), signature_secret: TEST_SECRET, created_at: Date.now(),
+        });
+        dispatcher.start();
+        const commit = async (count: number) => {
+          const lease = { token: randomUUID(), until: Date.now() + 60_000 };
+          const committed = await Promise.all(Array.from({ length: count }, () => callbacksTo(store, accountId, [EXAMPLES.url], lease)));
+          for (const { transitions, contexts } of committed) dispatcher.takeCommitted(transitions, contexts, lease.token);
+          return committed.map(({ callbacks: [callback] }) => callback);
+        };
+        const statesOf = async (callbacks: NewCallback[]) =>
+          Promise.all(callbacks.map(async (callback) => {
+            const stored = await store.getCallback(callback.id);
+            return `${stored?.state}/${stored?.attempts}`;
+          }));
+
+        // Not flowing yet (no attempt to it has ended): what finds no slot goes back to the outbox.
+        const first = await commit(3);
+        assert.equal(url.waiting(), 2);
+        await waitFor(async () => (await statesOf(first)).includes('pending/0'), 5_000, 'the third handed back');
+        url.open();
+        await waitFor(async () => (await statesOf(first)).every((state) => state === 'delivered/1'), 5_000, 'the first three delivered');
+
+        // Flowing now: 2 start, 8 wait in the reserve still claimed, the other 2 go back.
+        const gated = gatedSender();
+        url.send = gated.send;
+        const burst = await commit(12);
+        await waitFor(async () => (await statesOf(burst)).filter((state) => state === 'pending/0').length === 2, 5_000, 'two handed back');
+        assert.deepEqual((await statesOf(burst)).filter((state) => state === 'inflight/1').length, 10, '2 in flight and 8 in the reserve');
+        assert.equal(gated.waiting(), 2, 'only the slots are attempted');
+
+        const stopped = dispatcher.stop();
+        gated.open();
+        await stopped;
+        const after = await statesOf(burst);
+        assert.deepEqual([after.filter((state) => state === 'delivered/1').length, after.filter((state) => state === 'pending/0').length], [2, 10]);
       } finally {
         await dispatcher.stop();
         await store.close();
