@@ -19,7 +19,7 @@ export type { SmppConfig } from './carriage/smpp/options.js';
 /** pino's level names. */
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-/** port, host, bodyLimitBytes, metrics and apiRateLimit come from ApiConfig; databaseUrl, databasePoolSize, sqliteSynchronous, retention and secrets from StoreConfig. */
+/** port, host, bodyLimitBytes, metrics and apiRateLimit come from ApiConfig; databaseUrl, databasePoolSize, sqliteSynchronous, sqliteCacheMib, retention and secrets from StoreConfig. */
 export interface Config extends ApiConfig, StoreConfig {
   logLevel: string;
   /** Base of the `error.type` URLs in callbacks. */
@@ -51,13 +51,14 @@ function deepFreeze<T>(value: T): T {
 /** Throws a ConfigError (src/ops/env.ts) naming the first variable that cannot work. */
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
   const { port, host, bodyLimitBytes, metrics, apiRateLimit } = readApiOptions(env);
-  const { databaseUrl, databasePoolSize, sqliteSynchronous, retention, secrets } = readStoreOptions(env, cwd);
+  const { databaseUrl, databasePoolSize, sqliteSynchronous, sqliteCacheMib, retention, secrets } = readStoreOptions(env, cwd);
   return deepFreeze({
     port,
     host,
     databaseUrl,
     databasePoolSize,
     sqliteSynchronous,
+    sqliteCacheMib,
     retention,
     secrets,
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),

@@ -53,7 +53,7 @@ export async function createRelay(config: Config, options: RelayOptions = {}) {
   const newId = timeOrderedUuid;
   const onError = (error: unknown) => logger.error({ err: error }, 'background task failed');
 
-  const store = await openStore(config.databaseUrl, { poolSize: config.databasePoolSize, synchronous: config.sqliteSynchronous, secrets: config.secrets });
+  const store = await openStore(config.databaseUrl, { poolSize: config.databasePoolSize, sqlite: { synchronous: config.sqliteSynchronous, cacheMib: config.sqliteCacheMib }, secrets: config.secrets });
   await store.migrate();
   // Rows written in clear (before secrets were sealed) or under a rotated-out key are sealed now.
   const sealed = await store.sealSecrets();

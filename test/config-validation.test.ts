@@ -35,6 +35,7 @@ const refused: Array<[env: Record<string, string>, message: RegExp]> = [
   [{ DATABASE_URL: 'mysql://x' }, /^DATABASE_URL must be file:<path> or postgres:\/\/…, got "mysql:\/\/x"$/],
   [{ DATABASE_URL: 'file:' }, /^DATABASE_URL must be file:<path>/],
   [{ DATABASE_POOL_SIZE: '0' }, /^DATABASE_POOL_SIZE must be an integer >= 1, got "0"$/],
+  [{ SQLITE_CACHE_MIB: '0' }, /^SQLITE_CACHE_MIB must be an integer from 1 to 65536, got "0"$/],
   [{ METRICS_TOKEN: 'short' }, /^METRICS_TOKEN must be at least 16 visible ASCII characters \(the value is not shown\)$/],
   [{ RETENTION_DAYS: '-1' }, /^RETENTION_DAYS must be an integer from 0 to 3650, got "-1"$/],
   [{ PUBLIC_BASE_URL: 'relay.example.com' }, /^PUBLIC_BASE_URL must be an absolute http or https URL/],
@@ -80,6 +81,7 @@ const accepted: Array<[env: Record<string, string>, read: (config: Config) => un
   [{ CONNECT_TIMEOUT_MS: '1000', RESPONSE_TIMEOUT_MS: '2000', LEASE_MS: '3001' }, (c) => c.dispatch.leaseMs, 3_001],
   [{ DATABASE_URL: 'postgresql://u:p@db:5432/relay' }, (c) => c.databaseUrl, 'postgresql://u:p@db:5432/relay'],
   [{ DATABASE_URL: 'file:/var/lib/relay.db' }, (c) => c.databaseUrl, 'file:/var/lib/relay.db'],
+  [{ SQLITE_CACHE_MIB: '16' }, (c) => c.sqliteCacheMib, 16],
 ];
 for (const [env, read, expected] of accepted) {
   test(`accepted: ${JSON.stringify(env)}`, () => assert.equal(read(loadConfig(env)), expected));
@@ -95,6 +97,7 @@ test('defaults, deeply frozen', () => {
     databaseUrl: 'file:/srv/statusrelay/data/statusrelay.db',
     databasePoolSize: 10,
     sqliteSynchronous: 'full',
+    sqliteCacheMib: 64,
     retention: { days: 30, batch: 500, intervalMs: 60_000 },
     secrets: { previousKeys: [], keyFile: '/srv/statusrelay/data/secrets.key' },
     logLevel: 'info',

@@ -1,5 +1,5 @@
 import type { Store } from './store.js';
-import type { SqliteSynchronous } from './options.js';
+import type { SqliteOptions } from './options.js';
 import { openSqliteStore } from './sqlite/index.js';
 import { openPostgresStore } from './postgres/index.js';
 import { sealedStore } from './sealed.js';
@@ -9,8 +9,8 @@ import { defaultKeyFile, loadKeyring, type SecretsConfig } from './secret-keys.j
 export interface OpenStoreOptions {
   /** PostgreSQL: connections in this process's pool. */
   poolSize?: number;
-  /** SQLite: fsync every commit (`full`, the default) or rely on WAL (`normal`); see options.ts. */
-  synchronous?: SqliteSynchronous;
+  /** SQLite: fsync every commit (`full`, the default) or rely on WAL (`normal`), and the page cache's size; see options.ts. */
+  sqlite?: SqliteOptions;
   /** The keys secrets are sealed with; default: the key file beside the database (secret-keys.ts). */
   secrets?: SecretsConfig;
 }
@@ -24,6 +24,6 @@ export async function openStore(databaseUrl: string, options: OpenStoreOptions =
   const secrets = options.secrets ?? { previousKeys: [], keyFile: defaultKeyFile(databaseUrl, process.cwd()) };
   // A key file may gain a key while this process runs (rotate-key): values sealed under it still open.
   const box = createSecretBox(loadKeyring(secrets), secrets.key ? undefined : () => loadKeyring(secrets));
-  const raw = sqlite ? openSqliteStore(databaseUrl.slice('file:'.length), options.synchronous) : openPostgresStore(databaseUrl, { poolSize: options.poolSize });
+  const raw = sqlite ? openSqliteStore(databaseUrl.slice('file:'.length), options.sqlite) : openPostgresStore(databaseUrl, { poolSize: options.poolSize });
   return sealedStore(raw, box);
 }

@@ -13,12 +13,22 @@ export interface StoreConfig {
    * per batch of requests or reports.
    */
   sqliteSynchronous: SqliteSynchronous;
+  /** SQLite's page cache in MiB: a part of the process's memory that fills as the database is read. */
+  sqliteCacheMib: number;
   retention: RetentionConfig;
   secrets: SecretsConfig;
 }
 
 export const SQLITE_SYNCHRONOUS = ['full', 'normal'] as const;
 export type SqliteSynchronous = (typeof SQLITE_SYNCHRONOUS)[number];
+
+/** How the embedded store opens its file. */
+export interface SqliteOptions {
+  /** `full` (the default) or `normal`: see StoreConfig.sqliteSynchronous. */
+  synchronous?: SqliteSynchronous;
+  /** The page cache in MiB (default 64). */
+  cacheMib?: number;
+}
 
 /** What retention.ts deletes, and how gently. */
 export interface RetentionConfig {
@@ -40,6 +50,7 @@ export function readStoreOptions(env: Env, cwd: string): StoreConfig {
     databaseUrl,
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, { min: 1 }),
     sqliteSynchronous: oneOf(env, 'SQLITE_SYNCHRONOUS', SQLITE_SYNCHRONOUS, 'full'),
+    sqliteCacheMib: integer(env, 'SQLITE_CACHE_MIB', 64, { min: 1, max: 65_536 }),
     retention: {
       days: integer(env, 'RETENTION_DAYS', 30, { min: 0, max: 3650 }),
       batch: integer(env, 'RETENTION_BATCH', 500, { min: 1, max: 10_000 }),

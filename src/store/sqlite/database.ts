@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { SQLITE_MIGRATIONS } from './migrations.js';
-import type { SqliteSynchronous } from '../options.js';
+import type { SqliteOptions } from '../options.js';
 
 export type Db = Database.Database;
 
@@ -11,7 +11,7 @@ export type Db = Database.Database;
  * file holds secrets: it is readable by its owner only (SQLite gives its -wal and -shm files the
  * same permissions); a file made by an older version is narrowed to that at open.
  */
-export function openDatabase(file: string, synchronous: SqliteSynchronous = 'full'): Db {
+export function openDatabase(file: string, { synchronous = 'full', cacheMib = 64 }: SqliteOptions = {}): Db {
   if (file !== ':memory:') {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.closeSync(fs.openSync(file, 'a', 0o600));
@@ -24,7 +24,7 @@ export function openDatabase(file: string, synchronous: SqliteSynchronous = 'ful
   db.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
-  db.pragma('cache_size = -65536');
+  db.pragma(`cache_size = -${cacheMib * 1024}`);
   db.pragma('wal_autocheckpoint = 10000');
   return db;
 }

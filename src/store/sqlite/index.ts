@@ -1,5 +1,5 @@
 import type { RawStore } from '../store.js';
-import type { SqliteSynchronous } from '../options.js';
+import type { SqliteOptions } from '../options.js';
 import { migrate, openDatabase } from './database.js';
 import { accountQueries } from './accounts.js';
 import { messageQueries } from './messages.js';
@@ -15,8 +15,8 @@ import { suiteQueries } from './suite.js';
  * The embedded store. better-sqlite3 is synchronous, so every method finishes its
  * transaction before it returns; the async signatures only match the Store interface.
  */
-export function openSqliteStore(file: string, synchronous: SqliteSynchronous = 'full'): RawStore {
-  const db = openDatabase(file, synchronous);
+export function openSqliteStore(file: string, options: SqliteOptions = {}): RawStore {
+  const db = openDatabase(file, options);
   let queries: ReturnType<typeof build> | undefined;
   const build = () => ({
     ...accountQueries(db),
@@ -38,7 +38,7 @@ export function openSqliteStore(file: string, synchronous: SqliteSynchronous = '
    * `full`; the next acknowledging commit (intake, a provider report) fsyncs the log with it.
    */
   const unacknowledged = <T>(work: () => T): T => {
-    if (synchronous !== 'full') return work();
+    if ((options.synchronous ?? 'full') !== 'full') return work();
     db.pragma('synchronous = NORMAL');
     try {
       return work();
