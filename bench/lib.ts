@@ -115,6 +115,10 @@ export const BENCH_ENV: Readonly<Record<string, string>> = Object.freeze({
   METRICS_TOKEN: 'bench-metrics-token',
 });
 
+/** Settings of the store a bench run may be given from its own environment, to compare them. */
+const PASSED_THROUGH = ['SQLITE_CACHE_MIB'] as const;
+
 export function benchConfig(databaseUrl: string, env: Record<string, string> = {}) {
-  return loadConfig({ ...BENCH_ENV, DATABASE_URL: databaseUrl, ...env });
+  const passed = Object.fromEntries(PASSED_THROUGH.flatMap((name) => (process.env[name] ? [[name, process.env[name]!]] : [])));
+  return loadConfig({ ...BENCH_ENV, ...passed, DATABASE_URL: databaseUrl, ...env });
 }
