@@ -425,16 +425,18 @@ const behaviours: Array<[string, (fx: Fixture) => Promise<void>]> = [
     assert.equal(first[0].signing.api_key, fx.account.api_key);
     assert.equal(first[0].signing.signature_secret, fx.account.signature_secret);
     assert.deepEqual(await claimAt(fx, now), [], 'nothing else while the first is in flight');
-    // A retry keeps its place: the next one still waits.
-    await fx.store.recordAttempts([result(first[0], 'retry', now, now + 50)]);
+    // A retry keeps its place: the next one still waits. Each outcome says how many it made due.
+    assert.equal(await fx.store.recordAttempts([result(first[0], 'retry', now, now + 50)]), 1, 'the retry');
     assert.deepEqual(await claimAt(fx, now + 10), []);
     const again = await claimAt(fx, now + 50);
     assert.deepEqual(ids(again), [callbacks[0].id]);
-    await fx.store.recordAttempts([result(again[0], 'delivered', now + 50)]);
+    assert.equal(await fx.store.recordAttempts([result(again[0], 'delivered', now + 50)]), 1, 'the next of the lane');
     const second = await claimAt(fx, now + 60);
     assert.deepEqual(ids(second), [callbacks[1].id]);
-    await fx.store.recordAttempts([result(second[0], 'failed', now + 60)]);
-    assert.deepEqual(ids(await claimAt(fx, now + 70)), [callbacks[2].id], 'a permanent failure does not block the lane');
+    assert.equal(await fx.store.recordAttempts([result(second[0], 'failed', now + 60)]), 1, 'the next of the lane');
+    const third = await claimAt(fx, now + 70);
+    assert.deepEqual(ids(third), [callbacks[2].id], 'a permanent failure does not block the lane');
+    assert.equal(await fx.store.recordAttempts([result(third[0], 'delivered', now + 70)]), 0, 'the lane is done');
   }],
 
   ['another destination of the same message is its own lane', async (fx) => {

@@ -67,26 +67,29 @@ export function createDispatcher(deps: DispatcherDeps) {
     });
   }
 
-  async function writeFinished(): Promise<void> {
+  /** Writes the outcomes; true when that made callbacks due (the next of a lane, a retry). */
+  async function writeFinished(): Promise<boolean> {
+    let madeDue = false;
     while (finished.length > 0) {
       const batch = finished.splice(0, 512);
       try {
-        await store.recordAttempts(batch);
+        madeDue = (await store.recordAttempts(batch)) > 0 || madeDue;
       } catch (error) {
         // Unrecorded outcomes are not lost work: the lease runs out and the callback is retried.
         deps.onError(error);
       }
     }
+    return madeDue;
   }
 
   function flush(): Promise<void> {
-    // `finally` runs after `flushing` is assigned, even when there was nothing to write (an
+    // `then` runs after `flushing` is assigned, even when there was nothing to write (an
     // async body that finishes synchronously would clear `flushing` before the assignment and
     // leave it set for good: no outcome would be written again).
-    flushing ??= writeFinished().finally(() => {
+    flushing ??= writeFinished().then((madeDue) => {
       flushing = undefined;
       if (finished.length > 0) void flush(); // outcomes that arrived as the last write ended
-      wake(); // a finished callback may unblock the next one of its message
+      if (madeDue) wake(); // the next callback of a finished one's lane, or a retry, is due
     });
     return flushing;
   }

@@ -418,7 +418,8 @@ interface StoreBase extends SmppStore, SuiteStore {
 
   claimDueCallbacks(options: ClaimOptions): Promise<ClaimedCallback[]>;
   /** Writes attempt outcomes; results whose lease was lost are ignored. */
-  recordAttempts(results: AttemptResult[]): Promise<void>;
+  /** Returns how many callbacks it made due: retries rescheduled, and the next of each lane it finished. */
+  recordAttempts(results: AttemptResult[]): Promise<number>;
   /** Makes a finished callback due again now (same id, so the same `webhook-id`). */
   replayCallback(id: string, accountId: string, now: number): Promise<boolean>;
   /** The account's dead-lettered callbacks, newest first (the suite's dead letters page). */

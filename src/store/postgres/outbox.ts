@@ -102,7 +102,8 @@ const LOCK_MESSAGES = lockMessagesSql('shared', true);
 /**
  * All outcomes of a batch in one statement. Only rows still holding the reported lease are
  * updated, and only those get an attempt row: an outcome whose lease was lost is ignored.
- * A callback that is finished (not retried) releases the next waiting one of its lane.
+ * A callback that is finished (not retried) releases the next waiting one of its lane. Returns
+ * how many callbacks it made due (released, or retries).
  */
 const RECORD = `
 WITH results AS (
@@ -121,11 +122,13 @@ WITH results AS (
   WHERE f.state <> 'pending' AND w.state = 'pending' AND w.due_at IS NULL
   ORDER BY w.message_uuid, w.destination_key, w.event_seq
 ), released AS (
-  UPDATE callbacks c SET due_at = n.started_at FROM next_in_lane n WHERE c.id = n.id
+  UPDATE callbacks c SET due_at = n.started_at FROM next_in_lane n WHERE c.id = n.id RETURNING c.id
+), recorded AS (
+  INSERT INTO attempts (callback_id, number, started_at, duration_ms, status_code, error, outcome)
+  SELECT r.id, r.number, r.started_at, r.duration_ms, r.status_code, r.error, r.outcome
+  FROM results r JOIN finished f ON f.id = r.id
 )
-INSERT INTO attempts (callback_id, number, started_at, duration_ms, status_code, error, outcome)
-SELECT r.id, r.number, r.started_at, r.duration_ms, r.status_code, r.error, r.outcome
-FROM results r JOIN finished f ON f.id = r.id`;
+SELECT (SELECT count(*) FROM released) + (SELECT count(*) FROM finished WHERE state = 'pending') AS due`;
 
 /** Waiting callbacks whose lane is free after all (a repair; recordAttempts normally releases them). */
 const RELEASE_WAITING = `UPDATE callbacks c SET due_at = $1
@@ -151,17 +154,18 @@ export function outboxQueries(pool: Pool) {
       const { rows } = await pool.query<Row>(CLAIM, claimParameters(options, token));
       return rows.map((row) => claimedFromRow(row, token, signingFromRow(row)));
     },
-    async recordAttempts(results: AttemptResult[]): Promise<void> {
-      if (results.length === 0) return;
+    async recordAttempts(results: AttemptResult[]): Promise<number> {
+      if (results.length === 0) return 0;
       const rows = results.map((result) => ({
         id: result.callback_id,
         lease_token: result.lease_token,
         ...callbackUpdateFor(result),
         ...result.attempt,
       }));
-      await inTransaction(pool, async (client) => {
+      return inTransaction(pool, async (client) => {
         await client.query(LOCK_MESSAGES, [rows.map((row) => row.id)]);
-        await client.query(RECORD, columnsOf(rows, RESULT_COLUMNS));
+        const { rows: [counted] } = await client.query<{ due: string }>(RECORD, columnsOf(rows, RESULT_COLUMNS));
+        return Number(counted!.due);
       });
     },
     async listCallbacks(uuid: string) {

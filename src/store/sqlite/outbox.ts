@@ -130,6 +130,7 @@ export function outboxQueries(db: Db) {
         }
       }
       destinations.lowerDueAt(earliestByDestination(rescheduled));
+      return rescheduled.length;
     }),
     listCallbacks(uuid: string) {
       const callbacks = (byMessage.all(uuid) as Row[]).map(callbackFromRow);
