@@ -30,6 +30,8 @@ export function createReserve(limits: ReserveLimits) {
   const lastEnded = new Map<string, number>();
   const flowing = (key: string, now: number) => now - (lastEnded.get(key) ?? -Infinity) <= limits.flowingMs;
   let prunedAt = -Infinity;
+  const roomFor = (key: string, now: number) =>
+    flowing(key, now) ? Math.max(0, Math.min(limits.perDestination - (byKey.get(key)?.length ?? 0), limits.total - size)) : 0;
 
   return {
     get size(): number {
@@ -44,14 +46,13 @@ export function createReserve(limits: ReserveLimits) {
       lastEnded.set(key, now);
     },
     /** How many more callbacks to `key` it may hold now. */
-    roomFor: (key: string, now: number) =>
-      flowing(key, now) ? Math.max(0, Math.min(limits.perDestination - (byKey.get(key)?.length ?? 0), limits.total - size)) : 0,
+    roomFor,
     /** Destinations with callbacks waiting here. */
     keys: () => byKey.keys(),
     /** Keeps the callback; false when its destination is not flowing or has no room here (hand it back instead). */
     offer(callback: ClaimedCallback, now: number): boolean {
+      if (roomFor(callback.destination_key, now) === 0) return false;
       const queue = byKey.get(callback.destination_key) ?? [];
-      if (size >= limits.total || queue.length >= limits.perDestination || !flowing(callback.destination_key, now)) return false;
       if (queue.length === 0) byKey.set(callback.destination_key, queue);
       queue.push(callback);
       size++;

@@ -24,11 +24,14 @@ export type SqliteSynchronous = (typeof SQLITE_SYNCHRONOUS)[number];
 
 /** How the embedded store opens its file. */
 export interface SqliteOptions {
-  /** `full` (the default) or `normal`: see StoreConfig.sqliteSynchronous. */
+  /** `full` or `normal`: see StoreConfig.sqliteSynchronous. */
   synchronous?: SqliteSynchronous;
-  /** The page cache in MiB (default 64). */
+  /** The page cache in MiB. */
   cacheMib?: number;
 }
+
+/** What the embedded store uses for a setting it is not given. */
+export const SQLITE_DEFAULTS: Readonly<Required<SqliteOptions>> = Object.freeze({ synchronous: 'full', cacheMib: 64 });
 
 /** What retention.ts deletes, and how gently. */
 export interface RetentionConfig {
@@ -49,8 +52,8 @@ export function readStoreOptions(env: Env, cwd: string): StoreConfig {
   return {
     databaseUrl,
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, { min: 1 }),
-    sqliteSynchronous: oneOf(env, 'SQLITE_SYNCHRONOUS', SQLITE_SYNCHRONOUS, 'full'),
-    sqliteCacheMib: integer(env, 'SQLITE_CACHE_MIB', 64, { min: 1, max: 65_536 }),
+    sqliteSynchronous: oneOf(env, 'SQLITE_SYNCHRONOUS', SQLITE_SYNCHRONOUS, SQLITE_DEFAULTS.synchronous),
+    sqliteCacheMib: integer(env, 'SQLITE_CACHE_MIB', SQLITE_DEFAULTS.cacheMib, { min: 1, max: 65_536 }),
     retention: {
       days: integer(env, 'RETENTION_DAYS', 30, { min: 0, max: 3650 }),
       batch: integer(env, 'RETENTION_BATCH', 500, { min: 1, max: 10_000 }),

@@ -417,8 +417,10 @@ interface StoreBase extends SmppStore, SuiteStore {
   getCallback(id: string): Promise<Callback | undefined>;
 
   claimDueCallbacks(options: ClaimOptions): Promise<ClaimedCallback[]>;
-  /** Writes attempt outcomes; results whose lease was lost are ignored. */
-  /** Returns how many callbacks it made due: retries rescheduled, and the next of each lane it finished. */
+  /**
+   * Writes attempt outcomes; results whose lease was lost are ignored. Returns how many callbacks
+   * it made due: retries rescheduled, and the next of each lane it finished.
+   */
   recordAttempts(results: AttemptResult[]): Promise<number>;
   /** Makes a finished callback due again now (same id, so the same `webhook-id`). */
   replayCallback(id: string, accountId: string, now: number): Promise<boolean>;

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { SQLITE_MIGRATIONS } from './migrations.js';
-import type { SqliteOptions } from '../options.js';
+import { SQLITE_DEFAULTS, type SqliteOptions } from '../options.js';
 
 export type Db = Database.Database;
 
@@ -11,7 +11,8 @@ export type Db = Database.Database;
  * file holds secrets: it is readable by its owner only (SQLite gives its -wal and -shm files the
  * same permissions); a file made by an older version is narrowed to that at open.
  */
-export function openDatabase(file: string, { synchronous = 'full', cacheMib = 64 }: SqliteOptions = {}): Db {
+export function openDatabase(file: string, options: SqliteOptions = {}): Db {
+  const { synchronous, cacheMib } = { ...SQLITE_DEFAULTS, ...options };
   if (file !== ':memory:') {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.closeSync(fs.openSync(file, 'a', 0o600));

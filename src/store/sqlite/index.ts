@@ -1,5 +1,5 @@
 import type { RawStore } from '../store.js';
-import type { SqliteOptions } from '../options.js';
+import { SQLITE_DEFAULTS, type SqliteOptions } from '../options.js';
 import { migrate, openDatabase } from './database.js';
 import { accountQueries } from './accounts.js';
 import { messageQueries } from './messages.js';
@@ -16,6 +16,7 @@ import { suiteQueries } from './suite.js';
  * transaction before it returns; the async signatures only match the Store interface.
  */
 export function openSqliteStore(file: string, options: SqliteOptions = {}): RawStore {
+  const { synchronous } = { ...SQLITE_DEFAULTS, ...options };
   const db = openDatabase(file, options);
   let queries: ReturnType<typeof build> | undefined;
   const build = () => ({
@@ -38,7 +39,7 @@ export function openSqliteStore(file: string, options: SqliteOptions = {}): RawS
    * `full`; the next acknowledging commit (intake, a provider report) fsyncs the log with it.
    */
   const unacknowledged = <T>(work: () => T): T => {
-    if ((options.synchronous ?? 'full') !== 'full') return work();
+    if (synchronous !== 'full') return work();
     db.pragma('synchronous = NORMAL');
     try {
       return work();
