@@ -2,7 +2,7 @@
  * Data migrations on a database that was at the previous migration with real rows in it, on both
  * stores: migration 7 turns saved SMPP rules (`json` / `xml`, both then the standard receipt)
  * into `receipt` and leaves everything else as it was. SQLite migration 18 and PostgreSQL
- * migration 19 keep the outbox depth by triggers.
+ * migration 19 keep the outbox depth by triggers. SQLite migration 20 merges two callback indexes.
  */
 import './helpers/leak-guard.js';
 import assert from 'node:assert/strict';
@@ -70,6 +70,19 @@ test('SQLite migration 18: the outbox depth is counted once, then kept in step b
   db.exec("DELETE FROM callbacks WHERE id IN ('c0', 'c2')");
   assert.equal(depth(), counted());
   assert.equal(depth(), 2);
+  db.close();
+});
+
+test('SQLite migration 20: one lane index over every callback serves the lane and message lookups', () => {
+  const db = new Database(':memory:');
+  migrateSqlite(db);
+  const indexes = (db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'callbacks' AND sql IS NOT NULL ORDER BY name").all() as Array<{ name: string; sql: string }>);
+  assert.deepEqual(indexes.map((index) => index.name), ['callbacks_dead', 'callbacks_due', 'callbacks_lane', 'callbacks_waiting']);
+  assert.doesNotMatch(indexes.find((index) => index.name === 'callbacks_lane')!.sql, /WHERE/, 'not partial: finishing a callback leaves it alone');
+  const plan = (sql: string) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as Array<{ detail: string }>).map((row) => row.detail).join('; ');
+  assert.match(plan("SELECT * FROM callbacks WHERE message_uuid = 'm' ORDER BY event_seq"), /USING INDEX callbacks_lane \(message_uuid=\?\)/);
+  assert.match(plan("SELECT id FROM callbacks WHERE message_uuid = 'm' AND destination_key = 'k' AND state = 'pending' AND due_at IS NULL ORDER BY event_seq LIMIT 1"),
+    /USING INDEX callbacks_lane \(message_uuid=\? AND destination_key=\?\)/);
   db.close();
 });
 
